@@ -1,0 +1,28 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { LambenchError } from '../errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs with lambench's error type, so a typo gets a clear message and exit code 2. */
+export function parse<O extends Options>(argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new LambenchError('INVALID_ARGUMENT', (error as Error).message, `Usage: ${usage}`);
+  }
+}
+
+export function integerOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) {
+    throw new LambenchError('INVALID_ARGUMENT', `--${name} must be an integer, got "${value}".`);
+  }
+  return n;
+}
+
+export function requirePositional(positionals: string[], index: number, what: string, usage: string): string {
+  const value = positionals[index];
+  if (!value) throw new LambenchError('INVALID_ARGUMENT', `Missing ${what}.`, `Usage: ${usage}`);
+  return value;
+}

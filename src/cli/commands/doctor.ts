@@ -1,0 +1,38 @@
+import os from 'node:os';
+import { runtimeAdapters } from '../../runtimes/index.js';
+import { describeIsolation, hostCpus } from '../../sandbox/index.js';
+import { parse } from '../args.js';
+
+export async function doctorReport() {
+  const isolation = await describeIsolation();
+  const runtimes = await Promise.all(runtimeAdapters.map((adapter) => adapter.detect()));
+  return {
+    host: { cpus: hostCpus(), cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryMB: Math.round(os.totalmem() / 2 ** 20) },
+    isolation,
+    runtimes,
+    missing: runtimes.filter((r) => !r.available).map((r) => `${r.family}: ${r.missing ?? 'not available'}`),
+  };
+}
+
+export async function doctorCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, { json: { type: 'boolean', default: false } }, 'lambench doctor [--json]');
+  const report = await doctorReport();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  const out: string[] = [];
+  out.push(`host       ${report.host.cpus} CPUs (${report.host.cpuModel}), ${report.host.memoryMB} MB`);
+  out.push(`isolation  ${report.isolation.kind}${report.isolation.kind === 'none' ? ' (CPU and memory NOT limited)' : ''}`);
+  for (const [kind, status] of Object.entries(report.isolation.usable)) {
+    out.push(`  ${kind.padEnd(10)} ${status.usable ? 'usable' : `unusable: ${status.reason ?? ''}`}`);
+  }
+  out.push('runtimes');
+  for (const r of report.runtimes) {
+    const detail = r.available ? `${r.version ?? ''}${r.path ? ` (${r.path})` : ''}` : `missing — ${r.missing ?? ''}`;
+    out.push(`  ${r.family.padEnd(10)} ${detail}`);
+  }
+  out.push(report.missing.length ? `missing: ${report.missing.join('; ')}` : 'nothing missing');
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}

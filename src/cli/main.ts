@@ -1,0 +1,63 @@
+import { isLambenchError, LambenchError } from '../errors.js';
+
+type Command = { summary: string; run: (argv: string[]) => Promise<number> };
+
+const commands: Record<string, Command> = {
+  invoke: {
+    summary: 'Invoke a function once on the local engine',
+    run: async (argv) => (await import('./commands/invoke.js')).invokeCommand(argv),
+  },
+  serve: {
+    summary: 'Serve the Lambda (and S3, DynamoDB) APIs on 127.0.0.1 until interrupted',
+    run: async (argv) => (await import('./commands/serve.js')).serveCommand(argv),
+  },
+  doctor: {
+    summary: 'Show the isolation driver and runtimes found, and what is missing',
+    run: async (argv) => (await import('./commands/doctor.js')).doctorCommand(argv),
+  },
+  functions: {
+    summary: 'List the built-in and project functions',
+    run: async (argv) => (await import('./commands/functions.js')).functionsCommand(argv),
+  },
+};
+
+function help(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `lambench — a serverless performance lab\n\nUsage: lambench <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
+}
+
+/** Exit codes: 0 ok, 1 failed (AWS error, runtime problem), 2 bad input, 130 interrupted. */
+export function exitCodeFor(error: unknown): number {
+  if (!isLambenchError(error)) return 1;
+  if (error.code === 'INTERRUPTED') return 130;
+  if (['INVALID_ARGUMENT', 'INVALID_MANIFEST', 'FUNCTION_NOT_FOUND'].includes(error.code)) return 2;
+  if (error.code === 'AWS' && 'statusCode' in error && (error.statusCode as number) < 500) return 2;
+  return 1;
+}
+
+export function formatError(error: unknown): string {
+  if (error instanceof LambenchError) {
+    const type = 'awsType' in error ? `${String(error.awsType)}: ` : '';
+    return `error: ${type}${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`;
+  }
+  return `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`error: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    process.stderr.write(formatError(error));
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,187 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { LambenchError, invalidRequestContent, requestTooLarge } from '../errors.js';
+import { findRuntime } from '../runtimes/index.js';
+import { cpusForMemory, detectDriver, hostCpus } from '../sandbox/index.js';
+import type { IsolationKind, SandboxDriver } from '../sandbox/types.js';
+import { functionArn } from './arn.js';
+import { awsEnvironment, type ServiceEndpoints } from './aws-env.js';
+import { Environment, type InitResult } from './environment.js';
+import { type Invocation, runInvocation } from './invocation.js';
+import { validateMemory } from './manifest.js';
+import { EnvironmentPool, poolKey } from './pool.js';
+import { FunctionRegistry } from './registry.js';
+import type { FunctionVersion, InvokeRequest, InvokeResult } from './types.js';
+
+/** Invoke's synchronous payload limit (6 MB) and the asynchronous one (1 MB since 2025). */
+export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
+export const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
+
+export interface EngineOptions {
+  isolation?: IsolationKind | 'auto';
+  region?: string;
+  /** Build outputs (bundles, pip installs); default `.lambench/cache` in the working directory. */
+  cacheDir?: string;
+  idleTimeoutMs?: number;
+  freezeDelayMs?: number;
+  initCpuBoost?: boolean;
+  concurrencyLimit?: number;
+  endpoints?: ServiceEndpoints;
+  /** Every line a runtime prints, for `lambench serve`. */
+  onOutput?: (functionName: string, text: string) => void;
+}
+
+/** The local Lambda service: registry, environments, scheduling and invocation. Transport-free; HTTP lives in http/. */
+export class Engine {
+  readonly functions = new FunctionRegistry();
+  readonly region: string;
+  readonly hostCpus = hostCpus();
+  endpoints: ServiceEndpoints;
+  readonly #driver: SandboxDriver;
+  readonly #pool: EnvironmentPool;
+  readonly #options: Required<Omit<EngineOptions, 'endpoints' | 'onOutput' | 'isolation'>> & EngineOptions;
+  readonly #prepared = new Map<string, Promise<string>>();
+  readonly #background = new Set<Promise<unknown>>();
+  #closed = false;
+
+  private constructor(driver: SandboxDriver, options: EngineOptions) {
+    this.#driver = driver;
+    this.region = options.region ?? 'us-east-1';
+    this.endpoints = { ...options.endpoints };
+    this.#options = {
+      region: this.region,
+      cacheDir: options.cacheDir ?? path.resolve('.lambench', 'cache'),
+      idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
+      freezeDelayMs: options.freezeDelayMs ?? 10,
+      initCpuBoost: options.initCpuBoost ?? true,
+      concurrencyLimit: options.concurrencyLimit ?? 1000,
+      ...options,
+    };
+    this.#pool = new EnvironmentPool({
+      concurrencyLimit: this.#options.concurrencyLimit,
+      idleTimeoutMs: this.#options.idleTimeoutMs,
+      reservedConcurrency: (name) => this.functions.getReservedConcurrency(name),
+    });
+  }
+
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const driver = await detectDriver(options.isolation ?? 'auto');
+    await driver.cleanupStale();
+    return new Engine(driver, options);
+  }
+
+  get isolation(): IsolationKind {
+    return this.#driver.kind;
+  }
+
+  get initCpuBoost(): boolean {
+    return this.#options.initCpuBoost;
+  }
+
+  stats() {
+    return this.#pool.stats();
+  }
+
+  /** Synchronous (RequestResponse) invocation. Function errors come back in the result; AWS errors are thrown. */
+  async invoke(request: InvokeRequest): Promise<InvokeResult> {
+    const { fn, payload, memoryMB } = this.#validate(request, MAX_SYNC_PAYLOAD_BYTES);
+    const key = poolKey(fn, memoryMB);
+    this.#pool.reserve(fn.name);
+    try {
+      const warm = request.forceCold ? undefined : this.#pool.takeWarm(key);
+      const env = warm ?? (await this.#startEnvironment(fn, memoryMB));
+      const invocation: Invocation = {
+        requestId: randomUUID(),
+        fn,
+        memoryMB,
+        payload,
+        invokedFunctionArn: functionArn(this.region, fn.name, request.qualifier),
+        traceId: traceId(),
+        ...(request.clientContext ? { clientContext: request.clientContext } : {}),
+      };
+      const result = await runInvocation(env.environment, env.init, invocation, {
+        isolation: this.#driver.kind,
+        cpuCapped: cpusForMemory(memoryMB, this.hostCpus).capped,
+        initCpuBoost: this.#options.initCpuBoost,
+      });
+      if (env.environment.state !== 'dead') this.#pool.release(key, env.environment);
+      return result;
+    } finally {
+      this.#pool.unreserve(fn.name);
+    }
+  }
+
+  /** Event invocation: validated now, run later (HTTP 202). Returns the request id. */
+  invokeEvent(request: InvokeRequest): string {
+    this.#validate(request, MAX_ASYNC_PAYLOAD_BYTES);
+    const requestId = randomUUID();
+    const run = this.invoke(request)
+      .catch((error: unknown) => this.#options.onOutput?.(request.functionName, `async invoke failed: ${String(error)}\n`))
+      .finally(() => this.#background.delete(run));
+    this.#background.add(run);
+    return requestId;
+  }
+
+  /** Checks a request the way Invoke does, before anything runs. */
+  #validate(request: InvokeRequest, limit: number) {
+    if (this.#closed) throw new LambenchError('ENGINE_CLOSED', 'The engine has been closed.');
+    const fn = this.functions.resolve(request.functionName, request.qualifier);
+    const payload = typeof request.payload === 'string' ? Buffer.from(request.payload) : request.payload;
+    if (payload.length > limit) throw requestTooLarge(payload.length, limit);
+    if (payload.length > 0) {
+      try {
+        JSON.parse(payload.toString('utf8'));
+      } catch (error) {
+        throw invalidRequestContent(`Could not parse request body into json: ${(error as Error).message}`);
+      }
+    }
+    const memoryMB = request.memoryMB === undefined ? fn.memorySize : validateMemory(request.memoryMB);
+    return { fn, payload: payload.length > 0 ? payload : Buffer.from('{}'), memoryMB };
+  }
+
+  /** Builds (cached) what the runtime needs, then starts an environment: a cold start. */
+  async #startEnvironment(
+    fn: FunctionVersion,
+    memoryMB: number,
+  ): Promise<{ environment: Environment; init: InitResult | null }> {
+    const runtime = findRuntime(fn.runtime);
+    const prepareKey = `${fn.runtime}\u0000${fn.codeDir}\u0000${fn.codeSha256}\u0000${fn.handler}`;
+    let prepared = this.#prepared.get(prepareKey);
+    if (!prepared) {
+      prepared = runtime.prepare(fn, this.#options.cacheDir);
+      this.#prepared.set(prepareKey, prepared);
+      prepared.catch(() => this.#prepared.delete(prepareKey));
+    }
+    const taskRoot = await prepared;
+    const { cpus } = cpusForMemory(memoryMB, this.hostCpus);
+    const id = `${fn.name}-${randomBytes(4).toString('hex')}`;
+    const sandbox = await this.#driver.create(id, {
+      memoryMB,
+      cpus: this.#options.initCpuBoost ? null : cpus,
+    });
+    const environment = new Environment({
+      id,
+      launch: runtime.launch(fn, taskRoot),
+      env: awsEnvironment(fn, memoryMB, this.region, taskRoot, this.endpoints),
+      sandbox,
+      cpus,
+      initCpuBoost: this.#options.initCpuBoost,
+      freezeDelayMs: this.#options.freezeDelayMs,
+      ...(this.#options.onOutput ? { onOutput: (text: string) => this.#options.onOutput?.(fn.name, text) } : {}),
+    });
+    this.#pool.track(environment);
+    const init = await environment.start();
+    return { environment, init };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#background]);
+    await this.#pool.destroyAll();
+  }
+}
+
+function traceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0;Lineage=1:${randomBytes(4).toString('hex')}:0`;
+}

@@ -1,0 +1,289 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type http from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { RuntimeLaunch } from '../runtimes/types.js';
+import type { Sandbox } from '../sandbox/types.js';
+import { listenRuntimeApi } from './runtime-api.js';
+
+export interface Dispatch {
+  requestId: string;
+  payload: Buffer;
+  deadlineMs: number;
+  invokedFunctionArn: string;
+  traceId: string;
+  clientContext?: string;
+}
+
+export type Outcome =
+  | { kind: 'response'; body: Buffer; durationMs: number; log: string }
+  | { kind: 'error'; body: Buffer; errorType: string; durationMs: number; log: string };
+
+export interface InitResult {
+  initDurationMs: number;
+  /** Set when init failed: AWS's error type and JSON body. */
+  failure?: { errorType: string; body: Buffer };
+  log: string;
+}
+
+export interface EnvironmentSpec {
+  id: string;
+  launch: RuntimeLaunch;
+  env: Record<string, string>;
+  sandbox: Sandbox;
+  /** vCPUs after init (memory / 1769, capped to the host). */
+  cpus: number;
+  initCpuBoost: boolean;
+  /** Idle time after which the environment is frozen; 0 freezes as soon as it waits for work. */
+  freezeDelayMs: number;
+  onOutput?: (text: string) => void;
+}
+
+type State = 'starting' | 'idle' | 'busy' | 'dead';
+
+interface InFlight {
+  dispatch: Dispatch;
+  startedAt: number;
+  timer?: NodeJS.Timeout;
+  resolve: (outcome: Outcome) => void;
+}
+
+/** One execution environment: one runtime process, its Runtime API endpoint and its sandbox. */
+export class Environment {
+  state: State = 'starting';
+  lastUsedAt = Date.now();
+  readonly #spec: EnvironmentSpec;
+  #server?: http.Server;
+  #child?: ChildProcess;
+  #parkedNext?: ServerResponse;
+  #queued?: InFlight;
+  #current?: InFlight;
+  #log = '';
+  #frozen = false;
+  #freezeTimer?: NodeJS.Timeout;
+  #initDone?: (result: InitResult) => void;
+  #initFailure?: { errorType: string; body: Buffer };
+  #spawnedAt = 0;
+  #exitListeners: Array<(description: string) => void> = [];
+
+  constructor(spec: EnvironmentSpec) {
+    this.#spec = spec;
+  }
+
+  get id(): string {
+    return this.#spec.id;
+  }
+
+  get sandbox(): Sandbox {
+    return this.#spec.sandbox;
+  }
+
+  /** Spawns the runtime and resolves when it first asks for work (Init Duration) or fails to start. */
+  async start(): Promise<InitResult> {
+    const { server, address } = await listenRuntimeApi({
+      next: (res) => this.#onNext(res),
+      response: (id, body) => this.#complete(id, { kind: 'response', body }),
+      error: (id, errorType, body) => this.#complete(id, { kind: 'error', body, errorType: errorType ?? errorTypeOf(body) }),
+      initError: (errorType, body) => {
+        this.#initFailure = { errorType: errorType ?? errorTypeOf(body), body };
+      },
+      responseTooLarge: (id, bytes) =>
+        this.#complete(id, {
+          kind: 'error',
+          errorType: 'Function.ResponseSizeTooLarge',
+          body: errorBody(
+            'Function.ResponseSizeTooLarge',
+            `Response payload size (${bytes} bytes) exceeded maximum allowed payload size (6291556 bytes).`,
+          ),
+        }),
+    });
+    this.#server = server;
+    const { command, args } = this.#spec.sandbox.wrap(this.#spec.launch.command, this.#spec.launch.args);
+    const initResult = new Promise<InitResult>((resolve) => {
+      this.#initDone = resolve;
+    });
+    this.#spawnedAt = performance.now();
+    const child = spawn(command, args, {
+      env: { ...this.#spec.env, ...this.#spec.launch.env, AWS_LAMBDA_RUNTIME_API: address },
+      cwd: this.#spec.env.LAMBDA_TASK_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#child = child;
+    if (child.pid) this.#spec.sandbox.attach(child.pid);
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => this.#output(text));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => this.#output(text));
+    child.on('error', (error) => this.#onExit(`spawn error: ${error.message}`));
+    child.on('exit', (code, signal) => this.#onExit(signal ? `signal: ${signalName(signal)}` : `exit status ${code}`));
+    return initResult;
+  }
+
+  /** Calls `listener` if the runtime process exits; returns the unsubscribe function. */
+  onExit(listener: (description: string) => void): () => void {
+    this.#exitListeners.push(listener);
+    return () => {
+      this.#exitListeners = this.#exitListeners.filter((l) => l !== listener);
+    };
+  }
+
+  #output(text: string): void {
+    this.#log += text;
+    this.#spec.onOutput?.(text);
+  }
+
+  #takeLog(): string {
+    const log = this.#log;
+    this.#log = '';
+    return log;
+  }
+
+  #onNext(res: ServerResponse): void {
+    if (this.state === 'dead') return void res.destroy();
+    this.#parkedNext = res;
+    if (this.state === 'starting') {
+      const initDurationMs = performance.now() - this.#spawnedAt;
+      if (this.#spec.initCpuBoost) this.#spec.sandbox.setCpu(this.#spec.cpus);
+      this.state = 'idle';
+      this.#initDone?.({ initDurationMs, log: this.#takeLog() });
+      this.#initDone = undefined;
+    }
+    if (this.#queued) {
+      const queued = this.#queued;
+      this.#queued = undefined;
+      this.#deliver(queued);
+    } else {
+      this.state = 'idle';
+      this.#scheduleFreeze();
+    }
+  }
+
+  /** Runs one invocation; resolves with the runtime's response or error. Timeouts and crashes come via `fail`. */
+  run(dispatch: Dispatch, timeoutMs: number, onTimeout: () => void): Promise<Outcome> {
+    this.state = 'busy';
+    this.lastUsedAt = Date.now();
+    return new Promise<Outcome>((resolve) => {
+      const inFlight: InFlight = { dispatch, startedAt: 0, resolve };
+      inFlight.timer = setTimeout(onTimeout, timeoutMs);
+      inFlight.timer.unref();
+      if (this.#parkedNext) this.#deliver(inFlight);
+      else this.#queued = inFlight;
+    });
+  }
+
+  #deliver(inFlight: InFlight): void {
+    const res = this.#parkedNext;
+    if (!res) return;
+    this.#parkedNext = undefined;
+    if (this.#freezeTimer) clearTimeout(this.#freezeTimer);
+    if (this.#frozen) {
+      this.#spec.sandbox.thaw();
+      this.#frozen = false;
+    }
+    this.#takeLog(); // output produced while idle belongs to no invocation
+    const { dispatch } = inFlight;
+    const headers: Record<string, string | number> = {
+      'Content-Type': 'application/json',
+      'Content-Length': dispatch.payload.length,
+      'Lambda-Runtime-Aws-Request-Id': dispatch.requestId,
+      'Lambda-Runtime-Deadline-Ms': dispatch.deadlineMs,
+      'Lambda-Runtime-Invoked-Function-Arn': dispatch.invokedFunctionArn,
+      'Lambda-Runtime-Trace-Id': dispatch.traceId,
+    };
+    if (dispatch.clientContext) {
+      headers['Lambda-Runtime-Client-Context'] = Buffer.from(dispatch.clientContext, 'base64').toString('utf8');
+    }
+    this.#current = inFlight;
+    inFlight.startedAt = performance.now();
+    res.writeHead(200, headers);
+    res.end(dispatch.payload);
+  }
+
+  #complete(requestId: string, result: { kind: 'response' | 'error'; body: Buffer; errorType?: string }): boolean {
+    const current = this.#current;
+    if (!current || current.dispatch.requestId !== requestId) return false;
+    const durationMs = performance.now() - current.startedAt;
+    this.#current = undefined;
+    clearTimeout(current.timer);
+    // Output written just before the response may still sit in the pipe; one turn of the loop collects it.
+    setImmediate(() => {
+      const log = this.#takeLog();
+      if (result.kind === 'response') current.resolve({ kind: 'response', body: result.body, durationMs, log });
+      else current.resolve({ kind: 'error', body: result.body, errorType: result.errorType ?? 'Unknown', durationMs, log });
+    });
+    return true;
+  }
+
+  /** Elapsed time of the invocation in flight and its log so far (for timeouts and crashes). */
+  abortCurrent(): { durationMs: number; log: string } | null {
+    const current = this.#current ?? this.#queued;
+    if (!current) return null;
+    clearTimeout(current.timer);
+    this.#current = undefined;
+    this.#queued = undefined;
+    const durationMs = current.startedAt ? performance.now() - current.startedAt : 0;
+    return { durationMs, log: this.#takeLog() };
+  }
+
+  #scheduleFreeze(): void {
+    if (this.#freezeTimer) clearTimeout(this.#freezeTimer);
+    this.#freezeTimer = setTimeout(() => {
+      if (this.state === 'idle' && !this.#frozen) {
+        this.#spec.sandbox.freeze();
+        this.#frozen = true;
+      }
+    }, this.#spec.freezeDelayMs);
+    this.#freezeTimer.unref();
+  }
+
+  #onExit(description: string): void {
+    if (this.state === 'dead') return;
+    const wasStarting = this.state === 'starting';
+    this.state = 'dead';
+    if (wasStarting) {
+      const initDurationMs = performance.now() - this.#spawnedAt;
+      const failure = this.#initFailure ?? {
+        errorType: 'Runtime.ExitError',
+        body: errorBody('Runtime.ExitError', `Runtime exited with error: ${description}`),
+      };
+      this.#initDone?.({ initDurationMs, failure, log: this.#takeLog() });
+    }
+    for (const listener of this.#exitListeners) listener(description);
+    void this.destroy();
+  }
+
+  get initFailure(): { errorType: string; body: Buffer } | undefined {
+    return this.#initFailure;
+  }
+
+  async destroy(): Promise<void> {
+    this.state = 'dead';
+    if (this.#freezeTimer) clearTimeout(this.#freezeTimer);
+    this.#parkedNext?.destroy();
+    if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null) {
+      if (this.#frozen) this.#spec.sandbox.thaw();
+      this.#child.kill('SIGKILL');
+    }
+    await this.#spec.sandbox.destroy();
+    if (this.#server) {
+      this.#server.closeAllConnections();
+      await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+      this.#server = undefined;
+    }
+  }
+}
+
+export function errorBody(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
+function errorTypeOf(body: Buffer): string {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errorType?: unknown };
+    return typeof parsed.errorType === 'string' ? parsed.errorType : 'Unknown';
+  } catch {
+    return 'Unknown';
+  }
+}
+
+function signalName(signal: NodeJS.Signals): string {
+  return signal === 'SIGKILL' ? 'killed' : signal;
+}

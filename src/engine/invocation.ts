@@ -1,0 +1,147 @@
+import type { IsolationKind } from '../sandbox/types.js';
+import { type Environment, errorBody, type InitResult, type Outcome } from './environment.js';
+import { billedDuration, endLine, initStartLine, reportLine, startLine, timeoutLine } from './logs.js';
+import type { FunctionVersion, InvokeResult, Report } from './types.js';
+
+export interface Invocation {
+  requestId: string;
+  fn: FunctionVersion;
+  memoryMB: number;
+  payload: Buffer;
+  invokedFunctionArn: string;
+  traceId: string;
+  clientContext?: string;
+}
+
+interface RunMeta {
+  isolation: IsolationKind;
+  cpuCapped: boolean;
+  initCpuBoost: boolean;
+}
+
+type Ending = (
+  | Outcome
+  | { kind: 'timeout'; durationMs: number; log: string }
+  | { kind: 'crash'; description: string; oom: boolean; durationMs: number; log: string }
+) & { peakBytes?: number };
+
+const MiB = 1024 * 1024;
+
+/**
+ * Runs one invocation on an environment (cold when `init` is given) and turns what happened into AWS's
+ * result: payload, function error, START/END/REPORT log and the REPORT figures.
+ */
+export async function runInvocation(
+  environment: Environment,
+  init: InitResult | null,
+  invocation: Invocation,
+  meta: RunMeta,
+): Promise<InvokeResult> {
+  const { requestId, fn } = invocation;
+  let log = init ? initStartLine(fn.runtime) + init.log : '';
+  log += startLine(requestId, fn.version);
+  let ending: Ending;
+  if (init?.failure) {
+    ending = { kind: 'error', body: init.failure.body, errorType: init.failure.errorType, durationMs: 0, log: '' };
+  } else {
+    ending = await runToEnd(environment, invocation);
+  }
+  log += ending.log;
+  let payload: Buffer;
+  let errorType: string | null = null;
+  switch (ending.kind) {
+    case 'response':
+      payload = ending.body;
+      break;
+    case 'error':
+      payload = ending.body;
+      errorType = ending.errorType;
+      break;
+    case 'timeout': {
+      log += timeoutLine(requestId, fn.timeout);
+      errorType = 'Sandbox.Timedout';
+      payload = errorBody(errorType, `RequestId: ${requestId} Error: Task timed out after ${fn.timeout.toFixed(2)} seconds`);
+      break;
+    }
+    case 'crash': {
+      errorType = ending.oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+      const message = ending.oom ? 'Runtime exited with error: signal: killed' : `Runtime exited with error: ${ending.description}`;
+      log += `RequestId: ${requestId} Error: ${message}\n${errorType}\n`;
+      payload = errorBody(errorType, `RequestId: ${requestId} Error: ${message}`);
+      break;
+    }
+  }
+  const initDurationMs = init ? round2(init.initDurationMs) : null;
+  const durationMs = round2(ending.durationMs);
+  const report: Report = {
+    durationMs,
+    billedDurationMs: billedDuration(durationMs, initDurationMs),
+    memorySizeMB: invocation.memoryMB,
+    maxMemoryUsedMB: Math.max(1, Math.round((ending.peakBytes ?? readPeak(environment)) / MiB)),
+    initDurationMs,
+  };
+  log += endLine(requestId) + reportLine(requestId, report);
+  return {
+    requestId,
+    functionName: fn.name,
+    executedVersion: fn.version,
+    payload,
+    functionError: errorType === null ? null : 'Unhandled',
+    errorType,
+    logs: log,
+    report,
+    cold: init !== null,
+    memoryMB: invocation.memoryMB,
+    isolation: meta.isolation,
+    cpuCapped: meta.cpuCapped,
+    initCpuBoost: init !== null && meta.initCpuBoost,
+  };
+}
+
+/** Waits for the runtime's answer, the timeout, or the process's death, whichever comes first. */
+async function runToEnd(environment: Environment, invocation: Invocation): Promise<Ending> {
+  const timeoutMs = invocation.fn.timeout * 1000;
+  let unsubscribe = () => {};
+  const ending = await new Promise<Ending>((resolve) => {
+    unsubscribe = environment.onExit((description) => {
+      // Read the OOM flag now: the sandbox is removed right after the exit is handled.
+      const oom = environment.sandbox.oomKilled();
+      const peakBytes = readPeak(environment);
+      const aborted = environment.abortCurrent();
+      resolve({ kind: 'crash', description, oom, peakBytes, durationMs: aborted?.durationMs ?? 0, log: aborted?.log ?? '' });
+    });
+    const dispatch = {
+      requestId: invocation.requestId,
+      payload: invocation.payload,
+      deadlineMs: Date.now() + timeoutMs,
+      invokedFunctionArn: invocation.invokedFunctionArn,
+      traceId: invocation.traceId,
+      ...(invocation.clientContext ? { clientContext: invocation.clientContext } : {}),
+    };
+    environment
+      .run(dispatch, timeoutMs, () => {
+        const aborted = environment.abortCurrent();
+        const peakBytes = readPeak(environment);
+        resolve({
+          kind: 'timeout',
+          peakBytes,
+          durationMs: Math.max(timeoutMs, aborted?.durationMs ?? 0),
+          log: aborted?.log ?? '',
+        });
+        void environment.destroy();
+      })
+      .then(resolve);
+  });
+  unsubscribe();
+  return ending;
+}
+
+function readPeak(environment: Environment): number {
+  try {
+    return environment.sandbox.peakMemoryBytes();
+  } catch {
+    return 0;
+  }
+}
+
+const round2 = (ms: number) => Math.round(ms * 100) / 100;

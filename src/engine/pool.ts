@@ -1,0 +1,110 @@
+import { tooManyRequests } from '../errors.js';
+import type { Environment } from './environment.js';
+import type { FunctionVersion } from './types.js';
+
+export interface PoolOptions {
+  /** The account's concurrency limit (AWS default 1,000). */
+  concurrencyLimit: number;
+  idleTimeoutMs: number;
+  reservedConcurrency: (functionName: string) => number | null;
+}
+
+/** Environments of one configuration are interchangeable; a change of code, config or memory makes a new key. */
+export const poolKey = (fn: FunctionVersion, memoryMB: number) =>
+  `${fn.name}\u0000${fn.version}\u0000${fn.revisionId}\u0000${memoryMB}`;
+
+/**
+ * Tracks warm environments and concurrency. One invocation per environment; a busy or starting environment
+ * counts against both the function's reserved concurrency and the account limit, as on AWS.
+ */
+export class EnvironmentPool {
+  readonly #idle = new Map<string, Environment[]>();
+  readonly #active = new Map<string, number>();
+  readonly #all = new Set<Environment>();
+  readonly #evictionTimers = new Map<Environment, NodeJS.Timeout>();
+  #activeTotal = 0;
+
+  constructor(private readonly options: PoolOptions) {}
+
+  /** A warm idle environment for this configuration, most recently used first, or undefined. */
+  takeWarm(key: string): Environment | undefined {
+    const idle = this.#idle.get(key);
+    while (idle && idle.length > 0) {
+      const env = idle.pop();
+      if (!env || env.state === 'dead') continue;
+      this.#cancelEviction(env);
+      return env;
+    }
+    return undefined;
+  }
+
+  /** Counts an invocation against the limits; throws TooManyRequestsException (429) when over. */
+  reserve(functionName: string): void {
+    const reserved = this.options.reservedConcurrency(functionName);
+    const active = this.#active.get(functionName) ?? 0;
+    if (reserved !== null && active >= reserved) {
+      throw tooManyRequests('ReservedFunctionConcurrentInvocationLimitExceeded');
+    }
+    if (this.#activeTotal >= this.options.concurrencyLimit) {
+      throw tooManyRequests('ConcurrentInvocationLimitExceeded');
+    }
+    this.#active.set(functionName, active + 1);
+    this.#activeTotal++;
+  }
+
+  unreserve(functionName: string): void {
+    this.#active.set(functionName, Math.max(0, (this.#active.get(functionName) ?? 1) - 1));
+    this.#activeTotal = Math.max(0, this.#activeTotal - 1);
+  }
+
+  track(env: Environment): void {
+    this.#all.add(env);
+    env.onExit(() => this.#forget(env));
+  }
+
+  /** Returns an environment to the warm pool; it is destroyed after `idleTimeoutMs` unused. */
+  release(key: string, env: Environment): void {
+    if (env.state === 'dead') return this.#forget(env);
+    const idle = this.#idle.get(key) ?? [];
+    idle.push(env);
+    this.#idle.set(key, idle);
+    const timer = setTimeout(() => {
+      this.#evictionTimers.delete(env);
+      const list = this.#idle.get(key);
+      if (list) this.#idle.set(key, list.filter((e) => e !== env));
+      void env.destroy().finally(() => this.#forget(env));
+    }, this.options.idleTimeoutMs);
+    timer.unref();
+    this.#evictionTimers.set(env, timer);
+  }
+
+  #cancelEviction(env: Environment): void {
+    const timer = this.#evictionTimers.get(env);
+    if (timer) clearTimeout(timer);
+    this.#evictionTimers.delete(env);
+  }
+
+  #forget(env: Environment): void {
+    this.#cancelEviction(env);
+    this.#all.delete(env);
+  }
+
+  get size(): number {
+    return this.#all.size;
+  }
+
+  stats(): { environments: number; idle: number; active: number } {
+    let idle = 0;
+    for (const list of this.#idle.values()) idle += list.filter((e) => e.state !== 'dead').length;
+    return { environments: this.#all.size, idle, active: this.#activeTotal };
+  }
+
+  async destroyAll(): Promise<void> {
+    const all = [...this.#all];
+    this.#idle.clear();
+    for (const timer of this.#evictionTimers.values()) clearTimeout(timer);
+    this.#evictionTimers.clear();
+    await Promise.allSettled(all.map((env) => env.destroy()));
+    this.#all.clear();
+  }
+}

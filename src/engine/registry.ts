@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError, functionNotFound, invalidParameter } from '../errors.js';
+import { parseFunctionRef } from './arn.js';
+import { hashFolder } from './code-hash.js';
+import { readManifest, validateFunctionName, validateHandler, validateMemory, validateTimeout } from './manifest.js';
+import type { Alias, FunctionManifest, FunctionVersion } from './types.js';
+
+export const LATEST = '$LATEST';
+
+interface FunctionEntry {
+  latest: FunctionVersion;
+  versions: Map<string, FunctionVersion>;
+  aliases: Map<string, Alias>;
+  nextVersion: number;
+  reservedConcurrency: number | null;
+  /** Built-in and folder functions come from the user's files; API-created ones can be deleted. */
+  source: 'folder' | 'api';
+}
+
+export interface CodeLocation {
+  codeDir: string;
+  codeSha256: string;
+  codeSize: number;
+}
+
+export type ConfigurationPatch = Partial<
+  Pick<FunctionManifest, 'memorySize' | 'timeout' | 'environment' | 'handler' | 'runtime' | 'description'>
+>;
+
+const now = () => new Date().toISOString().replace('Z', '+0000');
+
+/** Functions, their published versions and aliases: the state behind the control-plane API. */
+export class FunctionRegistry {
+  readonly #functions = new Map<string, FunctionEntry>();
+
+  async registerFolder(dir: string): Promise<FunctionVersion> {
+    const manifest = await readManifest(dir);
+    const { sha256, size } = await hashFolder(dir);
+    return this.#put(manifest, { codeDir: dir, codeSha256: sha256, codeSize: size }, 'folder');
+  }
+
+  create(manifest: FunctionManifest, code: CodeLocation): FunctionVersion {
+    if (this.#functions.has(manifest.name)) {
+      throw new AwsError('ResourceConflictException', 409, `Function already exist: ${manifest.name}`);
+    }
+    return this.#put(manifest, code, 'api');
+  }
+
+  #put(manifest: FunctionManifest, code: CodeLocation, source: FunctionEntry['source']): FunctionVersion {
+    const latest: FunctionVersion = {
+      ...manifest,
+      ...code,
+      version: LATEST,
+      revisionId: randomUUID(),
+      lastModified: now(),
+    };
+    this.#functions.set(manifest.name, {
+      latest,
+      versions: new Map(),
+      aliases: new Map(),
+      nextVersion: 1,
+      reservedConcurrency: null,
+      source,
+    });
+    return latest;
+  }
+
+  #entry(nameOrArn: string): FunctionEntry {
+    const { name } = parseFunctionRef(nameOrArn);
+    const entry = this.#functions.get(name);
+    if (!entry) throw functionNotFound(nameOrArn);
+    return entry;
+  }
+
+  has(name: string): boolean {
+    return this.#functions.has(parseFunctionRef(name).name);
+  }
+
+  /** Resolves a name or ARN plus an optional qualifier (version, alias or $LATEST) to one version. */
+  resolve(nameOrArn: string, qualifier?: string): FunctionVersion {
+    const ref = parseFunctionRef(nameOrArn);
+    const entry = this.#entry(ref.name);
+    if (qualifier && ref.qualifier && qualifier !== ref.qualifier) {
+      throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
+    }
+    const wanted = qualifier ?? ref.qualifier ?? LATEST;
+    if (wanted === LATEST) return entry.latest;
+    const version = entry.versions.get(wanted) ?? entry.versions.get(entry.aliases.get(wanted)?.functionVersion ?? '');
+    if (!version) throw functionNotFound(`${ref.name}:${wanted}`);
+    return version;
+  }
+
+  list(): FunctionVersion[] {
+    return [...this.#functions.values()].map((entry) => entry.latest);
+  }
+
+  updateConfiguration(nameOrArn: string, patch: ConfigurationPatch): FunctionVersion {
+    const entry = this.#entry(nameOrArn);
+    const next = { ...entry.latest };
+    if (patch.memorySize !== undefined) next.memorySize = validateMemory(patch.memorySize);
+    if (patch.timeout !== undefined) next.timeout = validateTimeout(patch.timeout);
+    if (patch.runtime !== undefined) next.runtime = patch.runtime;
+    if (patch.handler !== undefined) next.handler = validateHandler(patch.handler, next.runtime);
+    if (patch.environment !== undefined) next.environment = { ...patch.environment };
+    if (patch.description !== undefined) next.description = patch.description;
+    entry.latest = { ...next, revisionId: randomUUID(), lastModified: now() };
+    return entry.latest;
+  }
+
+  updateCode(nameOrArn: string, code: CodeLocation): FunctionVersion {
+    const entry = this.#entry(nameOrArn);
+    entry.latest = { ...entry.latest, ...code, revisionId: randomUUID(), lastModified: now() };
+    return entry.latest;
+  }
+
+  /** Like AWS, publishing unchanged code and configuration returns the last version instead of a new one. */
+  publishVersion(nameOrArn: string, description?: string, expectedRevisionId?: string): FunctionVersion {
+    const entry = this.#entry(nameOrArn);
+    if (expectedRevisionId && expectedRevisionId !== entry.latest.revisionId) {
+      throw new AwsError('PreconditionFailedException', 412, 'The RevisionId provided does not match the latest RevisionId.');
+    }
+    const last = [...entry.versions.values()].at(-1);
+    if (last && sameConfiguration(last, entry.latest)) return last;
+    const version: FunctionVersion = {
+      ...entry.latest,
+      version: String(entry.nextVersion++),
+      description: description ?? entry.latest.description,
+      revisionId: randomUUID(),
+      lastModified: now(),
+    };
+    entry.versions.set(version.version, version);
+    return version;
+  }
+
+  listVersions(nameOrArn: string): FunctionVersion[] {
+    const entry = this.#entry(nameOrArn);
+    return [entry.latest, ...entry.versions.values()];
+  }
+
+  createAlias(nameOrArn: string, alias: { name: string; functionVersion: string; description?: string }): Alias {
+    const entry = this.#entry(nameOrArn);
+    if (entry.aliases.has(alias.name)) {
+      throw new AwsError('ResourceConflictException', 409, `Alias already exists: ${alias.name}`);
+    }
+    this.#checkVersion(entry, alias.functionVersion);
+    const created = { description: '', ...alias, revisionId: randomUUID() };
+    entry.aliases.set(alias.name, created);
+    return created;
+  }
+
+  getAlias(nameOrArn: string, aliasName: string): Alias {
+    const alias = this.#entry(nameOrArn).aliases.get(aliasName);
+    if (!alias) throw new AwsError('ResourceNotFoundException', 404, `Alias not found: ${aliasName}`);
+    return alias;
+  }
+
+  updateAlias(nameOrArn: string, aliasName: string, patch: { functionVersion?: string; description?: string }): Alias {
+    const entry = this.#entry(nameOrArn);
+    const alias = this.getAlias(nameOrArn, aliasName);
+    if (patch.functionVersion) this.#checkVersion(entry, patch.functionVersion);
+    const updated = { ...alias, ...definedOnly(patch), revisionId: randomUUID() };
+    entry.aliases.set(aliasName, updated);
+    return updated;
+  }
+
+  deleteAlias(nameOrArn: string, aliasName: string): void {
+    this.#entry(nameOrArn).aliases.delete(aliasName);
+  }
+
+  listAliases(nameOrArn: string): Alias[] {
+    return [...this.#entry(nameOrArn).aliases.values()];
+  }
+
+  #checkVersion(entry: FunctionEntry, version: string): void {
+    if (version !== LATEST && !entry.versions.has(version)) {
+      throw new AwsError('ResourceNotFoundException', 404, `Function not found: ${entry.latest.name}:${version}`);
+    }
+  }
+
+  /** Deletes the function, or one published version when a qualifier is given. */
+  delete(nameOrArn: string, qualifier?: string): void {
+    const ref = parseFunctionRef(nameOrArn);
+    const entry = this.#entry(ref.name);
+    const wanted = qualifier ?? ref.qualifier;
+    if (wanted && wanted !== LATEST) {
+      const aliased = [...entry.aliases.values()].find((a) => a.functionVersion === wanted);
+      if (aliased) {
+        throw new AwsError('ResourceConflictException', 409, `Unable to delete version because alias ${aliased.name} points to it.`);
+      }
+      if (!entry.versions.delete(wanted)) throw functionNotFound(`${ref.name}:${wanted}`);
+      return;
+    }
+    this.#functions.delete(ref.name);
+  }
+
+  getReservedConcurrency(nameOrArn: string): number | null {
+    return this.#entry(nameOrArn).reservedConcurrency;
+  }
+
+  putReservedConcurrency(nameOrArn: string, reserved: number | null): void {
+    if (reserved !== null && (!Number.isInteger(reserved) || reserved < 0)) {
+      throw invalidParameter('ReservedConcurrentExecutions must be an integer of 0 or more.');
+    }
+    this.#entry(nameOrArn).reservedConcurrency = reserved;
+  }
+}
+
+function sameConfiguration(a: FunctionVersion, b: FunctionVersion): boolean {
+  return (
+    a.codeSha256 === b.codeSha256 &&
+    a.memorySize === b.memorySize &&
+    a.timeout === b.timeout &&
+    a.handler === b.handler &&
+    a.runtime === b.runtime &&
+    JSON.stringify(a.environment) === JSON.stringify(b.environment)
+  );
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export { validateFunctionName };

@@ -1,0 +1,83 @@
+/**
+ * Every error lambench raises on purpose lives here, with a stable `code` that scripts and tests can rely on.
+ * Errors that AWS also has carry AWS's error type and HTTP status, so the Invoke API and the CLI report
+ * exactly what a user would see from Lambda itself.
+ */
+
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_MANIFEST'
+  | 'FUNCTION_NOT_FOUND'
+  | 'RUNTIME_UNAVAILABLE'
+  | 'BUILD_FAILED'
+  | 'SANDBOX_UNAVAILABLE'
+  | 'ENGINE_CLOSED'
+  | 'AWS'
+  | 'INTERRUPTED'
+  | 'INTERNAL';
+
+export class LambenchError extends Error {
+  override readonly name: string = 'LambenchError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** How to fix it, in one sentence. Printed under the message by the CLI. */
+    readonly hint?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** An error with an AWS error type (`x-amzn-ErrorType`) and the HTTP status AWS answers with. */
+export class AwsError extends LambenchError {
+  override readonly name: string = 'AwsError';
+  constructor(
+    readonly awsType: string,
+    readonly statusCode: number,
+    message: string,
+    /** AWS adds a `Reason` to some errors, e.g. TooManyRequestsException's `ReservedFunctionConcurrentInvocationLimitExceeded`. */
+    readonly reason?: string,
+    hint?: string,
+  ) {
+    super('AWS', message, hint);
+  }
+
+  /** The JSON body AWS sends with this error. */
+  toBody(): Record<string, string> {
+    const body: Record<string, string> = { Type: 'User', message: this.message };
+    if (this.reason) body.Reason = this.reason;
+    return body;
+  }
+}
+
+export const invalidParameter = (message: string, hint?: string) =>
+  new AwsError('InvalidParameterValueException', 400, message, undefined, hint);
+
+export const functionNotFound = (arnOrName: string) =>
+  new AwsError(
+    'ResourceNotFoundException',
+    404,
+    `Function not found: ${arnOrName}`,
+    undefined,
+    'Run `lambench functions` to list registered functions, or check the name and qualifier.',
+  );
+
+export const requestTooLarge = (bytes: number, limit: number) =>
+  new AwsError(
+    'RequestTooLargeException',
+    413,
+    `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+    undefined,
+    `The payload is ${bytes} bytes; send a reference (e.g. an S3 key) instead of the data.`,
+  );
+
+export const tooManyRequests = (reason: string, message = 'Rate Exceeded.') =>
+  new AwsError('TooManyRequestsException', 429, message, reason);
+
+export const invalidRequestContent = (message: string) =>
+  new AwsError('InvalidRequestContentException', 400, message);
+
+export function isLambenchError(error: unknown): error is LambenchError {
+  return error instanceof LambenchError;
+}
