@@ -2,11 +2,25 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LambenchError } from '../errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type ParsedValues<O extends Options> = {
+  [K in keyof O]: O[K] extends { type: 'boolean' }
+    ? O[K] extends { default: boolean }
+      ? boolean
+      : boolean | undefined
+    : O[K] extends { multiple: true }
+      ? string[] | undefined
+      : string | undefined;
+};
 
 /** node:util parseArgs with lambench's error type, so a typo gets a clear message and exit code 2. */
-export function parse<O extends Options>(argv: string[], options: O, usage: string) {
+export function parse<O extends Options>(
+  argv: string[],
+  options: O,
+  usage: string,
+): { values: ParsedValues<O>; positionals: string[] } {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: parsed.values as unknown as ParsedValues<O>, positionals: parsed.positionals };
   } catch (error) {
     throw new LambenchError('INVALID_ARGUMENT', (error as Error).message, `Usage: ${usage}`);
   }

@@ -89,7 +89,7 @@ export class Engine {
     this.#pool.reserve(fn.name);
     try {
       const warm = request.forceCold ? undefined : this.#pool.takeWarm(key);
-      const env = warm ?? (await this.#startEnvironment(fn, memoryMB));
+      const env = warm ? { environment: warm, init: null } : await this.#startEnvironment(fn, memoryMB);
       const invocation: Invocation = {
         requestId: randomUUID(),
         fn,

@@ -26,27 +26,31 @@ export async function startLocalServices(engine: Engine, options: LocalServicesO
     for (const service of started.reverse()) await service.close().catch(() => {});
   };
   try {
-    let s3 = options.external?.s3;
-    if (!s3) {
-      const server = await startS3Server({ dataDir: path.join(options.dataDir, 's3') });
-      started.push(server);
-      s3 = server.endpoint;
-    }
-    let dynamodb = options.external?.dynamodb;
-    if (!dynamodb) {
-      const server = await startDynamoDb({ dataDir: path.join(options.dataDir, 'dynamodb') });
-      started.push(server);
-      dynamodb = server.endpoint;
-    }
+    const s3 = options.external?.s3 ?? (await startS3(path.join(options.dataDir, 's3'), started));
+    const dynamodb =
+      options.external?.dynamodb ?? (await startDynamo(path.join(options.dataDir, 'dynamodb'), started));
     const lambda = await startLambdaServer(engine, {
       port: options.lambdaPort ?? 0,
       dataDir: path.join(options.dataDir, 'lambda'),
     });
     started.push(lambda);
-    engine.endpoints = { s3, dynamodb, lambda: lambda.endpoint };
-    return { endpoints: { lambda: lambda.endpoint, s3, dynamodb }, close: closeAll };
+    const endpoints = { lambda: lambda.endpoint, s3, dynamodb };
+    engine.endpoints = endpoints;
+    return { endpoints, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+async function startS3(dataDir: string, started: Array<{ close(): Promise<void> }>): Promise<string> {
+  const server = await startS3Server({ dataDir });
+  started.push(server);
+  return server.endpoint;
+}
+
+async function startDynamo(dataDir: string, started: Array<{ close(): Promise<void> }>): Promise<string> {
+  const server = await startDynamoDb({ dataDir });
+  started.push(server);
+  return server.endpoint;
 }

@@ -24,7 +24,7 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   const out: string[] = [];
   out.push(`host       ${report.host.cpus} CPUs (${report.host.cpuModel}), ${report.host.memoryMB} MB`);
   out.push(`isolation  ${report.isolation.kind}${report.isolation.kind === 'none' ? ' (CPU and memory NOT limited)' : ''}`);
-  for (const [kind, status] of Object.entries(report.isolation.usable)) {
+  for (const [kind, status] of Object.entries(report.isolation.usable) as Array<[string, { usable: boolean; reason?: string }]>) {
     out.push(`  ${kind.padEnd(10)} ${status.usable ? 'usable' : `unusable: ${status.reason ?? ''}`}`);
   }
   out.push('runtimes');

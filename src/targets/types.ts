@@ -1,0 +1,62 @@
+import type { Architecture, Report } from '../engine/types.js';
+import type { IsolationKind } from '../sandbox/types.js';
+
+export type TargetKind = 'local' | 'aws';
+
+export interface TargetFunction {
+  name: string;
+  /** The memory size configured before tuning (restored afterwards on AWS). */
+  memoryMB: number;
+  runtime: string;
+  architecture: Architecture;
+  arn?: string;
+}
+
+/** What a run was measured on: printed in every report so local numbers are never mistaken for AWS's. */
+export interface TargetEnvironment {
+  target: TargetKind;
+  region: string;
+  isolation?: IsolationKind;
+  hostCpus?: number;
+  cpuModel?: string;
+  initCpuBoost?: boolean;
+}
+
+/** A memory size made ready for invocations (on AWS: a published version behind a lambench alias). */
+export interface ConfiguredFunction {
+  functionName: string;
+  memoryMB: number;
+  qualifier?: string;
+}
+
+export interface TargetInvokeResult {
+  requestId: string;
+  payload: string;
+  functionError: string | null;
+  errorType: string | null;
+  errorMessage?: string;
+  report: Report;
+  cold: boolean;
+  /** Wall time seen by the caller, from request to response. */
+  clientMs: number;
+  /** memory/1769 vCPU exceeded what the target could give (local engine on a small host). */
+  cpuCapped: boolean;
+}
+
+/**
+ * Where functions run. The tuner only ever talks to this interface, so local and AWS are interchangeable;
+ * both implementations pass the same contract test (targets/target.contract.ts).
+ */
+export interface Target {
+  readonly kind: TargetKind;
+  describe(functionName: string): Promise<TargetFunction>;
+  configure(functionName: string, memoryMB: number): Promise<ConfiguredFunction>;
+  invoke(fn: ConfiguredFunction, payload: string, options: { cold: boolean }): Promise<TargetInvokeResult>;
+  /** Makes `memoryMB` the function's configured memory (the tuner's --auto-apply). */
+  applyMemory(functionName: string, memoryMB: number): Promise<void>;
+  environment(): Promise<TargetEnvironment>;
+  /** The largest memory size this target can honour with full CPU (local: host cores × 1769 MB). */
+  maxFullCpuMemoryMB(): number;
+  /** Removes everything the target created and restores what it changed. Safe to call twice. */
+  cleanup(): Promise<void>;
+}

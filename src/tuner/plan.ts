@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import { LambenchError } from '../errors.js';
+import { MAX_MEMORY_MB, MIN_MEMORY_MB } from '../engine/manifest.js';
+import type { Architecture } from '../engine/types.js';
+
+export type Strategy = 'cost' | 'speed' | 'balanced';
+export const STRATEGIES: readonly Strategy[] = ['cost', 'speed', 'balanced'];
+export const DEFAULT_MEMORY_SIZES = [128, 256, 512, 1024, 1536, 1769, 3008] as const;
+
+export interface PayloadSpec {
+  name: string;
+  payload: string;
+  weight: number;
+}
+
+export interface TunePlan {
+  functionName: string;
+  memorySizes: number[];
+  /** Invocations per memory size (split across payloads by weight). */
+  invocations: number;
+  parallel: boolean;
+  payloads: PayloadSpec[];
+  strategy: Strategy;
+  /** balanced: weight of cost vs speed, 0..1 (PowerTuning's balancedWeight). */
+  balancedWeight: number;
+  coldOnly: boolean;
+  /** Invocations per size that run first and are not counted. */
+  warmup: number;
+  sleepBetweenMs: number;
+  architecture: Architecture;
+  region: string;
+  /** Error types that count as a normal result (PowerTuning's allowedExceptions). */
+  allowedErrorTypes: string[];
+  autoApply: boolean;
+}
+
+const bad = (message: string, hint?: string) => new LambenchError('INVALID_ARGUMENT', message, hint);
+
+/** Parses "128,256,512" into sizes, rejecting anything AWS would reject, before a single invocation runs. */
+export function parseMemoryList(text: string): number[] {
+  const sizes = text.split(',').map((part) => part.trim());
+  if (sizes.length === 0 || sizes.some((s) => s === '')) {
+    throw bad(`--memory "${text}" is not a list of sizes.`, 'Use comma-separated integers, e.g. --memory 128,512,1024');
+  }
+  return sizes.map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < MIN_MEMORY_MB || n > MAX_MEMORY_MB) {
+      throw bad(
+        `Memory size "${s}" is not valid: it must be an integer between ${MIN_MEMORY_MB} and ${MAX_MEMORY_MB} MB.`,
+        'e.g. --memory 128,256,512,1024,1769,3008',
+      );
+    }
+    return n;
+  });
+}
+
+export function parseStrategy(text: string): Strategy {
+  if (!(STRATEGIES as readonly string[]).includes(text)) {
+    throw bad(`Unknown strategy "${text}".`, `Use one of: ${STRATEGIES.join(', ')}.`);
+  }
+  return text as Strategy;
+}
+
+/**
+ * Weighted payloads from a JSON file: `[{ "payload": {...}, "weight": 3 }, …]` (PowerTuning's format), or a
+ * single payload file. Weights must be positive numbers.
+ */
+export async function readPayloadsFile(file: string): Promise<PayloadSpec[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw bad(`Cannot read payload file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw bad(`Payload file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) return [{ name: 'payload', payload: text, weight: 1 }];
+  return parsed.map((entry: unknown, index) => {
+    const item = entry as { payload?: unknown; weight?: unknown; name?: unknown };
+    if (typeof item !== 'object' || item === null || !('payload' in item)) {
+      throw bad(`${file}: entry ${index} needs a "payload" (and optionally "weight").`);
+    }
+    const weight = item.weight ?? 1;
+    if (typeof weight !== 'number' || !(weight > 0)) {
+      throw bad(`${file}: entry ${index} has weight ${JSON.stringify(weight)}; weights must be positive numbers.`);
+    }
+    const name = typeof item.name === 'string' ? item.name : `payload-${index + 1}`;
+    return { name, payload: JSON.stringify(item.payload), weight };
+  });
+}
+
+/** Checks a plan as a whole; everything here fails before any invocation. */
+export function validatePlan(plan: TunePlan): TunePlan {
+  if (plan.memorySizes.length === 0) throw bad('No memory sizes to test.');
+  if (!Number.isInteger(plan.invocations) || plan.invocations < 1) {
+    throw bad(`-n must be an integer of at least 1, got ${plan.invocations}.`);
+  }
+  if (plan.payloads.length === 0) throw bad('No payload to send.');
+  if (plan.payloads.length > plan.invocations) {
+    throw bad(
+      `${plan.payloads.length} weighted payloads need at least as many invocations per size (-n ${plan.invocations}).`,
+      `Use -n ${plan.payloads.length} or more.`,
+    );
+  }
+  if (!(plan.balancedWeight >= 0 && plan.balancedWeight <= 1)) {
+    throw bad(`--balanced-weight must be between 0 and 1, got ${plan.balancedWeight}.`);
+  }
+  if (!Number.isInteger(plan.warmup) || plan.warmup < 0) throw bad('--warmup must be an integer of 0 or more.');
+  if (!(plan.sleepBetweenMs >= 0)) throw bad('--sleep must be 0 or more milliseconds.');
+  return { ...plan, memorySizes: [...new Set(plan.memorySizes)].sort((a, b) => a - b) };
+}
+
+/** Splits n invocations across payloads by weight (largest remainder), each payload getting at least one. */
+export function payloadSchedule(payloads: PayloadSpec[], n: number): PayloadSpec[] {
+  const total = payloads.reduce((sum, p) => sum + p.weight, 0);
+  const shares = payloads.map((p) => (p.weight / total) * n);
+  const counts = shares.map((s) => Math.max(1, Math.floor(s)));
+  let remaining = n - counts.reduce((a, b) => a + b, 0);
+  const order = shares.map((s, i) => ({ i, frac: s - Math.floor(s) })).sort((a, b) => b.frac - a.frac);
+  for (let k = 0; remaining > 0; k = (k + 1) % order.length, remaining--) counts[order[k]?.i ?? 0]! += 1;
+  for (let k = counts.length - 1; remaining < 0; k = (k - 1 + counts.length) % counts.length) {
+    if ((counts[k] ?? 0) > 1) {
+      counts[k]! -= 1;
+      remaining++;
+    }
+  }
+  // Interleave so a serial run does not send all of one payload first.
+  const schedule: PayloadSpec[] = [];
+  const left = [...counts];
+  while (schedule.length < n) {
+    payloads.forEach((p, i) => {
+      if ((left[i] ?? 0) > 0) {
+        schedule.push(p);
+        left[i]! -= 1;
+      }
+    });
+  }
+  return schedule;
+}
