@@ -75,8 +75,7 @@ export const requestTooLarge = (bytes: number, limit: number) =>
 export const tooManyRequests = (reason: string, message = 'Rate Exceeded.') =>
   new AwsError('TooManyRequestsException', 429, message, reason);
 
-export const invalidRequestContent = (message: string) =>
-  new AwsError('InvalidRequestContentException', 400, message);
+export const invalidRequestContent = (message: string) => new AwsError('InvalidRequestContentException', 400, message);
 
 export function isLambenchError(error: unknown): error is LambenchError {
   return error instanceof LambenchError;

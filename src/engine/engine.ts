@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { LambenchError, invalidRequestContent, requestTooLarge } from '../errors.js';
+import { invalidRequestContent, LambenchError, requestTooLarge } from '../errors.js';
 import { findRuntime } from '../runtimes/index.js';
 import { cpusForMemory, detectDriver, hostCpus } from '../sandbox/index.js';
 import type { IsolationKind, SandboxDriver } from '../sandbox/types.js';
@@ -116,7 +116,9 @@ export class Engine {
     this.#validate(request, MAX_ASYNC_PAYLOAD_BYTES);
     const requestId = randomUUID();
     const run = this.invoke(request)
-      .catch((error: unknown) => this.#options.onOutput?.(request.functionName, `async invoke failed: ${String(error)}\n`))
+      .catch((error: unknown) =>
+        this.#options.onOutput?.(request.functionName, `async invoke failed: ${String(error)}\n`),
+      )
       .finally(() => this.#background.delete(run));
     this.#background.add(run);
     return requestId;

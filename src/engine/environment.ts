@@ -83,7 +83,8 @@ export class Environment {
     const { server, address } = await listenRuntimeApi({
       next: (res) => this.#onNext(res),
       response: (id, body) => this.#complete(id, { kind: 'response', body }),
-      error: (id, errorType, body) => this.#complete(id, { kind: 'error', body, errorType: errorType ?? errorTypeOf(body) }),
+      error: (id, errorType, body) =>
+        this.#complete(id, { kind: 'error', body, errorType: errorType ?? errorTypeOf(body) }),
       initError: (errorType, body) => {
         this.#initFailure = { errorType: errorType ?? errorTypeOf(body), body };
       },
@@ -207,7 +208,14 @@ export class Environment {
     setImmediate(() => {
       const log = this.#takeLog();
       if (result.kind === 'response') current.resolve({ kind: 'response', body: result.body, durationMs, log });
-      else current.resolve({ kind: 'error', body: result.body, errorType: result.errorType ?? 'Unknown', durationMs, log });
+      else
+        current.resolve({
+          kind: 'error',
+          body: result.body,
+          errorType: result.errorType ?? 'Unknown',
+          durationMs,
+          log,
+        });
     });
     return true;
   }

@@ -5,8 +5,8 @@ import { findFunctionFolders } from './discover.js';
 import { Engine, type EngineOptions } from './engine.js';
 
 export { Engine, type EngineOptions, MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES } from './engine.js';
-export { FunctionRegistry, LATEST } from './registry.js';
 export { parseReportLine, reportLine, tailBase64 } from './logs.js';
+export { FunctionRegistry, LATEST } from './registry.js';
 export type * from './types.js';
 
 export interface LocalEngineOptions extends EngineOptions {
@@ -57,6 +57,8 @@ export async function resolveFunctionArgument(engine: Engine, ref: string): Prom
   throw new LambenchError(
     'FUNCTION_NOT_FOUND',
     `Unknown function "${ref}".`,
-    known.length ? `Known functions: ${known.join(', ')}. Or pass a folder with a function.json.` : 'Pass a folder with a function.json.',
+    known.length
+      ? `Known functions: ${known.join(', ')}. Or pass a folder with a function.json.`
+      : 'Pass a folder with a function.json.',
   );
 }

@@ -60,12 +60,17 @@ export async function runInvocation(
     case 'timeout': {
       log += timeoutLine(requestId, fn.timeout);
       errorType = 'Sandbox.Timedout';
-      payload = errorBody(errorType, `RequestId: ${requestId} Error: Task timed out after ${fn.timeout.toFixed(2)} seconds`);
+      payload = errorBody(
+        errorType,
+        `RequestId: ${requestId} Error: Task timed out after ${fn.timeout.toFixed(2)} seconds`,
+      );
       break;
     }
     case 'crash': {
       errorType = ending.oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
-      const message = ending.oom ? 'Runtime exited with error: signal: killed' : `Runtime exited with error: ${ending.description}`;
+      const message = ending.oom
+        ? 'Runtime exited with error: signal: killed'
+        : `Runtime exited with error: ${ending.description}`;
       log += `RequestId: ${requestId} Error: ${message}\n${errorType}\n`;
       payload = errorBody(errorType, `RequestId: ${requestId} Error: ${message}`);
       break;
@@ -108,7 +113,14 @@ async function runToEnd(environment: Environment, invocation: Invocation): Promi
       const oom = environment.sandbox.oomKilled();
       const peakBytes = readPeak(environment);
       const aborted = environment.abortCurrent();
-      resolve({ kind: 'crash', description, oom, peakBytes, durationMs: aborted?.durationMs ?? 0, log: aborted?.log ?? '' });
+      resolve({
+        kind: 'crash',
+        description,
+        oom,
+        peakBytes,
+        durationMs: aborted?.durationMs ?? 0,
+        log: aborted?.log ?? '',
+      });
     });
     const dispatch = {
       requestId: invocation.requestId,

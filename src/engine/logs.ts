@@ -54,6 +54,14 @@ export function parseReportLine(line: string): (Report & { requestId: string }) 
   const billedDurationMs = field('Billed Duration');
   const memorySizeMB = field('Memory Size');
   const maxMemoryUsedMB = field('Max Memory Used');
-  if (durationMs === null || billedDurationMs === null || memorySizeMB === null || maxMemoryUsedMB === null) return null;
-  return { requestId, durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB, initDurationMs: field('Init Duration') };
+  if (durationMs === null || billedDurationMs === null || memorySizeMB === null || maxMemoryUsedMB === null)
+    return null;
+  return {
+    requestId,
+    durationMs,
+    billedDurationMs,
+    memorySizeMB,
+    maxMemoryUsedMB,
+    initDurationMs: field('Init Duration'),
+  };
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LambenchError, invalidParameter } from '../errors.js';
+import { invalidParameter, LambenchError } from '../errors.js';
 import type { Architecture, FunctionManifest } from './types.js';
 
 export const MANIFEST_FILE = 'function.json';
@@ -12,7 +12,12 @@ const NAME_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
 const HANDLER_PATTERN = /^[^\s]+\.[^\s.]+$/;
 
 export function validateMemory(memoryMB: unknown, what = 'MemorySize'): number {
-  if (typeof memoryMB !== 'number' || !Number.isInteger(memoryMB) || memoryMB < MIN_MEMORY_MB || memoryMB > MAX_MEMORY_MB) {
+  if (
+    typeof memoryMB !== 'number' ||
+    !Number.isInteger(memoryMB) ||
+    memoryMB < MIN_MEMORY_MB ||
+    memoryMB > MAX_MEMORY_MB
+  ) {
     throw invalidParameter(
       `${what} ${String(memoryMB)} is not valid: it must be an integer between ${MIN_MEMORY_MB} and ${MAX_MEMORY_MB} MB.`,
       'Pick a memory size such as 128, 512, 1024 or 1769 (one full vCPU).',
@@ -54,7 +59,8 @@ function validateEnvironment(env: unknown): Record<string, string> {
   }
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (!/^[a-zA-Z]\w*$/.test(key)) throw invalidParameter(`Environment variable name ${JSON.stringify(key)} is not valid.`);
+    if (!/^[a-zA-Z]\w*$/.test(key))
+      throw invalidParameter(`Environment variable name ${JSON.stringify(key)} is not valid.`);
     out[key] = String(value);
   }
   return out;

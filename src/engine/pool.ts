@@ -71,7 +71,11 @@ export class EnvironmentPool {
     const timer = setTimeout(() => {
       this.#evictionTimers.delete(env);
       const list = this.#idle.get(key);
-      if (list) this.#idle.set(key, list.filter((e) => e !== env));
+      if (list)
+        this.#idle.set(
+          key,
+          list.filter((e) => e !== env),
+        );
       void env.destroy().finally(() => this.#forget(env));
     }, this.options.idleTimeoutMs);
     timer.unref();

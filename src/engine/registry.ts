@@ -117,7 +117,11 @@ export class FunctionRegistry {
   publishVersion(nameOrArn: string, description?: string, expectedRevisionId?: string): FunctionVersion {
     const entry = this.#entry(nameOrArn);
     if (expectedRevisionId && expectedRevisionId !== entry.latest.revisionId) {
-      throw new AwsError('PreconditionFailedException', 412, 'The RevisionId provided does not match the latest RevisionId.');
+      throw new AwsError(
+        'PreconditionFailedException',
+        412,
+        'The RevisionId provided does not match the latest RevisionId.',
+      );
     }
     const last = [...entry.versions.values()].at(-1);
     if (last && sameConfiguration(last, entry.latest)) return last;
@@ -185,7 +189,11 @@ export class FunctionRegistry {
     if (wanted && wanted !== LATEST) {
       const aliased = [...entry.aliases.values()].find((a) => a.functionVersion === wanted);
       if (aliased) {
-        throw new AwsError('ResourceConflictException', 409, `Unable to delete version because alias ${aliased.name} points to it.`);
+        throw new AwsError(
+          'ResourceConflictException',
+          409,
+          `Unable to delete version because alias ${aliased.name} points to it.`,
+        );
       }
       if (!entry.versions.delete(wanted)) throw functionNotFound(`${ref.name}:${wanted}`);
       return;

@@ -39,7 +39,8 @@ function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | nul
 export function runtimeApiListener(handlers: RuntimeApiHandlers) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '';
-    if (!url.startsWith(PREFIX)) return sendJson(res, 404, { errorType: 'NotFound', errorMessage: `Unknown path ${url}` });
+    if (!url.startsWith(PREFIX))
+      return sendJson(res, 404, { errorType: 'NotFound', errorMessage: `Unknown path ${url}` });
     const route = url.slice(PREFIX.length);
     if (route === 'invocation/next') {
       if (req.method !== 'GET') return sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: 'Use GET' });
@@ -85,7 +86,9 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-export async function listenRuntimeApi(handlers: RuntimeApiHandlers): Promise<{ server: http.Server; address: string }> {
+export async function listenRuntimeApi(
+  handlers: RuntimeApiHandlers,
+): Promise<{ server: http.Server; address: string }> {
   const server = http.createServer({ keepAliveTimeout: 0, noDelay: true }, runtimeApiListener(handlers));
   // A parked /next may wait for minutes between invocations; Node's default request timeout would cut it.
   server.requestTimeout = 0;

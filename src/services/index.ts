@@ -27,8 +27,7 @@ export async function startLocalServices(engine: Engine, options: LocalServicesO
   };
   try {
     const s3 = options.external?.s3 ?? (await startS3(path.join(options.dataDir, 's3'), started));
-    const dynamodb =
-      options.external?.dynamodb ?? (await startDynamo(path.join(options.dataDir, 'dynamodb'), started));
+    const dynamodb = options.external?.dynamodb ?? (await startDynamo(path.join(options.dataDir, 'dynamodb'), started));
     const lambda = await startLambdaServer(engine, {
       port: options.lambdaPort ?? 0,
       dataDir: path.join(options.dataDir, 'lambda'),

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { LambenchError } from '../errors.js';
 import { MAX_MEMORY_MB, MIN_MEMORY_MB } from '../engine/manifest.js';
 import type { Architecture } from '../engine/types.js';
+import { LambenchError } from '../errors.js';
 
 export type Strategy = 'cost' | 'speed' | 'balanced';
 export const STRATEGIES: readonly Strategy[] = ['cost', 'speed', 'balanced'];

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LambenchError } from '../errors.js';
 import type { Target, TargetInvokeResult } from '../targets/types.js';
-import { payloadSchedule, type PayloadSpec, type TunePlan } from './plan.js';
+import { type PayloadSpec, payloadSchedule, type TunePlan } from './plan.js';
 import type { InvocationRecord } from './types.js';
 
 export interface SizeProgress {

@@ -7,7 +7,11 @@ export async function doctorReport() {
   const isolation = await describeIsolation();
   const runtimes = await Promise.all(runtimeAdapters.map((adapter) => adapter.detect()));
   return {
-    host: { cpus: hostCpus(), cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryMB: Math.round(os.totalmem() / 2 ** 20) },
+    host: {
+      cpus: hostCpus(),
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryMB: Math.round(os.totalmem() / 2 ** 20),
+    },
     isolation,
     runtimes,
     missing: runtimes.filter((r) => !r.available).map((r) => `${r.family}: ${r.missing ?? 'not available'}`),
@@ -23,8 +27,12 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   }
   const out: string[] = [];
   out.push(`host       ${report.host.cpus} CPUs (${report.host.cpuModel}), ${report.host.memoryMB} MB`);
-  out.push(`isolation  ${report.isolation.kind}${report.isolation.kind === 'none' ? ' (CPU and memory NOT limited)' : ''}`);
-  for (const [kind, status] of Object.entries(report.isolation.usable) as Array<[string, { usable: boolean; reason?: string }]>) {
+  out.push(
+    `isolation  ${report.isolation.kind}${report.isolation.kind === 'none' ? ' (CPU and memory NOT limited)' : ''}`,
+  );
+  for (const [kind, status] of Object.entries(report.isolation.usable) as Array<
+    [string, { usable: boolean; reason?: string }]
+  >) {
     out.push(`  ${kind.padEnd(10)} ${status.usable ? 'usable' : `unusable: ${status.reason ?? ''}`}`);
   }
   out.push('runtimes');

@@ -7,10 +7,18 @@ export async function functionsCommand(argv: string[]): Promise<number> {
   try {
     const list = engine.functions
       .list()
-      .map((f) => ({ name: f.name, runtime: f.runtime, memorySize: f.memorySize, timeout: f.timeout, codeDir: f.codeDir }))
+      .map((f) => ({
+        name: f.name,
+        runtime: f.runtime,
+        memorySize: f.memorySize,
+        timeout: f.timeout,
+        codeDir: f.codeDir,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
     if (values.json) process.stdout.write(`${JSON.stringify(list)}\n`);
-    else for (const f of list) process.stdout.write(`${f.name.padEnd(28)} ${f.runtime.padEnd(16)} ${f.memorySize} MB  ${f.codeDir}\n`);
+    else
+      for (const f of list)
+        process.stdout.write(`${f.name.padEnd(28)} ${f.runtime.padEnd(16)} ${f.memorySize} MB  ${f.codeDir}\n`);
     return 0;
   } finally {
     await engine.close();

@@ -3,7 +3,8 @@ import type { InvokeResult } from '../../engine/types.js';
 import { integerOption, parse, requirePositional } from '../args.js';
 import { readPayloadArgument } from '../payload.js';
 
-const USAGE = 'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none]';
+const USAGE =
+  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none]';
 
 /** The `--json` shape other tools and checks rely on. */
 export function invokeJson(result: InvokeResult) {

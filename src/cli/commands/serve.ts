@@ -3,7 +3,8 @@ import { createLocalEngine } from '../../engine/index.js';
 import { startLocalServices } from '../../services/index.js';
 import { integerOption, parse } from '../args.js';
 
-const USAGE = 'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet]';
+const USAGE =
+  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet]';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(

@@ -1,7 +1,7 @@
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import { LambenchError } from '../../errors.js';
 import type { FunctionVersion } from '../../engine/types.js';
+import { LambenchError } from '../../errors.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
 
 /**
