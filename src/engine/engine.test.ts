@@ -1,0 +1,169 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtInFunctionsDir } from '../paths.js';
+import { Engine } from './engine.js';
+
+let engine: Engine;
+let workDir: string;
+
+async function fixture(name: string, source: string, extra: Record<string, unknown> = {}): Promise<void> {
+  const dir = path.join(workDir, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'index.mjs'), source);
+  await writeFile(
+    path.join(dir, 'function.json'),
+    JSON.stringify({ name, runtime: 'nodejs20.x', handler: 'index.handler', ...extra }),
+  );
+  await engine.functions.registerFolder(dir);
+}
+
+const json = (payload: Buffer) => JSON.parse(payload.toString('utf8'));
+
+function descendants(): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' }).trim();
+  return out ? out.split('\n').map(Number) : [];
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'lambench-engine-'));
+  engine = await Engine.create({ cacheDir: path.join(workDir, 'cache'), idleTimeoutMs: 60_000 });
+  await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'hello', 'node'));
+  await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'cpu', 'node'));
+  await fixture('throws', 'export const handler = async () => { throw new TypeError("bad input"); };');
+  await fixture('exits', 'export const handler = async (e) => { if (e.exit) process.exit(3); return "alive"; };');
+  await fixture('slow', 'export const handler = async (e) => new Promise((r) => setTimeout(() => r("done"), e.ms));', {
+    timeout: 1,
+  });
+  await fixture('broken-init', 'import "./does-not-exist.mjs"; export const handler = async () => 1;');
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('engine', () => {
+  it('starts cold, then reuses the warm environment', async () => {
+    const first = await engine.invoke({ functionName: 'hello-node', payload: '{"echo":{"a":1}}', memoryMB: 512 });
+    expect(first.functionError).toBeNull();
+    expect(json(first.payload).echo).toEqual({ a: 1 });
+    expect(first.cold).toBe(true);
+    expect(first.report.initDurationMs).toBeGreaterThan(0);
+    expect(first.report.billedDurationMs).toBe(Math.ceil(first.report.durationMs + (first.report.initDurationMs ?? 0)));
+    expect(first.logs).toMatch(/START RequestId: \S+ Version: \$LATEST\n/);
+    expect(first.logs).toMatch(/REPORT RequestId: .*\tInit Duration: [\d.]+ ms\t\n$/);
+    const second = await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 512 });
+    expect(second.cold).toBe(false);
+    expect(second.report.initDurationMs).toBeNull();
+    expect(second.logs).not.toContain('Init Duration');
+    const forced = await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 512, forceCold: true });
+    expect(forced.cold).toBe(true);
+  });
+
+  it('reports the real peak memory, far below the limit for a small payload', async () => {
+    const result = await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 512 });
+    expect(result.report.memorySizeMB).toBe(512);
+    expect(result.report.maxMemoryUsedMB).toBeGreaterThan(5);
+    expect(result.report.maxMemoryUsedMB).toBeLessThan(256);
+  });
+
+  it('kills an environment that exceeds its memory with Runtime.OutOfMemory', async () => {
+    if (engine.isolation === 'none') return;
+    const result = await engine.invoke({ functionName: 'hello-node', payload: '{"allocateMB":400}', memoryMB: 128 });
+    expect(result.functionError).toBe('Unhandled');
+    expect(result.errorType).toBe('Runtime.OutOfMemory');
+    const after = await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 128 });
+    expect(after.functionError).toBeNull();
+  });
+
+  it('returns a thrown error in AWS shape and keeps the environment', async () => {
+    const result = await engine.invoke({ functionName: 'throws', payload: '{}' });
+    expect(result.functionError).toBe('Unhandled');
+    expect(result.errorType).toBe('TypeError');
+    expect(json(result.payload)).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad input' });
+    const again = await engine.invoke({ functionName: 'throws', payload: '{}' });
+    expect(again.cold).toBe(false);
+  });
+
+  it('times out, kills the environment, and serves the next invocation', async () => {
+    const result = await engine.invoke({ functionName: 'slow', payload: '{"ms":5000}' });
+    expect(result.errorType).toBe('Sandbox.Timedout');
+    expect(json(result.payload).errorMessage).toMatch(/Task timed out after 1\.00 seconds/);
+    expect(result.logs).toMatch(/Task timed out after 1\.00 seconds/);
+    const next = await engine.invoke({ functionName: 'slow', payload: '{"ms":1}' });
+    expect(next.cold).toBe(true);
+    expect(json(next.payload)).toBe('done');
+  });
+
+  it('reports a process that exits mid-invocation as Runtime.ExitError', async () => {
+    const result = await engine.invoke({ functionName: 'exits', payload: '{"exit":true}' });
+    expect(result.errorType).toBe('Runtime.ExitError');
+    expect(json(result.payload).errorMessage).toMatch(/exit status 3/);
+    expect(json((await engine.invoke({ functionName: 'exits', payload: '{}' })).payload)).toBe('alive');
+  });
+
+  it('reports init failures with the runtime error type', async () => {
+    const result = await engine.invoke({ functionName: 'broken-init', payload: '{}' });
+    expect(result.functionError).toBe('Unhandled');
+    expect(result.errorType).toMatch(/^Runtime\./);
+    expect(result.report.initDurationMs).not.toBeNull();
+  });
+
+  it('rejects bad requests with AWS error types before running anything', async () => {
+    await expect(engine.invoke({ functionName: 'nope', payload: '{}' })).rejects.toMatchObject({
+      awsType: 'ResourceNotFoundException',
+      statusCode: 404,
+    });
+    await expect(
+      engine.invoke({ functionName: 'hello-node', payload: Buffer.alloc(7 * 1024 * 1024, 0x20) }),
+    ).rejects.toMatchObject({ awsType: 'RequestTooLargeException', statusCode: 413 });
+    await expect(engine.invoke({ functionName: 'hello-node', payload: '{nope' })).rejects.toMatchObject({
+      awsType: 'InvalidRequestContentException',
+    });
+    await expect(engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 64 })).rejects.toMatchObject({
+      awsType: 'InvalidParameterValueException',
+    });
+  });
+
+  it('throttles beyond reserved concurrency with 429 and a Reason', async () => {
+    engine.functions.putReservedConcurrency('slow', 1);
+    const running = engine.invoke({ functionName: 'slow', payload: '{"ms":300}' });
+    await expect(engine.invoke({ functionName: 'slow', payload: '{"ms":1}' })).rejects.toMatchObject({
+      awsType: 'TooManyRequestsException',
+      statusCode: 429,
+      reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+    });
+    expect((await running).functionError).toBeNull();
+    engine.functions.putReservedConcurrency('slow', null);
+  });
+
+  it('gives CPU in proportion to memory (memory / 1769 vCPU)', async () => {
+    if (engine.isolation === 'none') return;
+    const payload = JSON.stringify({ iterations: 5_000_000 });
+    const run = async (memoryMB: number) => {
+      await engine.invoke({ functionName: 'cpu-node', payload, memoryMB });
+      return (await engine.invoke({ functionName: 'cpu-node', payload, memoryMB })).report.durationMs;
+    };
+    const full = await run(1769);
+    const small = await run(256);
+    // 1769/256 = 6.9× less CPU; a shared 2-core host adds noise in both directions.
+    expect(small / full).toBeGreaterThan(3.5);
+    expect(small / full).toBeLessThan(14);
+  });
+});
+
+describe('engine cleanup', () => {
+  it('leaves no runtime process behind after close', async () => {
+    const local = await Engine.create({ cacheDir: path.join(workDir, 'cache') });
+    await local.functions.registerFolder(path.join(builtInFunctionsDir, 'hello', 'node'));
+    const before = new Set(descendants());
+    await local.invoke({ functionName: 'hello-node', payload: '{}' });
+    await local.close();
+    const left = descendants().filter((pid) => !before.has(pid));
+    // `ps` itself is a child while it runs; nothing else may remain.
+    expect(left.length).toBeLessThanOrEqual(1);
+  });
+});

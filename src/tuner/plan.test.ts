@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { parseMemoryList, parseStrategy, payloadSchedule, validatePlan } from './plan.js';
+
+describe('plan', () => {
+  it('parses memory lists and rejects sizes AWS rejects', () => {
+    expect(parseMemoryList('128, 512,1024')).toEqual([128, 512, 1024]);
+    expect(() => parseMemoryList('128,64')).toThrow(/"64" is not valid/);
+    expect(() => parseMemoryList('128,abc')).toThrow(/"abc"/);
+    expect(() => parseMemoryList('128,,256')).toThrow(/not a list/);
+    expect(() => parseMemoryList('20000')).toThrow(/10240/);
+  });
+
+  it('rejects unknown strategies', () => {
+    expect(parseStrategy('balanced')).toBe('balanced');
+    expect(() => parseStrategy('fastest')).toThrow(/Unknown strategy "fastest"/);
+  });
+
+  it('splits invocations by weight, every payload at least once, interleaved', () => {
+    const a = { name: 'a', payload: '{}', weight: 3 };
+    const b = { name: 'b', payload: '{}', weight: 1 };
+    const schedule = payloadSchedule([a, b], 8);
+    expect(schedule).toHaveLength(8);
+    expect(schedule.filter((p) => p === a)).toHaveLength(6);
+    expect(schedule.slice(0, 2).map((p) => p.name)).toEqual(['a', 'b']);
+    const tiny = payloadSchedule([a, b, { name: 'c', payload: '{}', weight: 0.01 }], 3);
+    expect(new Set(tiny.map((p) => p.name))).toEqual(new Set(['a', 'b', 'c']));
+  });
+
+  it('validates the plan before anything runs', () => {
+    const plan = {
+      functionName: 'f',
+      memorySizes: [512, 128, 512],
+      invocations: 5,
+      parallel: false,
+      payloads: [{ name: 'p', payload: '{}', weight: 1 }],
+      strategy: 'cost' as const,
+      balancedWeight: 0.5,
+      coldOnly: false,
+      warmup: 1,
+      sleepBetweenMs: 0,
+      architecture: 'x86_64' as const,
+      region: 'us-east-1',
+      allowedErrorTypes: [],
+      autoApply: false,
+    };
+    expect(validatePlan(plan).memorySizes).toEqual([128, 512]);
+    expect(() => validatePlan({ ...plan, invocations: 0 })).toThrow(/-n must be/);
+    expect(() => validatePlan({ ...plan, balancedWeight: 2 })).toThrow(/between 0 and 1/);
+  });
+});
