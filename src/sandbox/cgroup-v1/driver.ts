@@ -1,0 +1,133 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  childFolders,
+  engineFolder,
+  read,
+  removeCgroup,
+  removeIfEmpty,
+  staleEngineFolders,
+  tryRead,
+  wrapInCgroups,
+  write,
+} from '../cgroupfs.js';
+import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
+
+const CONTROLLERS = ['cpu', 'memory', 'freezer'] as const;
+type Controller = (typeof CONTROLLERS)[number];
+const PERIOD_US = 100_000;
+
+/** Where each v1 controller is mounted and where this process sits in it, from /proc/self/{mountinfo,cgroup}. */
+export function v1Locations(): Record<Controller, string> | { missing: string } {
+  const mounts = new Map<string, string>();
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (!left || !right) continue;
+    const [fstype, , superOptions = ''] = right.split(' ');
+    if (fstype !== 'cgroup') continue;
+    const mountPoint = left.split(' ')[4] ?? '';
+    for (const option of superOptions.split(',')) mounts.set(option, mountPoint);
+  }
+  const own = new Map<string, string>();
+  for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+    const [, controllers = '', cgroupPath = ''] = line.split(':');
+    for (const controller of controllers.split(',')) if (controller) own.set(controller, cgroupPath);
+  }
+  const result: Partial<Record<Controller, string>> = {};
+  for (const controller of CONTROLLERS) {
+    const mount = mounts.get(controller);
+    if (!mount) return { missing: `the cgroup v1 "${controller}" controller is not mounted` };
+    result[controller] = path.join(mount, own.get(controller) ?? '/');
+  }
+  return result as Record<Controller, string>;
+}
+
+class CgroupV1Sandbox implements Sandbox {
+  readonly kind = 'cgroup-v1' as const;
+
+  constructor(
+    readonly id: string,
+    readonly dirs: Record<Controller, string>,
+  ) {}
+
+  wrap(command: string, args: readonly string[]) {
+    return wrapInCgroups(
+      CONTROLLERS.map((c) => path.join(this.dirs[c], 'cgroup.procs')),
+      command,
+      args,
+    );
+  }
+
+  attach(): void {}
+
+  setCpu(cpus: number | null): void {
+    write(path.join(this.dirs.cpu, 'cpu.cfs_quota_us'), cpus === null ? -1 : Math.max(1000, Math.round(cpus * PERIOD_US)));
+  }
+
+  freeze(): void {
+    write(path.join(this.dirs.freezer, 'freezer.state'), 'FROZEN');
+  }
+
+  thaw(): void {
+    write(path.join(this.dirs.freezer, 'freezer.state'), 'THAWED');
+  }
+
+  peakMemoryBytes(): number {
+    return Number(read(path.join(this.dirs.memory, 'memory.max_usage_in_bytes')));
+  }
+
+  oomKilled(): boolean {
+    const control = tryRead(path.join(this.dirs.memory, 'memory.oom_control')) ?? '';
+    const kills = /oom_kill (\d+)/.exec(control);
+    return kills ? Number(kills[1]) > 0 : false;
+  }
+
+  async destroy(): Promise<void> {
+    const thaw = () => {
+      if (existsSync(this.dirs.freezer)) this.thaw();
+    };
+    // Frozen tasks cannot die: thaw before killing.
+    await removeCgroup(this.dirs.freezer, thaw);
+    await removeCgroup(this.dirs.memory);
+    await removeCgroup(this.dirs.cpu);
+    for (const controller of CONTROLLERS) removeIfEmpty(path.dirname(this.dirs[controller]));
+  }
+}
+
+export function createCgroupV1Driver(locations: Record<Controller, string>): SandboxDriver {
+  return {
+    kind: 'cgroup-v1',
+    async cleanupStale() {
+      let removed = 0;
+      for (const controller of CONTROLLERS) {
+        for (const engineDir of staleEngineFolders(locations[controller])) {
+          for (const dir of childFolders(engineDir)) {
+            const thaw = () => {
+              if (controller === 'freezer') write(path.join(dir, 'freezer.state'), 'THAWED');
+            };
+            await removeCgroup(dir, thaw);
+            removed++;
+          }
+          removeIfEmpty(engineDir);
+        }
+      }
+      return removed;
+    },
+    async create(id: string, limits: SandboxLimits) {
+      const dirs = {} as Record<Controller, string>;
+      for (const controller of CONTROLLERS) {
+        dirs[controller] = path.join(locations[controller], engineFolder(), id);
+        mkdirSync(dirs[controller], { recursive: true });
+      }
+      const sandbox = new CgroupV1Sandbox(id, dirs);
+      write(path.join(dirs.cpu, 'cpu.cfs_period_us'), PERIOD_US);
+      sandbox.setCpu(limits.cpus);
+      const bytes = limits.memoryMB * 1024 * 1024;
+      write(path.join(dirs.memory, 'memory.limit_in_bytes'), bytes);
+      // Without a memsw limit the kernel would swap instead of killing, where swap exists.
+      const memsw = path.join(dirs.memory, 'memory.memsw.limit_in_bytes');
+      if (existsSync(memsw)) write(memsw, bytes);
+      return sandbox;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Folder under the engine's own cgroup that holds this engine's sandboxes; the pid identifies stale ones. */
+export const enginePrefix = 'lambench-';
+export const engineFolder = () => `${enginePrefix}${process.pid}`;
+
+export function write(file: string, value: string | number): void {
+  writeFileSync(file, String(value));
+}
+
+export function read(file: string): string {
+  return readFileSync(file, 'utf8');
+}
+
+export function tryRead(file: string): string | null {
+  try {
+    return read(file);
+  } catch {
+    return null;
+  }
+}
+
+export function pidsIn(dir: string): number[] {
+  const text = tryRead(path.join(dir, 'cgroup.procs')) ?? '';
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function killAll(dir: string): void {
+  for (const pid of pidsIn(dir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/** Kills everything inside and removes the folder, waiting (bounded) for the kernel to reap the tasks. */
+export async function removeCgroup(dir: string, beforeKill?: () => void): Promise<void> {
+  if (!existsSync(dir)) return;
+  beforeKill?.();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    killAll(dir);
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY') throw error;
+    }
+    await sleep(5);
+  }
+}
+
+export function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty (another sandbox of this engine) or already gone.
+  }
+}
+
+/** Engine folders under `parent` whose engine process is gone. */
+export function staleEngineFolders(parent: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((name) => name.startsWith(enginePrefix))
+    .filter((name) => {
+      const pid = Number(name.slice(enginePrefix.length));
+      return Number.isInteger(pid) && pid !== process.pid && !isAlive(pid);
+    })
+    .map((name) => path.join(parent, name));
+}
+
+export function childFolders(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => path.join(dir, e.name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The shell prefix that moves itself into each cgroup and then execs the runtime, so the runtime's first
+ * instruction already runs under the limits. Paths travel as arguments, never inside the script text.
+ */
+export function wrapInCgroups(procsFiles: readonly string[], command: string, args: readonly string[]) {
+  const script = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 126; shift; done; shift; exec "$@"';
+  return { command: '/bin/sh', args: ['-c', script, 'sh', ...procsFiles, '--', command, ...args] };
+}

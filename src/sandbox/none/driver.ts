@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
+
+/** Reads VmHWM (peak resident set) of a live process, in bytes; 0 once it is gone. */
+function vmHighWaterMark(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * No isolation: works everywhere, limits nothing. Freeze is SIGSTOP/SIGCONT; peak memory is the process's
+ * VmHWM. Every result produced under it says `isolation: "none"`.
+ */
+class UnconstrainedSandbox implements Sandbox {
+  readonly kind = 'none' as const;
+  #pid: number | undefined;
+  #peak = 0;
+
+  constructor(readonly id: string) {}
+
+  wrap(command: string, args: readonly string[]) {
+    return { command, args: [...args] };
+  }
+
+  attach(pid: number): void {
+    this.#pid = pid;
+  }
+
+  setCpu(): void {}
+
+  freeze(): void {
+    if (this.#pid) this.#signal('SIGSTOP');
+  }
+
+  thaw(): void {
+    if (this.#pid) this.#signal('SIGCONT');
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    try {
+      process.kill(this.#pid as number, signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  peakMemoryBytes(): number {
+    if (this.#pid) this.#peak = Math.max(this.#peak, vmHighWaterMark(this.#pid));
+    return this.#peak;
+  }
+
+  oomKilled(): boolean {
+    return false;
+  }
+
+  async destroy(): Promise<void> {
+    if (this.#pid) {
+      this.#signal('SIGCONT');
+      this.#signal('SIGKILL');
+    }
+    this.#pid = undefined;
+  }
+}
+
+export const noneDriver: SandboxDriver = {
+  kind: 'none',
+  async cleanupStale() {
+    return 0;
+  },
+  async create(id: string, _limits: SandboxLimits) {
+    return new UnconstrainedSandbox(id);
+  },
+};

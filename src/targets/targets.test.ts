@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ListAliasesCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll } from 'vitest';
+import { Engine } from '../engine/engine.js';
+import { startLambdaServer } from '../engine/http/server.js';
+import { builtInFunctionsDir } from '../paths.js';
+import { AwsTarget } from './aws/target.js';
+import { LocalTarget } from './local/target.js';
+import { targetContract } from './target.contract.js';
+
+let engine: Engine;
+let server: { endpoint: string; close(): Promise<void> };
+let workDir: string;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'lambench-targets-'));
+  engine = await Engine.create({ cacheDir: path.join(workDir, 'cache') });
+  await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'hello', 'node'));
+  server = await startLambdaServer(engine, { port: 0, dataDir: path.join(workDir, 'data') });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await engine?.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+targetContract('local', async () => ({
+  target: new LocalTarget(engine),
+  functionName: 'hello-node',
+  configuredMemory: async () => engine.functions.resolve('hello-node').memorySize,
+  leftovers: async () => [],
+}));
+
+targetContract('aws (SDK v3 against lambench serve)', async () => {
+  const target = new AwsTarget({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  return {
+    target,
+    functionName: 'hello-node',
+    configuredMemory: async () => engine.functions.resolve('hello-node').memorySize,
+    leftovers: async () => {
+      const aliases = await target.client.send(new ListAliasesCommand({ FunctionName: 'hello-node' }));
+      const versions = await target.client.send(new ListVersionsByFunctionCommand({ FunctionName: 'hello-node' }));
+      return [
+        ...(aliases.Aliases ?? []).map((a) => `alias:${a.Name}`),
+        ...(versions.Versions ?? []).filter((v) => v.Version !== '$LATEST').map((v) => `version:${v.Version}`),
+      ];
+    },
+  };
+});
