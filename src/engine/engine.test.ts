@@ -142,7 +142,7 @@ describe('engine', () => {
 
   it('gives CPU in proportion to memory (memory / 1769 vCPU)', async () => {
     if (engine.isolation === 'none') return;
-    const payload = JSON.stringify({ iterations: 5_000_000 });
+    const payload = JSON.stringify({ iterations: 40_000_000 });
     const run = async (memoryMB: number) => {
       await engine.invoke({ functionName: 'cpu-node', payload, memoryMB });
       return (await engine.invoke({ functionName: 'cpu-node', payload, memoryMB })).report.durationMs;

@@ -163,7 +163,7 @@ export class Engine {
     });
     const environment = new Environment({
       id,
-      launch: runtime.launch(fn, taskRoot),
+      launch: runtime.launch({ ...fn, memorySize: memoryMB }, taskRoot),
       env: awsEnvironment(fn, memoryMB, this.region, taskRoot, this.endpoints),
       sandbox,
       cpus,
