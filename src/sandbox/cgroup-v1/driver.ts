@@ -3,7 +3,6 @@ import path from 'node:path';
 import {
   childFolders,
   engineFolder,
-  read,
   removeCgroup,
   removeIfEmpty,
   staleEngineFolders,
@@ -11,6 +10,7 @@ import {
   wrapInCgroups,
   write,
 } from '../cgroupfs.js';
+import { vmHighWaterMark } from '../proc.js';
 import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
 const CONTROLLERS = ['cpu', 'memory', 'freezer'] as const;
@@ -58,7 +58,21 @@ class CgroupV1Sandbox implements Sandbox {
     );
   }
 
-  attach(): void {}
+  #pid: number | undefined;
+  #hwm = 0;
+
+  attach(pid: number): void {
+    this.#pid = pid;
+  }
+
+  /**
+   * The runtime's own VmHWM counts the pages of its binary that the host's page cache already holds (charged
+   * to the host's cgroup, not ours); on Lambda each environment loads them itself, so they belong in the figure.
+   */
+  #residentPeak(): number {
+    this.#hwm = Math.max(this.#hwm, vmHighWaterMark(this.#pid));
+    return this.#hwm;
+  }
 
   setCpu(cpus: number | null): void {
     write(path.join(this.dirs.cpu, 'cpu.cfs_quota_us'), cpus === null ? -1 : Math.max(1000, Math.round(cpus * PERIOD_US)));
@@ -73,7 +87,8 @@ class CgroupV1Sandbox implements Sandbox {
   }
 
   peakMemoryBytes(): number {
-    return Number(read(path.join(this.dirs.memory, 'memory.max_usage_in_bytes')));
+    const cgroupPeak = Number(tryRead(path.join(this.dirs.memory, 'memory.max_usage_in_bytes')) ?? 0);
+    return Math.max(cgroupPeak, this.#residentPeak());
   }
 
   oomKilled(): boolean {

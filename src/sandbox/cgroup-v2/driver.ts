@@ -11,6 +11,7 @@ import {
   wrapInCgroups,
   write,
 } from '../cgroupfs.js';
+import { vmHighWaterMark } from '../proc.js';
 import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
 const PERIOD_US = 100_000;
@@ -48,7 +49,21 @@ class CgroupV2Sandbox implements Sandbox {
     return wrapInCgroups([path.join(this.dir, 'cgroup.procs')], command, args);
   }
 
-  attach(): void {}
+  #pid: number | undefined;
+  #hwm = 0;
+
+  attach(pid: number): void {
+    this.#pid = pid;
+  }
+
+  /**
+   * The runtime's own VmHWM counts the pages of its binary that the host's page cache already holds (charged
+   * to the host's cgroup, not ours); on Lambda each environment loads them itself, so they belong in the figure.
+   */
+  #residentPeak(): number {
+    this.#hwm = Math.max(this.#hwm, vmHighWaterMark(this.#pid));
+    return this.#hwm;
+  }
 
   setCpu(cpus: number | null): void {
     write(path.join(this.dir, 'cpu.max'), cpus === null ? `max ${PERIOD_US}` : `${Math.max(1000, Math.round(cpus * PERIOD_US))} ${PERIOD_US}`);
@@ -64,10 +79,10 @@ class CgroupV2Sandbox implements Sandbox {
 
   peakMemoryBytes(): number {
     const peak = tryRead(path.join(this.dir, 'memory.peak'));
-    if (peak !== null) return Number(peak);
+    if (peak !== null) return Math.max(Number(peak), this.#residentPeak());
     // Kernels before 5.19 have no memory.peak: sample current usage, a lower bound, whenever asked.
     this.#peakFallback = Math.max(this.#peakFallback, Number(read(path.join(this.dir, 'memory.current'))));
-    return this.#peakFallback;
+    return Math.max(this.#peakFallback, this.#residentPeak());
   }
 
   oomKilled(): boolean {

@@ -1,16 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { vmHighWaterMark } from '../proc.js';
 import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
-
-/** Reads VmHWM (peak resident set) of a live process, in bytes; 0 once it is gone. */
-function vmHighWaterMark(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * No isolation: works everywhere, limits nothing. Freeze is SIGSTOP/SIGCONT; peak memory is the process's
