@@ -1,0 +1,77 @@
+/** One invocation as measured: kept as a line of invocations.jsonl so every report can be rebuilt. */
+export interface InvocationRecord {
+  memoryMB: number;
+  requestId: string;
+  cold: boolean;
+  durationMs: number;
+  billedDurationMs: number;
+  initDurationMs: number | null;
+  maxMemoryUsedMB: number;
+  functionError: string | null;
+  errorType: string | null;
+  errorMessage?: string;
+  /** Wall time seen by the client, request to response. */
+  clientMs: number;
+  payloadName?: string;
+  startedAt: string;
+}
+
+export interface Summary {
+  count: number;
+  mean: number;
+  /** PowerTuning's trimmed mean: 20 % of the values cut at each end. */
+  trimmedMean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  /** 95 % confidence interval of the median (binomial order statistics). */
+  ci95: [number, number];
+  min: number;
+  max: number;
+  stddev: number;
+}
+
+export interface ConfigResult {
+  memoryMB: number;
+  invocations: number;
+  errors: number;
+  errorTypes: Record<string, number>;
+  /** Set when the size could not run at all (e.g. the configuration was rejected). */
+  failure?: { errorType: string; message: string };
+  durationMs: Summary | null;
+  billedDurationMs: Summary | null;
+  initDurationMs: Summary | null;
+  /** Init Duration + the first invocation's duration, for cold starts. */
+  coldStartMs: Summary | null;
+  maxMemoryUsedMB: number;
+  costUSD: { perInvocation: number; per1M: number } | null;
+  coldStarts: number;
+  cpuCapped: boolean;
+}
+
+export interface TuneEnvironment {
+  target: 'local' | 'aws';
+  region: string;
+  architecture: 'x86_64' | 'arm64';
+  isolation?: string;
+  hostCpus?: number;
+  cpuModel?: string;
+  initCpuBoost?: boolean;
+  node: string;
+  /** Requested sizes above what the host can give full CPU to (local) — their CPU was capped. */
+  cappedMemorySizes: number[];
+  startedAt: string;
+  finishedAt: string;
+}
+
+export interface TuneResult {
+  function: string;
+  target: 'local' | 'aws';
+  strategy: 'cost' | 'speed' | 'balanced';
+  balancedWeight: number;
+  best: { memoryMB: number; durationMs: number; costUSD: number } | null;
+  recommendation: string;
+  configs: ConfigResult[];
+  visualization: string;
+  environment: TuneEnvironment;
+}
