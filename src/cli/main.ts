@@ -11,6 +11,14 @@ const commands: Record<string, Command> = {
     summary: 'Serve the Lambda (and S3, DynamoDB) APIs on 127.0.0.1 until interrupted',
     run: async (argv) => (await import('./commands/serve.js')).serveCommand(argv),
   },
+  tune: {
+    summary: 'Run a function across memory sizes and recommend one (PowerTuning, locally or on AWS)',
+    run: async (argv) => (await import('./commands/tune.js')).tuneCommand(argv),
+  },
+  compare: {
+    summary: 'Put several tune results on one chart and table',
+    run: async (argv) => (await import('./commands/compare.js')).compareCommand(argv),
+  },
   doctor: {
     summary: 'Show the isolation driver and runtimes found, and what is missing',
     run: async (argv) => (await import('./commands/doctor.js')).doctorCommand(argv),

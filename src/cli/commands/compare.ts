@@ -1,0 +1,38 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LambenchError } from '../../errors.js';
+import { renderHtml } from '../../report/html.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import type { TuneResult } from '../../tuner/types.js';
+import { parse } from '../args.js';
+
+const USAGE = 'lambench compare <result.json|run dir> <result.json|run dir> … [--out report.html] [--json]';
+
+async function readResult(ref: string): Promise<TuneResult> {
+  const file = ref.endsWith('.json') ? ref : path.join(ref, 'result.json');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new LambenchError('INVALID_ARGUMENT', `Cannot read a tune result from ${file}: ${(error as Error).message}`);
+  }
+  const result = parsed as Partial<TuneResult>;
+  if (!Array.isArray(result.configs) || typeof result.function !== 'string') {
+    throw new LambenchError('INVALID_ARGUMENT', `${file} is not a lambench tune result (no "function" and "configs").`);
+  }
+  return result as TuneResult;
+}
+
+export async function compareCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { out: { type: 'string' }, json: { type: 'boolean', default: false } }, USAGE);
+  if (positionals.length < 2) throw new LambenchError('INVALID_ARGUMENT', 'compare needs at least two results.', `Usage: ${USAGE}`);
+  const results = await Promise.all(positionals.map(readResult));
+  const out = path.resolve(values.out ?? 'lambench-compare.html');
+  await writeFile(out, renderHtml(results, { title: `lambench comparison: ${results.map((r) => r.function).join(' vs ')}` }));
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ report: out, results: results.map((r) => ({ function: r.function, best: r.best })) })}\n`);
+  } else {
+    process.stdout.write(`${results.map(renderMarkdown).join('\n')}\nComparison report: ${out}\n`);
+  }
+  return 0;
+}

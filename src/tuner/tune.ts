@@ -1,0 +1,115 @@
+import { LambenchError } from '../errors.js';
+import { visualizationUrl } from '../report/visualization.js';
+import type { Target } from '../targets/types.js';
+import { RunStore } from './persist.js';
+import type { TunePlan } from './plan.js';
+import { runPlan, type RunHooks, type SizeOutcome } from './run.js';
+import { buildConfigResult } from './results.js';
+import { chooseBest, decisionCost, decisionDuration, recommendationText } from './strategy.js';
+import type { ConfigResult, InvocationRecord, TuneResult } from './types.js';
+
+export interface TuneOptions extends Pick<RunHooks, 'signal' | 'onProgress'> {
+  /** Where result.json, invocations.jsonl and progress.json go as the run proceeds. */
+  outDir?: string;
+  /** Continue the run recorded in outDir, skipping the sizes it finished. */
+  resume?: boolean;
+  /** Called with the partial result after each size (reports rewritten as the run goes). */
+  onPartialResult?: (result: TuneResult, records: InvocationRecord[]) => Promise<void>;
+}
+
+export interface TuneOutput {
+  result: TuneResult;
+  records: InvocationRecord[];
+  interrupted: boolean;
+}
+
+/** Runs a plan against a target and turns the measurements into a result with a recommendation. */
+export async function tune(target: Target, plan: TunePlan, options: TuneOptions = {}): Promise<TuneOutput> {
+  const startedAt = new Date().toISOString();
+  const described = await target.describe(plan.functionName);
+  const env = await target.environment();
+  const capLimit = target.maxFullCpuMemoryMB();
+  const store = options.outDir ? new RunStore(options.outDir) : null;
+  const records: InvocationRecord[] = [];
+  const outcomes = new Map<number, Pick<SizeOutcome, 'cpuCapped' | 'failure'>>();
+  let skip = new Set<number>();
+  if (store && options.resume) {
+    const progress = await store.readProgress();
+    if (!progress) {
+      throw new LambenchError('INVALID_ARGUMENT', `Nothing to resume in ${options.outDir}.`, 'Run without --resume first.');
+    }
+    skip = new Set(progress.completedSizes);
+    records.push(...(await store.readRecords(skip)));
+    await store.rewriteRecords(records);
+    for (const m of skip) outcomes.set(m, { cpuCapped: m > capLimit, ...(progress.failedSizes[m] ? { failure: progress.failedSizes[m] } : {}) });
+  } else if (store) {
+    await store.start(plan);
+  }
+
+  const build = (finishedAt: string): TuneResult => {
+    const configs: ConfigResult[] = plan.memorySizes
+      .filter((m) => outcomes.has(m))
+      .map((m) => {
+        const outcome = outcomes.get(m);
+        return buildConfigResult(
+          m,
+          records.filter((r) => r.memoryMB === m),
+          {
+            architecture: plan.architecture,
+            region: plan.region,
+            cpuCapped: outcome?.cpuCapped ?? false,
+            ...(outcome?.failure ? { failure: outcome.failure } : {}),
+          },
+        );
+      });
+    const best = chooseBest(configs, { strategy: plan.strategy, balancedWeight: plan.balancedWeight });
+    const measured = configs.filter((c) => c.durationMs && c.costUSD);
+    return {
+      function: described.name,
+      target: target.kind,
+      strategy: plan.strategy,
+      balancedWeight: plan.balancedWeight,
+      best: best ? { memoryMB: best.memoryMB, durationMs: decisionDuration(best), costUSD: decisionCost(best) } : null,
+      recommendation: recommendationText(configs, best, plan.strategy),
+      configs,
+      visualization: visualizationUrl(
+        measured.map((c) => ({ memoryMB: c.memoryMB, durationMs: decisionDuration(c), costUSD: decisionCost(c) })),
+      ),
+      environment: {
+        ...env,
+        architecture: plan.architecture,
+        node: process.version,
+        cappedMemorySizes: plan.memorySizes.filter((m) => m > capLimit),
+        startedAt,
+        finishedAt,
+      },
+    };
+  };
+
+  let interrupted = false;
+  try {
+    await runPlan(target, plan, {
+      skipSizes: skip,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      onSizeDone: async (outcome) => {
+        records.push(...outcome.records);
+        const complete = outcome.failure !== undefined || outcome.records.length >= plan.invocations;
+        if (complete || outcome.records.length > 0) outcomes.set(outcome.memoryMB, outcome);
+        await store?.append(outcome.records);
+        if (complete) await store?.markDone(outcome.memoryMB, outcome.failure);
+        await options.onPartialResult?.(build(new Date().toISOString()), records);
+      },
+    });
+    if (plan.autoApply) {
+      const best = build(new Date().toISOString()).best;
+      if (best) await target.applyMemory(plan.functionName, best.memoryMB);
+    }
+  } catch (error) {
+    if (!(error instanceof LambenchError && error.code === 'INTERRUPTED')) throw error;
+    interrupted = true;
+  } finally {
+    await target.cleanup();
+  }
+  return { result: build(new Date().toISOString()), records, interrupted };
+}
