@@ -14,12 +14,13 @@ export interface ConfigContext {
  * One memory size's figures from its raw records. Failed invocations count in `errors` and `errorTypes` but not in
  * the duration statistics; cost is priced on the trimmed mean of billed duration (PowerTuning's basis).
  */
-export function buildConfigResult(memoryMB: number, records: InvocationRecord[], context: ConfigContext): ConfigResult {
+export function buildConfigResult(memoryMB: number, all: InvocationRecord[], context: ConfigContext): ConfigResult {
+  const records = all.filter((r) => !r.warmup);
   const ok = records.filter((r) => r.errorType === null);
   const failed = records.filter((r) => r.errorType !== null);
   const errorTypes: Record<string, number> = {};
   for (const r of failed) errorTypes[r.errorType ?? 'Unknown'] = (errorTypes[r.errorType ?? 'Unknown'] ?? 0) + 1;
-  const cold = records.filter((r) => r.cold && r.initDurationMs !== null);
+  const cold = all.filter((r) => r.cold && r.initDurationMs !== null && r.errorType === null);
   const billed = summarize(ok.map((r) => r.billedDurationMs));
   const pricing = { memoryMB, architecture: context.architecture, region: context.region };
   return {
@@ -32,7 +33,7 @@ export function buildConfigResult(memoryMB: number, records: InvocationRecord[],
     billedDurationMs: billed,
     initDurationMs: summarize(cold.map((r) => r.initDurationMs ?? 0)),
     coldStartMs: summarize(cold.map((r) => (r.initDurationMs ?? 0) + r.durationMs)),
-    maxMemoryUsedMB: records.reduce((max, r) => Math.max(max, r.maxMemoryUsedMB), 0),
+    maxMemoryUsedMB: all.reduce((max, r) => Math.max(max, r.maxMemoryUsedMB), 0),
     costUSD: billed
       ? {
           perInvocation: invocationCost({ ...pricing, billedDurationMs: billed.trimmedMean }),

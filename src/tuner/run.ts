@@ -78,9 +78,9 @@ export async function runPlan(target: Target, plan: TunePlan, hooks: RunHooks = 
         memoryMB,
         sizeIndex,
         sizes: sizes.length,
-        done: records.length,
+        done: records.filter((r) => !r.warmup).length,
         total: schedule.length,
-        errors: records.filter((r) => r.errorType !== null).length,
+        errors: records.filter((r) => !r.warmup && r.errorType !== null).length,
       });
     try {
       const fn = await target.configure(plan.functionName, memoryMB);
@@ -91,8 +91,11 @@ export async function runPlan(target: Target, plan: TunePlan, hooks: RunHooks = 
         return toRecord(memoryMB, payload, result, startedAt, allowed);
       };
       if (!plan.coldOnly) {
-        for (let i = 0; i < plan.warmup; i++) await invokeOne(schedule[i % schedule.length]!, false);
+        for (let i = 0; i < plan.warmup; i++) {
+          records.push({ ...(await invokeOne(schedule[i % schedule.length]!, false)), warmup: true });
+        }
       }
+      const warmups = records.length;
       progress();
       if (plan.parallel) {
         const results = await Promise.all(
@@ -104,7 +107,7 @@ export async function runPlan(target: Target, plan: TunePlan, hooks: RunHooks = 
             }),
           ),
         );
-        records.splice(0, records.length, ...results);
+        records.splice(warmups, records.length - warmups, ...results);
       } else {
         for (const payload of schedule) {
           if (hooks.signal?.aborted) break;

@@ -94,7 +94,8 @@ export async function tune(target: Target, plan: TunePlan, options: TuneOptions 
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       onSizeDone: async (outcome) => {
         records.push(...outcome.records);
-        const complete = outcome.failure !== undefined || outcome.records.length >= plan.invocations;
+        const measured = outcome.records.filter((r) => !r.warmup).length;
+        const complete = outcome.failure !== undefined || measured >= plan.invocations;
         if (complete || outcome.records.length > 0) outcomes.set(outcome.memoryMB, outcome);
         await store?.append(outcome.records);
         if (complete) await store?.markDone(outcome.memoryMB, outcome.failure);

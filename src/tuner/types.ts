@@ -14,6 +14,8 @@ export interface InvocationRecord {
   clientMs: number;
   payloadName?: string;
   startedAt: string;
+  /** A warm-up invocation: not in the duration statistics, but its cold start is in the cold-start ones. */
+  warmup?: boolean;
 }
 
 export interface Summary {
