@@ -14,7 +14,7 @@ export const CHARTS_SCRIPT = String.raw`
     return {
       responsive: true, maintainAspectRatio: false, animation: false,
       interaction: { mode: 'nearest', intersect: false },
-      plugins: { legend: { position: 'bottom' } },
+      plugins: { legend: { position: 'bottom', labels: { filter: function (item) { return item.text.indexOf('CI low') < 0; } } } },
       scales: { x: { type: 'linear', title: { display: true, text: 'memory (MB)' } }, y: axis(yTitle, log) },
     };
   };
@@ -25,9 +25,9 @@ export const CHARTS_SCRIPT = String.raw`
     var color = palette[i % palette.length];
     var label = data.results.length > 1 ? r.function + ' ' : '';
     var pts = measured(r);
-    durationSets.push({ label: label + 'CI 95 % low', data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.ci95[0] }; }),
+    durationSets.push({ label: label + 'CI low', data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.ci95[0] }; }),
       borderColor: 'transparent', backgroundColor: color + '22', pointRadius: 0, fill: false });
-    durationSets.push({ label: label + 'CI 95 % high', data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.ci95[1] }; }),
+    durationSets.push({ label: label + 'median 95 % CI', data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.ci95[1] }; }),
       borderColor: 'transparent', backgroundColor: color + '33', pointRadius: 0, fill: '-1' });
     durationSets.push({ label: label + 'median', data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.p50 }; }),
       borderColor: color, backgroundColor: color, tension: 0.2 });

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConfigResult } from '../tuner/results.js';
+import type { InvocationRecord, TuneResult } from '../tuner/types.js';
+import { renderHtml } from './html.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+
+function records(memoryMB: number, base: number): InvocationRecord[] {
+  return Array.from({ length: 10 }, (_, i) => ({
+    memoryMB,
+    requestId: `r-${memoryMB}-${i}`,
+    cold: i === 0,
+    durationMs: base * (1 + (i % 3) * 0.05),
+    billedDurationMs: Math.ceil(base * (1 + (i % 3) * 0.05)) + (i === 0 ? 120 : 0),
+    initDurationMs: i === 0 ? 120 + memoryMB / 100 : null,
+    maxMemoryUsedMB: 60,
+    functionError: null,
+    errorType: null,
+    clientMs: base + 1,
+    startedAt: new Date(0).toISOString(),
+  }));
+}
+
+function result(name: string, factor: number): TuneResult {
+  const configs = [128, 512, 1024, 1769].map((m) =>
+    buildConfigResult(m, records(m, (factor * 1769) / m), { architecture: 'x86_64', region: 'us-east-1', cpuCapped: false }),
+  );
+  return {
+    function: name,
+    target: 'local',
+    strategy: 'cost',
+    balancedWeight: 0.5,
+    best: { memoryMB: 512, durationMs: 100, costUSD: 1e-6 },
+    recommendation: '512 MB (cheapest): 20 % cheaper than 1769 MB.',
+    configs,
+    visualization: 'https://lambda-power-tuning.show/#AA==;AA==;AA==',
+    environment: {
+      target: 'local',
+      region: 'us-east-1',
+      architecture: 'x86_64',
+      isolation: 'cgroup-v1',
+      hostCpus: 2,
+      cpuModel: 'test',
+      initCpuBoost: true,
+      node: process.version,
+      cappedMemorySizes: [],
+      startedAt: new Date(0).toISOString(),
+      finishedAt: new Date(0).toISOString(),
+    },
+  };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'lambench-html-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasChromium)('HTML report in headless Chromium (apt-get install chromium)', () => {
+  it('renders every chart with data, no console errors and no network', async () => {
+    const { chromium } = await import('playwright-core');
+    const file = path.join(dir, 'report.html');
+    await writeFile(file, renderHtml([result('cpu-node', 20), result('cpu-python', 60)]));
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.route('**/*', (route) => {
+        if (route.request().url().startsWith('file:')) return route.continue();
+        requests.push(route.request().url());
+        return route.abort();
+      });
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForFunction(() => (window as unknown as { __lambenchCharts?: unknown }).__lambenchCharts);
+      const charts = await page.evaluate(
+        () => (window as unknown as { __lambenchCharts: Array<{ id: string; points: number }> }).__lambenchCharts,
+      );
+      expect(charts.map((c) => c.id).sort()).toEqual(['cost-chart', 'duration-chart', 'init-chart']);
+      for (const chart of charts) expect(chart.points).toBeGreaterThan(0);
+      expect(await page.locator('tr.best').count()).toBe(2);
+      await page.screenshot({ path: path.join(os.tmpdir(), 'lambench-report.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
