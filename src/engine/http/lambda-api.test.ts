@@ -1,0 +1,143 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetAliasCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListAliasesCommand,
+  ListFunctionsCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { strToU8, zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtInFunctionsDir } from '../../paths.js';
+import { Engine } from '../engine.js';
+import { type LambdaServer, startLambdaServer } from './server.js';
+
+let engine: Engine;
+let server: LambdaServer;
+let lambda: LambdaClient;
+let workDir: string;
+
+const decode = (bytes: Uint8Array | undefined) => JSON.parse(Buffer.from(bytes ?? []).toString('utf8'));
+const handlerZip = () =>
+  zipSync({
+    'index.mjs': strToU8(
+      'export const handler = async (e) => { console.log("hi from", process.env.AWS_LAMBDA_FUNCTION_NAME); return { memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, version: process.env.AWS_LAMBDA_FUNCTION_VERSION, e }; };',
+    ),
+  });
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'lambench-api-'));
+  engine = await Engine.create({ cacheDir: path.join(workDir, 'cache') });
+  await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'hello', 'node'));
+  server = await startLambdaServer(engine, { port: 0, dataDir: path.join(workDir, 'data') });
+  lambda = new LambdaClient({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+});
+
+afterAll(async () => {
+  lambda?.destroy();
+  await server?.close();
+  await engine?.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('Lambda API through @aws-sdk/client-lambda', () => {
+  it('invokes and tails the log', async () => {
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.from('{"echo":42}'), LogType: 'Tail' }),
+    );
+    expect(out.StatusCode).toBe(200);
+    expect(out.ExecutedVersion).toBe('$LATEST');
+    expect(decode(out.Payload).echo).toBe(42);
+    const log = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8');
+    expect(log).toMatch(/START RequestId: [\w-]+ Version: \$LATEST/);
+    expect(log).toMatch(/END RequestId: /);
+    expect(log).toMatch(/REPORT RequestId: .*Duration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB/);
+  });
+
+  it('maps errors to the SDK exception classes', async () => {
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.alloc(7 * 1024 * 1024, 0x20) })),
+    ).rejects.toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
+    await expect(lambda.send(new InvokeCommand({ FunctionName: 'nope', Payload: Buffer.from('{}') }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.from('{not json') })),
+    ).rejects.toMatchObject({ name: 'InvalidRequestContentException' });
+  });
+
+  it('reports function errors with X-Amz-Function-Error', async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.from('{"sleepMs":-1}') }));
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(decode(out.Payload)).toMatchObject({ errorType: 'RangeError' });
+  });
+
+  it('supports Event (202) and DryRun (204)', async () => {
+    const event = await lambda.send(new InvokeCommand({ FunctionName: 'hello-node', InvocationType: 'Event', Payload: Buffer.from('{}') }));
+    expect(event.StatusCode).toBe(202);
+    const dry = await lambda.send(new InvokeCommand({ FunctionName: 'hello-node', InvocationType: 'DryRun' }));
+    expect(dry.StatusCode).toBe(204);
+  });
+
+  it('creates, updates, publishes, aliases, throttles and deletes a function', async () => {
+    const created = await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'api-made',
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Role: 'arn:aws:iam::123456789012:role/test',
+        Code: { ZipFile: handlerZip() },
+      }),
+    );
+    expect(created).toMatchObject({ FunctionName: 'api-made', MemorySize: 128, State: 'Active', Version: '$LATEST' });
+    expect((await lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName)).toContain('api-made');
+
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'api-made', MemorySize: 512 }));
+    const invoked = await lambda.send(new InvokeCommand({ FunctionName: 'api-made', Payload: Buffer.from('{}') }));
+    expect(decode(invoked.Payload).memory).toBe('512');
+
+    const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: 'api-made' }));
+    expect(v1.Version).toBe('1');
+    await lambda.send(new CreateAliasCommand({ FunctionName: 'api-made', Name: 'live', FunctionVersion: '1' }));
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'api-made', MemorySize: 1024 }));
+    const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: 'api-made' }));
+    expect(v2.Version).toBe('2');
+    const viaAlias = await lambda.send(new InvokeCommand({ FunctionName: 'api-made', Qualifier: 'live', Payload: Buffer.from('{}') }));
+    expect(viaAlias.ExecutedVersion).toBe('1');
+    expect(decode(viaAlias.Payload)).toMatchObject({ memory: '512', version: '1' });
+    await lambda.send(new UpdateAliasCommand({ FunctionName: 'api-made', Name: 'live', FunctionVersion: '2' }));
+    expect((await lambda.send(new GetAliasCommand({ FunctionName: 'api-made', Name: 'live' }))).FunctionVersion).toBe('2');
+    expect((await lambda.send(new ListAliasesCommand({ FunctionName: 'api-made' }))).Aliases).toHaveLength(1);
+    const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'api-made' }));
+    expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST', '1', '2']);
+
+    await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'api-made', ReservedConcurrentExecutions: 0 }));
+    await expect(lambda.send(new InvokeCommand({ FunctionName: 'api-made', Payload: Buffer.from('{}') }))).rejects.toMatchObject({
+      name: 'TooManyRequestsException',
+      Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+    });
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'api-made' }));
+    expect(got.Concurrency?.ReservedConcurrentExecutions).toBe(0);
+
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'api-made' }));
+    await expect(lambda.send(new GetFunctionCommand({ FunctionName: 'api-made' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+});
