@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { AwsError } from '../../errors.js';
+import { AwsChunkedDecoder } from './chunked.js';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
+import { s3Error } from './store.js';
+import { doc, el } from './xml.js';
+
+export interface S3Request {
+  req: IncomingMessage;
+  res: ServerResponse;
+  bucket: string;
+  key: string;
+  query: URLSearchParams;
+  requestId: string;
+}
+
+export const header = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** The body as the client meant it: aws-chunked framing removed; trailers available once it has ended. */
+export function bodyOf(req: IncomingMessage): { stream: Readable; trailers: () => Record<string, string> } {
+  const encoding = header(req, 'content-encoding') ?? '';
+  const sha = header(req, 'x-amz-content-sha256') ?? '';
+  if (encoding.includes('aws-chunked') || sha.startsWith('STREAMING-')) {
+    const decoder = new AwsChunkedDecoder();
+    req.on('error', (error) => decoder.destroy(error));
+    return { stream: req.pipe(decoder), trailers: () => decoder.trailers };
+  }
+  return { stream: req, trailers: () => ({}) };
+}
+
+/** Which checksums the client sent (as headers or announced trailers) or asked for. */
+export function requestedChecksums(req: IncomingMessage): ChecksumAlgorithm[] {
+  const trailer = (header(req, 'x-amz-trailer') ?? '').toLowerCase();
+  const sdk = (header(req, 'x-amz-sdk-checksum-algorithm') ?? header(req, 'x-amz-checksum-algorithm') ?? '').toLowerCase();
+  return CHECKSUM_ALGORITHMS.filter(
+    (a) => header(req, `x-amz-checksum-${a}`) !== undefined || trailer.includes(`x-amz-checksum-${a}`) || sdk === a,
+  );
+}
+
+/** Compares what was sent with what was computed: S3 answers BadDigest on a mismatch. */
+export function verifyDigests(
+  req: IncomingMessage,
+  trailers: Record<string, string>,
+  digests: { md5: string; checksums: Partial<Record<ChecksumAlgorithm, string>> },
+): void {
+  const contentMd5 = header(req, 'content-md5');
+  if (contentMd5 && Buffer.from(contentMd5, 'base64').toString('hex') !== digests.md5) {
+    throw s3Error('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.');
+  }
+  for (const [algorithm, computed] of Object.entries(digests.checksums)) {
+    const sent = header(req, `x-amz-checksum-${algorithm}`) ?? trailers[`x-amz-checksum-${algorithm}`];
+    if (sent !== undefined && sent !== computed) {
+      throw s3Error('BadDigest', 400, `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+    }
+  }
+}
+
+export function sendXml(r: S3Request, status: number, xml: string, headers: Record<string, string> = {}): void {
+  r.res.writeHead(status, {
+    'Content-Type': 'application/xml',
+    'Content-Length': Buffer.byteLength(xml),
+    'x-amz-request-id': r.requestId,
+    ...headers,
+  });
+  r.res.end(r.req.method === 'HEAD' ? undefined : xml);
+}
+
+export function sendEmpty(r: S3Request, status: number, headers: Record<string, string | number> = {}): void {
+  r.res.writeHead(status, { 'x-amz-request-id': r.requestId, 'Content-Length': 0, ...headers });
+  r.res.end();
+}
+
+/** S3's XML error body; HEAD responses carry none, as on S3. */
+export function sendS3Error(r: S3Request, error: unknown): void {
+  if (r.res.headersSent) {
+    r.res.destroy();
+    return;
+  }
+  const aws = error instanceof AwsError ? error : s3Error('InternalError', 500, (error as Error)?.message ?? String(error));
+  const body = doc(
+    'Error',
+    el('Code', aws.awsType) +
+      el('Message', aws.message) +
+      (r.key ? el('Key', r.key) : '') +
+      (r.bucket ? el('BucketName', r.bucket) : '') +
+      el('RequestId', r.requestId),
+  ).replace(' xmlns="http://s3.amazonaws.com/doc/2006-03-01/"', '');
+  r.req.resume();
+  sendXml(r, aws.statusCode, body);
+}
