@@ -1,5 +1,5 @@
-import { createLocalEngine, resolveFunctionArgument } from '../engine/index.js';
 import type { Engine } from '../engine/engine.js';
+import { createLocalEngine, resolveFunctionArgument } from '../engine/index.js';
 import { LambenchError } from '../errors.js';
 import { AwsTarget } from '../targets/aws/target.js';
 import { LocalTarget } from '../targets/local/target.js';

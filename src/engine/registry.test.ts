@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AwsError, LambenchError } from '../errors.js';
+import { AwsError, type LambenchError } from '../errors.js';
 import { normalizeManifest } from './manifest.js';
 import { FunctionRegistry, LATEST } from './registry.js';
 
@@ -84,6 +84,8 @@ describe('FunctionRegistry', () => {
     expect(() => registry.updateConfiguration('fn', { memorySize: 64 })).toThrow(
       expect.objectContaining({ awsType: 'InvalidParameterValueException' }),
     );
-    expect(() => registry.create(manifest(), code)).toThrow(expect.objectContaining({ awsType: 'ResourceConflictException' }));
+    expect(() => registry.create(manifest(), code)).toThrow(
+      expect.objectContaining({ awsType: 'ResourceConflictException' }),
+    );
   });
 });

@@ -4,7 +4,7 @@ import { costPer1M, invocationCost, monthlyCost } from './cost.js';
 describe('cost', () => {
   it('prices one invocation: request + GB-s (hand-computed)', () => {
     // 1024 MB × 100 ms = 0.1 GB-s × $0.0000166667 + $0.0000002
-    expect(invocationCost({ memoryMB: 1024, billedDurationMs: 100 })).toBeCloseTo(0.0000018666700, 12);
+    expect(invocationCost({ memoryMB: 1024, billedDurationMs: 100 })).toBeCloseTo(0.00000186667, 12);
     // arm64: 0.1 × 0.0000133334 + 0.0000002
     expect(invocationCost({ memoryMB: 1024, billedDurationMs: 100, architecture: 'arm64' })).toBeCloseTo(
       0.00000153334,

@@ -12,7 +12,12 @@ export interface CostInput {
 const gbSeconds = (memoryMB: number, billedMs: number) => (memoryMB / 1024) * (billedMs / 1000);
 
 /** Cost of one invocation at the first-tier price: request + duration. */
-export function invocationCost({ memoryMB, billedDurationMs, architecture = 'x86_64', region = 'us-east-1' }: CostInput): number {
+export function invocationCost({
+  memoryMB,
+  billedDurationMs,
+  architecture = 'x86_64',
+  region = 'us-east-1',
+}: CostInput): number {
   const prices = pricesFor(region);
   const firstTier = prices.gbSecond[architecture][0]?.[1] ?? 0;
   return prices.requestPer1M / 1_000_000 + gbSeconds(memoryMB, billedDurationMs) * firstTier;

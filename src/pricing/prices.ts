@@ -39,9 +39,9 @@ const saoPaulo: RegionPrices = {
       [Number.POSITIVE_INFINITY, 0.00002168],
     ],
     arm64: [
-      [TIER_1, 0.0000216800],
-      [TIER_2, 0.0000195120],
-      [Number.POSITIVE_INFINITY, 0.0000173440],
+      [TIER_1, 0.00002168],
+      [TIER_2, 0.000019512],
+      [Number.POSITIVE_INFINITY, 0.000017344],
     ],
   },
 };

@@ -29,7 +29,11 @@ function records(memoryMB: number, base: number): InvocationRecord[] {
 
 function result(name: string, factor: number): TuneResult {
   const configs = [128, 512, 1024, 1769].map((m) =>
-    buildConfigResult(m, records(m, (factor * 1769) / m), { architecture: 'x86_64', region: 'us-east-1', cpuCapped: false }),
+    buildConfigResult(m, records(m, (factor * 1769) / m), {
+      architecture: 'x86_64',
+      region: 'us-east-1',
+      cpuCapped: false,
+    }),
   );
   return {
     function: name,

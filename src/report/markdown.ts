@@ -7,9 +7,7 @@ function environmentLine(result: TuneResult): string {
     e.target === 'local'
       ? `local engine, isolation ${e.isolation ?? '?'}, ${e.hostCpus ?? '?'} CPUs (${e.cpuModel ?? '?'})${e.initCpuBoost ? ', init CPU boost on' : ''}`
       : `AWS Lambda, ${e.region}`;
-  const capped = e.cappedMemorySizes.length
-    ? ` CPU capped by the host at: ${e.cappedMemorySizes.join(', ')} MB.`
-    : '';
+  const capped = e.cappedMemorySizes.length ? ` CPU capped by the host at: ${e.cappedMemorySizes.join(', ')} MB.` : '';
   return `Measured on ${where}; ${e.architecture} pricing.${capped}`;
 }
 

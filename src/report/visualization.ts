@@ -30,9 +30,18 @@ export interface VisualizationPoint {
 export function visualizationUrl(points: VisualizationPoint[], base = VISUALIZATION_BASE): string {
   const sorted = [...points].sort((a, b) => a.memoryMB - b.memoryMB);
   return `${base}#${[
-    encode(sorted.map((p) => p.memoryMB), 'int16'),
-    encode(sorted.map((p) => p.durationMs), 'float32'),
-    encode(sorted.map((p) => p.costUSD), 'float32'),
+    encode(
+      sorted.map((p) => p.memoryMB),
+      'int16',
+    ),
+    encode(
+      sorted.map((p) => p.durationMs),
+      'float32',
+    ),
+    encode(
+      sorted.map((p) => p.costUSD),
+      'float32',
+    ),
   ].join(';')}`;
 }
 

@@ -24,10 +24,7 @@ export function tryRead(file: string): string | null {
 
 export function pidsIn(dir: string): number[] {
   const text = tryRead(path.join(dir, 'cgroup.procs')) ?? '';
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
+  return text.split('\n').filter(Boolean).map(Number);
 }
 
 export function isAlive(pid: number): boolean {

@@ -85,7 +85,11 @@ export async function detectDriver(preferred: IsolationKind | 'auto' = 'auto'): 
     );
   }
   if (preferred !== 'auto') {
-    throw new LambenchError('INVALID_ARGUMENT', `Unknown isolation "${String(preferred)}".`, 'Use auto, cgroup-v2, cgroup-v1 or none.');
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      `Unknown isolation "${String(preferred)}".`,
+      'Use auto, cgroup-v2, cgroup-v1 or none.',
+    );
   }
   const v2 = await probeV2();
   if (v2.usable) return v2.driver;

@@ -29,12 +29,14 @@ export function chooseBest(
       (balancedWeight * decisionCost(c)) / maxCost + ((1 - balancedWeight) * decisionDuration(c)) / maxDuration;
     return [balanced, decisionCost(c), c.memoryMB];
   };
-  return [...candidates].sort((a, b) => {
-    const sa = score(a);
-    const sb = score(b);
-    for (let i = 0; i < sa.length; i++) if ((sa[i] ?? 0) !== (sb[i] ?? 0)) return (sa[i] ?? 0) - (sb[i] ?? 0);
-    return 0;
-  })[0] ?? null;
+  return (
+    [...candidates].sort((a, b) => {
+      const sa = score(a);
+      const sb = score(b);
+      for (let i = 0; i < sa.length; i++) if ((sa[i] ?? 0) !== (sb[i] ?? 0)) return (sa[i] ?? 0) - (sb[i] ?? 0);
+      return 0;
+    })[0] ?? null
+  );
 }
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
@@ -44,13 +46,18 @@ export function recommendationText(configs: ConfigResult[], best: ConfigResult |
   if (!best) return 'No memory size ran without errors, so there is no recommendation.';
   const others = eligible(configs).filter((c) => c !== best);
   const parts: string[] = [];
-  const pricier = others.filter((c) => decisionCost(c) > decisionCost(best)).sort((a, b) => decisionCost(b) - decisionCost(a))[0];
+  const pricier = others
+    .filter((c) => decisionCost(c) > decisionCost(best))
+    .sort((a, b) => decisionCost(b) - decisionCost(a))[0];
   if (pricier) parts.push(`${pct(1 - decisionCost(best) / decisionCost(pricier))} cheaper than ${pricier.memoryMB} MB`);
   const slower = others
     .filter((c) => decisionDuration(c) > decisionDuration(best))
     .sort((a, b) => decisionDuration(b) - decisionDuration(a))[0];
-  if (slower) parts.push(`${(decisionDuration(slower) / decisionDuration(best)).toFixed(1)}× faster than ${slower.memoryMB} MB`);
-  const faster = others.filter((c) => decisionDuration(c) < decisionDuration(best)).sort((a, b) => decisionDuration(a) - decisionDuration(b))[0];
+  if (slower)
+    parts.push(`${(decisionDuration(slower) / decisionDuration(best)).toFixed(1)}× faster than ${slower.memoryMB} MB`);
+  const faster = others
+    .filter((c) => decisionDuration(c) < decisionDuration(best))
+    .sort((a, b) => decisionDuration(a) - decisionDuration(b))[0];
   if (faster) {
     parts.push(
       `${faster.memoryMB} MB would be ${(decisionDuration(best) / decisionDuration(faster)).toFixed(1)}× faster at ${(decisionCost(faster) / decisionCost(best)).toFixed(1)}× the cost`,

@@ -68,7 +68,13 @@ describe('tune', () => {
     const payload = JSON.stringify({ allocateMB: 200 });
     const { result } = await tune(
       new LocalTarget(engine),
-      plan({ functionName: 'hello-node', memorySizes: [128, 512], invocations: 2, warmup: 0, payloads: [{ name: 'big', payload, weight: 1 }] }),
+      plan({
+        functionName: 'hello-node',
+        memorySizes: [128, 512],
+        invocations: 2,
+        warmup: 0,
+        payloads: [{ name: 'big', payload, weight: 1 }],
+      }),
     );
     const [small, large] = result.configs;
     if (engine.isolation !== 'none') {
@@ -91,7 +97,10 @@ describe('tune', () => {
     expect(first.result.configs.map((c) => c.memoryMB)).toEqual([512]);
     const progress = JSON.parse(await readFile(path.join(outDir, 'progress.json'), 'utf8'));
     expect(progress.completedSizes).toEqual([512]);
-    const second = await tune(new LocalTarget(engine), plan({ memorySizes: [512, 1024, 1769] }), { outDir, resume: true });
+    const second = await tune(new LocalTarget(engine), plan({ memorySizes: [512, 1024, 1769] }), {
+      outDir,
+      resume: true,
+    });
     expect(second.interrupted).toBe(false);
     expect(second.result.configs.map((c) => c.memoryMB)).toEqual([512, 1024, 1769]);
     const lines = (await readFile(path.join(outDir, 'invocations.jsonl'), 'utf8')).trim().split('\n');

@@ -3,8 +3,8 @@ import { visualizationUrl } from '../report/visualization.js';
 import type { Target } from '../targets/types.js';
 import { RunStore } from './persist.js';
 import type { TunePlan } from './plan.js';
-import { runPlan, type RunHooks, type SizeOutcome } from './run.js';
 import { buildConfigResult } from './results.js';
+import { type RunHooks, runPlan, type SizeOutcome } from './run.js';
 import { chooseBest, decisionCost, decisionDuration, recommendationText } from './strategy.js';
 import type { ConfigResult, InvocationRecord, TuneResult } from './types.js';
 
@@ -36,12 +36,20 @@ export async function tune(target: Target, plan: TunePlan, options: TuneOptions 
   if (store && options.resume) {
     const progress = await store.readProgress();
     if (!progress) {
-      throw new LambenchError('INVALID_ARGUMENT', `Nothing to resume in ${options.outDir}.`, 'Run without --resume first.');
+      throw new LambenchError(
+        'INVALID_ARGUMENT',
+        `Nothing to resume in ${options.outDir}.`,
+        'Run without --resume first.',
+      );
     }
     skip = new Set(progress.completedSizes);
     records.push(...(await store.readRecords(skip)));
     await store.rewriteRecords(records);
-    for (const m of skip) outcomes.set(m, { cpuCapped: m > capLimit, ...(progress.failedSizes[m] ? { failure: progress.failedSizes[m] } : {}) });
+    for (const m of skip)
+      outcomes.set(m, {
+        cpuCapped: m > capLimit,
+        ...(progress.failedSizes[m] ? { failure: progress.failedSizes[m] } : {}),
+      });
   } else if (store) {
     await store.start(plan);
   }

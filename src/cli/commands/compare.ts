@@ -24,13 +24,23 @@ async function readResult(ref: string): Promise<TuneResult> {
 }
 
 export async function compareCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { out: { type: 'string' }, json: { type: 'boolean', default: false } }, USAGE);
-  if (positionals.length < 2) throw new LambenchError('INVALID_ARGUMENT', 'compare needs at least two results.', `Usage: ${USAGE}`);
+  const { values, positionals } = parse(
+    argv,
+    { out: { type: 'string' }, json: { type: 'boolean', default: false } },
+    USAGE,
+  );
+  if (positionals.length < 2)
+    throw new LambenchError('INVALID_ARGUMENT', 'compare needs at least two results.', `Usage: ${USAGE}`);
   const results = await Promise.all(positionals.map(readResult));
   const out = path.resolve(values.out ?? 'lambench-compare.html');
-  await writeFile(out, renderHtml(results, { title: `lambench comparison: ${results.map((r) => r.function).join(' vs ')}` }));
+  await writeFile(
+    out,
+    renderHtml(results, { title: `lambench comparison: ${results.map((r) => r.function).join(' vs ')}` }),
+  );
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ report: out, results: results.map((r) => ({ function: r.function, best: r.best })) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ report: out, results: results.map((r) => ({ function: r.function, best: r.best })) })}\n`,
+    );
   } else {
     process.stdout.write(`${results.map(renderMarkdown).join('\n')}\nComparison report: ${out}\n`);
   }

@@ -4,9 +4,9 @@ import { writeReportFolder } from '../../report/folder.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import {
   DEFAULT_MEMORY_SIZES,
+  type PayloadSpec,
   parseMemoryList,
   parseStrategy,
-  type PayloadSpec,
   readPayloadsFile,
   type TunePlan,
   validatePlan,
@@ -50,7 +50,8 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   }
   const weight = Number(values['balanced-weight']);
   const arch = values.arch ?? 'x86_64';
-  if (arch !== 'x86_64' && arch !== 'arm64') throw new LambenchError('INVALID_ARGUMENT', `--arch must be x86_64 or arm64.`);
+  if (arch !== 'x86_64' && arch !== 'arm64')
+    throw new LambenchError('INVALID_ARGUMENT', `--arch must be x86_64 or arm64.`);
   const payloads: PayloadSpec[] = values['payloads-file']
     ? await readPayloadsFile(values['payloads-file'])
     : [{ name: 'payload', payload: await readPayloadArgument(values.payload), weight: 1 }];
@@ -83,7 +84,9 @@ export async function tuneCommand(argv: string[]): Promise<number> {
     if (!explicitSizes && plan.memorySizes.some((m) => m > limit)) {
       const dropped = plan.memorySizes.filter((m) => m > limit);
       plan = { ...plan, memorySizes: plan.memorySizes.filter((m) => m <= limit) };
-      process.stderr.write(`note: this host gives at most ${limit} MB full CPU; default sizes ${dropped.join(', ')} MB left out.\n`);
+      process.stderr.write(
+        `note: this host gives at most ${limit} MB full CPU; default sizes ${dropped.join(', ')} MB left out.\n`,
+      );
     }
     const outDir = path.resolve(values.out ?? path.join('lambench-results', `${plan.functionName}-${stamp()}`));
     const { result, records, interrupted } = await tune(opened.target, plan, {

@@ -15,10 +15,13 @@ const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
  */
 export async function unpackZip(dataDir: string, functionName: string, zipBase64: unknown): Promise<CodeLocation> {
   if (typeof zipBase64 !== 'string' || zipBase64.length === 0) {
-    throw invalidParameter('Code.ZipFile is required (base64 of a .zip); Code.S3Bucket is not supported by the local engine.');
+    throw invalidParameter(
+      'Code.ZipFile is required (base64 of a .zip); Code.S3Bucket is not supported by the local engine.',
+    );
   }
   const zip = Buffer.from(zipBase64, 'base64');
-  if (zip.length > MAX_ZIP_BYTES) throw invalidParameter(`The zip is ${zip.length} bytes; the limit is ${MAX_ZIP_BYTES}.`);
+  if (zip.length > MAX_ZIP_BYTES)
+    throw invalidParameter(`The zip is ${zip.length} bytes; the limit is ${MAX_ZIP_BYTES}.`);
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(zip);
@@ -36,7 +39,8 @@ export async function unpackZip(dataDir: string, functionName: string, zipBase64
   await rm(staging, { recursive: true, force: true });
   for (const [name, data] of Object.entries(files)) {
     const destination = path.resolve(staging, name);
-    if (!destination.startsWith(staging + path.sep)) throw invalidParameter(`Zip entry "${name}" escapes the code folder.`);
+    if (!destination.startsWith(staging + path.sep))
+      throw invalidParameter(`Zip entry "${name}" escapes the code folder.`);
     if (name.endsWith('/')) {
       await mkdir(destination, { recursive: true });
       continue;

@@ -27,10 +27,15 @@ function variables(body: Record<string, unknown>): Record<string, string> | unde
   return env ? { ...env.Variables } : undefined;
 }
 
-export async function createFunction(ctx: ControlPlaneContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function createFunction(
+  ctx: ControlPlaneContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const body = await readJson(req);
   const name = str(body.FunctionName);
-  if (str(body.PackageType) === 'Image') throw invalidParameter('PackageType Image is not supported by the local engine; use Zip.');
+  if (str(body.PackageType) === 'Image')
+    throw invalidParameter('PackageType Image is not supported by the local engine; use Zip.');
   const architectures = body.Architectures as string[] | undefined;
   const manifest = normalizeManifest(
     {
@@ -64,7 +69,11 @@ export async function updateConfiguration(
   const body = await readJson(req);
   const current = ctx.engine.functions.resolve(name);
   if (str(body.RevisionId) && body.RevisionId !== current.revisionId) {
-    throw new AwsError('PreconditionFailedException', 412, 'The RevisionId provided does not match the latest RevisionId.');
+    throw new AwsError(
+      'PreconditionFailedException',
+      412,
+      'The RevisionId provided does not match the latest RevisionId.',
+    );
   }
   const patch: ConfigurationPatch = {};
   if (num(body.MemorySize) !== undefined) patch.memorySize = num(body.MemorySize);
@@ -89,7 +98,12 @@ export async function updateCode(ctx: ControlPlaneContext, req: IncomingMessage,
   sendJson(res, 200, config(ctx, name, published?.version));
 }
 
-export async function publishVersion(ctx: ControlPlaneContext, req: IncomingMessage, res: ServerResponse, name: string) {
+export async function publishVersion(
+  ctx: ControlPlaneContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+) {
   const body = await readJson(req);
   const version = ctx.engine.functions.publishVersion(name, str(body.Description), str(body.RevisionId));
   sendJson(res, 201, config(ctx, name, version.version));
@@ -139,7 +153,12 @@ export function getFunction(ctx: ControlPlaneContext, res: ServerResponse, name:
   });
 }
 
-export async function putConcurrency(ctx: ControlPlaneContext, req: IncomingMessage, res: ServerResponse, name: string) {
+export async function putConcurrency(
+  ctx: ControlPlaneContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+) {
   const body = await readJson(req);
   const reserved = body.ReservedConcurrentExecutions;
   if (typeof reserved !== 'number') throw invalidParameter('ReservedConcurrentExecutions must be a number.');

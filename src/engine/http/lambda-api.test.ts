@@ -73,7 +73,9 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
     await expect(
       lambda.send(new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.alloc(7 * 1024 * 1024, 0x20) })),
     ).rejects.toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
-    await expect(lambda.send(new InvokeCommand({ FunctionName: 'nope', Payload: Buffer.from('{}') }))).rejects.toMatchObject({
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName: 'nope', Payload: Buffer.from('{}') })),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
       $metadata: { httpStatusCode: 404 },
     });
@@ -83,13 +85,17 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
   });
 
   it('reports function errors with X-Amz-Function-Error', async () => {
-    const out = await lambda.send(new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.from('{"sleepMs":-1}') }));
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.from('{"sleepMs":-1}') }),
+    );
     expect(out.FunctionError).toBe('Unhandled');
     expect(decode(out.Payload)).toMatchObject({ errorType: 'RangeError' });
   });
 
   it('supports Event (202) and DryRun (204)', async () => {
-    const event = await lambda.send(new InvokeCommand({ FunctionName: 'hello-node', InvocationType: 'Event', Payload: Buffer.from('{}') }));
+    const event = await lambda.send(
+      new InvokeCommand({ FunctionName: 'hello-node', InvocationType: 'Event', Payload: Buffer.from('{}') }),
+    );
     expect(event.StatusCode).toBe(202);
     const dry = await lambda.send(new InvokeCommand({ FunctionName: 'hello-node', InvocationType: 'DryRun' }));
     expect(dry.StatusCode).toBe(204);
@@ -106,7 +112,9 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
       }),
     );
     expect(created).toMatchObject({ FunctionName: 'api-made', MemorySize: 128, State: 'Active', Version: '$LATEST' });
-    expect((await lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName)).toContain('api-made');
+    expect((await lambda.send(new ListFunctionsCommand({}))).Functions?.map((f) => f.FunctionName)).toContain(
+      'api-made',
+    );
 
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'api-made', MemorySize: 512 }));
     const invoked = await lambda.send(new InvokeCommand({ FunctionName: 'api-made', Payload: Buffer.from('{}') }));
@@ -118,17 +126,23 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'api-made', MemorySize: 1024 }));
     const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: 'api-made' }));
     expect(v2.Version).toBe('2');
-    const viaAlias = await lambda.send(new InvokeCommand({ FunctionName: 'api-made', Qualifier: 'live', Payload: Buffer.from('{}') }));
+    const viaAlias = await lambda.send(
+      new InvokeCommand({ FunctionName: 'api-made', Qualifier: 'live', Payload: Buffer.from('{}') }),
+    );
     expect(viaAlias.ExecutedVersion).toBe('1');
     expect(decode(viaAlias.Payload)).toMatchObject({ memory: '512', version: '1' });
     await lambda.send(new UpdateAliasCommand({ FunctionName: 'api-made', Name: 'live', FunctionVersion: '2' }));
-    expect((await lambda.send(new GetAliasCommand({ FunctionName: 'api-made', Name: 'live' }))).FunctionVersion).toBe('2');
+    expect((await lambda.send(new GetAliasCommand({ FunctionName: 'api-made', Name: 'live' }))).FunctionVersion).toBe(
+      '2',
+    );
     expect((await lambda.send(new ListAliasesCommand({ FunctionName: 'api-made' }))).Aliases).toHaveLength(1);
     const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'api-made' }));
     expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST', '1', '2']);
 
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'api-made', ReservedConcurrentExecutions: 0 }));
-    await expect(lambda.send(new InvokeCommand({ FunctionName: 'api-made', Payload: Buffer.from('{}') }))).rejects.toMatchObject({
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName: 'api-made', Payload: Buffer.from('{}') })),
+    ).rejects.toMatchObject({
       name: 'TooManyRequestsException',
       Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
     });

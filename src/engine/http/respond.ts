@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, LambenchError } from '../../errors.js';
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json',
@@ -26,10 +31,20 @@ export function sendError(res: ServerResponse, error: unknown): void {
   if (error instanceof LambenchError) {
     const status = error.code === 'FUNCTION_NOT_FOUND' ? 404 : 400;
     const type = status === 404 ? 'ResourceNotFoundException' : 'InvalidParameterValueException';
-    sendJson(res, status, { Type: 'User', message: error.hint ? `${error.message} ${error.hint}` : error.message }, { 'x-amzn-ErrorType': type });
+    sendJson(
+      res,
+      status,
+      { Type: 'User', message: error.hint ? `${error.message} ${error.hint}` : error.message },
+      { 'x-amzn-ErrorType': type },
+    );
     return;
   }
-  sendJson(res, 500, { Type: 'Service', message: (error as Error)?.message ?? String(error) }, { 'x-amzn-ErrorType': 'ServiceException' });
+  sendJson(
+    res,
+    500,
+    { Type: 'Service', message: (error as Error)?.message ?? String(error) },
+    { 'x-amzn-ErrorType': 'ServiceException' },
+  );
 }
 
 /** Reads a body up to `limit` bytes; beyond it, stops buffering and reports the size (for 413s). */
@@ -55,13 +70,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<{ body: B
 
 export async function readJson(req: IncomingMessage, limit = 70 * 1024 * 1024): Promise<Record<string, unknown>> {
   const { body } = await readBody(req, limit);
-  if (body === null) throw new AwsError('RequestTooLargeException', 413, 'Request must be smaller than 70167211 bytes.');
+  if (body === null)
+    throw new AwsError('RequestTooLargeException', 413, 'Request must be smaller than 70167211 bytes.');
   if (body.length === 0) return {};
   try {
     const parsed = JSON.parse(body.toString('utf8')) as unknown;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
     return parsed as Record<string, unknown>;
   } catch (error) {
-    throw new AwsError('InvalidRequestContentException', 400, `Could not parse request body: ${(error as Error).message}`);
+    throw new AwsError(
+      'InvalidRequestContentException',
+      400,
+      `Could not parse request body: ${(error as Error).message}`,
+    );
   }
 }

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { AwsError } from '../../errors.js';
 import type { Engine } from '../engine.js';
 import { LATEST } from '../registry.js';
-import * as cp from './control-plane.js';
 import { toAliasConfiguration, toConfiguration } from './configuration.js';
+import * as cp from './control-plane.js';
 import { handleInvoke } from './invoke.js';
 import { sendError, sendJson } from './respond.js';
 
@@ -68,11 +68,15 @@ export function createLambdaHandler(engine: Engine, options: { dataDir: string }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = FUNCTIONS.exec(url.pathname);
     const [, , rawName, sub, rawAlias] = match ?? [];
-    const resource = rawName === undefined ? '' : sub === undefined ? 'function' : sub === 'aliases' && rawAlias ? 'alias' : sub;
+    const resource =
+      rawName === undefined ? '' : sub === undefined ? 'function' : sub === 'aliases' && rawAlias ? 'alias' : sub;
     const handler = match ? routes[`${req.method} ${resource}`] : undefined;
     if (!handler) {
       req.resume();
-      sendError(res, new AwsError('UnknownOperationException', 404, `${req.method} ${url.pathname} is not supported by lambench.`));
+      sendError(
+        res,
+        new AwsError('UnknownOperationException', 404, `${req.method} ${url.pathname} is not supported by lambench.`),
+      );
       return;
     }
     const params: RouteParams = {

@@ -20,7 +20,10 @@ export async function runtimeClientPath(cacheDir: string): Promise<string> {
     clientPath = path.join(path.dirname(here), 'client', 'bootstrap.js');
   } else {
     const entry = path.join(path.dirname(here), 'client', 'bootstrap.ts');
-    clientPath = path.join(await bundleEntry(entry, path.join(cacheDir, 'nodejs-client'), 'bootstrap.mjs'), 'bootstrap.mjs');
+    clientPath = path.join(
+      await bundleEntry(entry, path.join(cacheDir, 'nodejs-client'), 'bootstrap.mjs'),
+      'bootstrap.mjs',
+    );
   }
   return clientPath;
 }

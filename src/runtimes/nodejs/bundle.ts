@@ -15,7 +15,8 @@ async function hashSources(dir: string): Promise<string> {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const child = path.join(rel, entry.name);
       if (entry.isDirectory()) await walk(child);
-      else if (/\.(m|c)?[jt]sx?$|\.json$/.test(entry.name)) hash.update(child).update(await readFile(path.join(dir, child)));
+      else if (/\.(m|c)?[jt]sx?$|\.json$/.test(entry.name))
+        hash.update(child).update(await readFile(path.join(dir, child)));
     }
   }
   await walk('');
@@ -46,7 +47,9 @@ export async function bundleEntry(entry: string, outDir: string, outName: string
       logLevel: 'silent',
       mainFields: ['module', 'main'],
       // Some CommonJS dependencies call require() for built-ins; give the ESM bundle one.
-      banner: { js: "import { createRequire as __lambenchRequire } from 'node:module'; const require = __lambenchRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __lambenchRequire } from 'node:module'; const require = __lambenchRequire(import.meta.url);",
+      },
     });
     await rename(staging, targetDir).catch(async (error: NodeJS.ErrnoException) => {
       // Another process built the same bundle first: keep theirs.
@@ -57,7 +60,12 @@ export async function bundleEntry(entry: string, outDir: string, outName: string
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if (error instanceof LambenchError) throw error;
-    const message = (error as { errors?: Array<{ text: string }> }).errors?.map((e) => e.text).join('; ') ?? String(error);
-    throw new LambenchError('BUILD_FAILED', `esbuild could not bundle ${entry}: ${message}`, 'Fix the TypeScript error above.');
+    const message =
+      (error as { errors?: Array<{ text: string }> }).errors?.map((e) => e.text).join('; ') ?? String(error);
+    throw new LambenchError(
+      'BUILD_FAILED',
+      `esbuild could not bundle ${entry}: ${message}`,
+      'Fix the TypeScript error above.',
+    );
   }
 }

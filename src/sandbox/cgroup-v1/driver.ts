@@ -10,7 +10,7 @@ import {
   wrapInCgroups,
   write,
 } from '../cgroupfs.js';
-import { vmHighWaterMark } from '../proc.js';
+import { KernelFile, ResidentPeak } from '../proc.js';
 import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
 const CONTROLLERS = ['cpu', 'memory', 'freezer'] as const;
@@ -49,7 +49,9 @@ class CgroupV1Sandbox implements Sandbox {
   constructor(
     readonly id: string,
     readonly dirs: Record<Controller, string>,
-  ) {}
+  ) {
+    this.#peakFile = new KernelFile(path.join(dirs.memory, 'memory.max_usage_in_bytes'), 64);
+  }
 
   wrap(command: string, args: readonly string[]) {
     return wrapInCgroups(
@@ -59,11 +61,11 @@ class CgroupV1Sandbox implements Sandbox {
     );
   }
 
-  #pid: number | undefined;
-  #hwm = 0;
+  readonly #resident = new ResidentPeak();
+  readonly #peakFile: KernelFile;
 
   attach(pid: number): void {
-    this.#pid = pid;
+    this.#resident.attach(pid);
   }
 
   /**
@@ -71,12 +73,14 @@ class CgroupV1Sandbox implements Sandbox {
    * to the host's cgroup, not ours); on Lambda each environment loads them itself, so they belong in the figure.
    */
   #residentPeak(): number {
-    this.#hwm = Math.max(this.#hwm, vmHighWaterMark(this.#pid));
-    return this.#hwm;
+    return this.#resident.read();
   }
 
   setCpu(cpus: number | null): void {
-    write(path.join(this.dirs.cpu, 'cpu.cfs_quota_us'), cpus === null ? -1 : Math.max(1000, Math.round(cpus * PERIOD_US)));
+    write(
+      path.join(this.dirs.cpu, 'cpu.cfs_quota_us'),
+      cpus === null ? -1 : Math.max(1000, Math.round(cpus * PERIOD_US)),
+    );
   }
 
   freeze(): void {
@@ -88,7 +92,7 @@ class CgroupV1Sandbox implements Sandbox {
   }
 
   peakMemoryBytes(): number {
-    const cgroupPeak = Number(tryRead(path.join(this.dirs.memory, 'memory.max_usage_in_bytes')) ?? 0);
+    const cgroupPeak = Number(this.#peakFile.read() ?? 0);
     return Math.max(cgroupPeak, this.#residentPeak());
   }
 
@@ -102,6 +106,8 @@ class CgroupV1Sandbox implements Sandbox {
     const thaw = () => {
       if (existsSync(this.dirs.freezer)) this.thaw();
     };
+    this.#peakFile.close();
+    this.#resident.close();
     // Frozen tasks cannot die: thaw before killing.
     await removeCgroup(this.dirs.freezer, thaw);
     await removeCgroup(this.dirs.memory);

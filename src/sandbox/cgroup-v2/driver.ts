@@ -11,7 +11,7 @@ import {
   wrapInCgroups,
   write,
 } from '../cgroupfs.js';
-import { vmHighWaterMark } from '../proc.js';
+import { KernelFile, ResidentPeak } from '../proc.js';
 import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
 /** 20 ms: short invocations are throttled as they run, not only once a 100 ms period is used up. The kernel needs a quota of at least 1 ms, which 128 MB (7.2 % of 20 ms = 1.45 ms) still gets. */
@@ -32,7 +32,9 @@ export function v2Location(): { dir: string } | { missing: string } {
   const controllers = (tryRead(path.join(dir, 'cgroup.controllers')) ?? '').trim().split(/\s+/);
   const needed = ['cpu', 'memory'].filter((c) => !controllers.includes(c));
   if (needed.length) {
-    return { missing: `the cgroup2 hierarchy at ${dir} lacks the ${needed.join(' and ')} controller(s) (bound to cgroup v1?)` };
+    return {
+      missing: `the cgroup2 hierarchy at ${dir} lacks the ${needed.join(' and ')} controller(s) (bound to cgroup v1?)`,
+    };
   }
   return { dir };
 }
@@ -44,17 +46,19 @@ class CgroupV2Sandbox implements Sandbox {
   constructor(
     readonly id: string,
     readonly dir: string,
-  ) {}
+  ) {
+    this.#peakFile = new KernelFile(path.join(dir, 'memory.peak'), 64);
+  }
 
   wrap(command: string, args: readonly string[]) {
     return wrapInCgroups([path.join(this.dir, 'cgroup.procs')], command, args);
   }
 
-  #pid: number | undefined;
-  #hwm = 0;
+  readonly #resident = new ResidentPeak();
+  readonly #peakFile: KernelFile;
 
   attach(pid: number): void {
-    this.#pid = pid;
+    this.#resident.attach(pid);
   }
 
   /**
@@ -62,12 +66,14 @@ class CgroupV2Sandbox implements Sandbox {
    * to the host's cgroup, not ours); on Lambda each environment loads them itself, so they belong in the figure.
    */
   #residentPeak(): number {
-    this.#hwm = Math.max(this.#hwm, vmHighWaterMark(this.#pid));
-    return this.#hwm;
+    return this.#resident.read();
   }
 
   setCpu(cpus: number | null): void {
-    write(path.join(this.dir, 'cpu.max'), cpus === null ? `max ${PERIOD_US}` : `${Math.max(1000, Math.round(cpus * PERIOD_US))} ${PERIOD_US}`);
+    write(
+      path.join(this.dir, 'cpu.max'),
+      cpus === null ? `max ${PERIOD_US}` : `${Math.max(1000, Math.round(cpus * PERIOD_US))} ${PERIOD_US}`,
+    );
   }
 
   freeze(): void {
@@ -79,7 +85,7 @@ class CgroupV2Sandbox implements Sandbox {
   }
 
   peakMemoryBytes(): number {
-    const peak = tryRead(path.join(this.dir, 'memory.peak'));
+    const peak = this.#peakFile.read();
     if (peak !== null) return Math.max(Number(peak), this.#residentPeak());
     // Kernels before 5.19 have no memory.peak: sample current usage, a lower bound, whenever asked.
     this.#peakFallback = Math.max(this.#peakFallback, Number(read(path.join(this.dir, 'memory.current'))));
@@ -93,6 +99,8 @@ class CgroupV2Sandbox implements Sandbox {
   }
 
   async destroy(): Promise<void> {
+    this.#peakFile.close();
+    this.#resident.close();
     await removeCgroup(this.dir, () => {
       if (existsSync(this.dir)) this.thaw();
     });

@@ -1,4 +1,4 @@
-import { vmHighWaterMark } from '../proc.js';
+import { KernelFile, ResidentPeak } from '../proc.js';
 import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 class UnconstrainedSandbox implements Sandbox {
   readonly kind = 'none' as const;
   #pid: number | undefined;
-  #peak = 0;
+  readonly #resident = new ResidentPeak();
 
   constructor(readonly id: string) {}
 
@@ -18,6 +18,7 @@ class UnconstrainedSandbox implements Sandbox {
 
   attach(pid: number): void {
     this.#pid = pid;
+    this.#resident.attach(pid);
   }
 
   setCpu(): void {}
@@ -39,8 +40,7 @@ class UnconstrainedSandbox implements Sandbox {
   }
 
   peakMemoryBytes(): number {
-    if (this.#pid) this.#peak = Math.max(this.#peak, vmHighWaterMark(this.#pid));
-    return this.#peak;
+    return this.#resident.read();
   }
 
   oomKilled(): boolean {
@@ -53,6 +53,7 @@ class UnconstrainedSandbox implements Sandbox {
       this.#signal('SIGKILL');
     }
     this.#pid = undefined;
+    this.#resident.close();
   }
 }
 

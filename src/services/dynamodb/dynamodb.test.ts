@@ -18,7 +18,11 @@ let client: DynamoDBClient;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'lambench-ddb-'));
   server = await startDynamoDb({ dataDir: dir });
-  client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+  client = new DynamoDBClient({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
 });
 
 afterAll(async () => {
@@ -50,7 +54,11 @@ describe('embedded DynamoDB', () => {
     const out = await client.send(new BatchWriteItemCommand({ RequestItems: { results: items } }));
     expect(Object.keys(out.UnprocessedItems ?? {})).toHaveLength(0);
     const query = await client.send(
-      new QueryCommand({ TableName: 'results', KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': { S: 'run' } } }),
+      new QueryCommand({
+        TableName: 'results',
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'run' } },
+      }),
     );
     expect(query.Count).toBe(25);
   });

@@ -20,7 +20,10 @@ export function listBuckets(store: ObjectStore, r: S3Request): void {
   sendXml(
     r,
     200,
-    doc('ListAllMyBucketsResult', `<Owner>${el('ID', OWNER.id)}${el('DisplayName', OWNER.name)}</Owner><Buckets>${buckets}</Buckets>`),
+    doc(
+      'ListAllMyBucketsResult',
+      `<Owner>${el('ID', OWNER.id)}${el('DisplayName', OWNER.name)}</Owner><Buckets>${buckets}</Buckets>`,
+    ),
   );
 }
 

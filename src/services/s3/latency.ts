@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Transform } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** An optional network model for GetObject: a first-byte delay and a bandwidth cap. Off by default. */
 export interface Latency {

@@ -77,8 +77,16 @@ export function listObjects(store: ObjectStore, r: S3Request): void {
   const delimiter = q.get('delimiter') ?? '';
   const maxKeys = maxKeysOf(q);
   const token = v2 ? q.get('continuation-token') : null;
-  const from = token ? decodeToken(token) : { value: (v2 ? q.get('start-after') : q.get('marker')) ?? '', isPrefix: false };
-  const page = listPage(store.objects(r.bucket), { prefix, delimiter, after: from.value, afterIsPrefix: from.isPrefix, maxKeys });
+  const from = token
+    ? decodeToken(token)
+    : { value: (v2 ? q.get('start-after') : q.get('marker')) ?? '', isPrefix: false };
+  const page = listPage(store.objects(r.bucket), {
+    prefix,
+    delimiter,
+    after: from.value,
+    afterIsPrefix: from.isPrefix,
+    maxKeys,
+  });
   const common = page.prefixes.map((p) => `<CommonPrefixes>${el('Prefix', encode(p))}</CommonPrefixes>`).join('');
   const contents = page.contents.map((o) => contentsXml(o, encode)).join('');
   const head =

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { XMLParser } from 'fast-xml-parser';
@@ -29,11 +29,17 @@ const uploadDir = (store: ObjectStore, bucket: string, id: string) => {
 async function readUpload(store: ObjectStore, r: S3Request, id: string): Promise<Upload> {
   store.bucket(r.bucket);
   try {
-    const upload = JSON.parse(await readFile(path.join(uploadDir(store, r.bucket, id), 'upload.json'), 'utf8')) as Upload;
+    const upload = JSON.parse(
+      await readFile(path.join(uploadDir(store, r.bucket, id), 'upload.json'), 'utf8'),
+    ) as Upload;
     if (upload.key !== r.key) throw new Error('other key');
     return upload;
   } catch {
-    throw s3Error('NoSuchUpload', 404, 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.');
+    throw s3Error(
+      'NoSuchUpload',
+      404,
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+    );
   }
 }
 
@@ -43,7 +49,11 @@ async function readXml(r: S3Request): Promise<Record<string, unknown>> {
   try {
     return parser.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
   } catch {
-    throw s3Error('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema.');
+    throw s3Error(
+      'MalformedXML',
+      400,
+      'The XML you provided was not well-formed or did not validate against our published schema.',
+    );
   }
 }
 
@@ -99,9 +109,9 @@ export async function completeUpload(store: ObjectStore, r: S3Request, id: strin
   const upload = await readUpload(store, r, id);
   const dir = uploadDir(store, r.bucket, id);
   const xml = await readXml(r);
-  const parts = ((xml.CompleteMultipartUpload as { Part?: Array<{ PartNumber: number; ETag: string }> })?.Part ?? []).map(
-    (p) => ({ number: Number(p.PartNumber), etag: String(p.ETag).replaceAll('&quot;', '"') }),
-  );
+  const parts = (
+    (xml.CompleteMultipartUpload as { Part?: Array<{ PartNumber: number; ETag: string }> })?.Part ?? []
+  ).map((p) => ({ number: Number(p.PartNumber), etag: String(p.ETag).replaceAll('&quot;', '"') }));
   if (parts.length === 0) throw s3Error('MalformedXML', 400, 'You must specify at least one part.');
   const md5s: Buffer[] = [];
   for (const [i, part] of parts.entries()) {
@@ -176,7 +186,10 @@ export async function listParts(store: ObjectStore, r: S3Request, id: string): P
   sendXml(
     r,
     200,
-    doc('ListPartsResult', el('Bucket', r.bucket) + el('Key', r.key) + el('UploadId', id) + el('IsTruncated', false) + parts.join('')),
+    doc(
+      'ListPartsResult',
+      el('Bucket', r.bucket) + el('Key', r.key) + el('UploadId', id) + el('IsTruncated', false) + parts.join(''),
+    ),
   );
 }
 

@@ -97,7 +97,9 @@ export async function getObject(store: ObjectStore, r: S3Request, latency: Laten
     return;
   }
   const stages: Readable[] = [store.read(r.bucket, meta, range ?? undefined)];
-  await pipeline(latency.bandwidthMBps ? stages[0]!.pipe(throttle(latency.bandwidthMBps)) : stages[0]!, r.res).catch(() => r.res.destroy());
+  await pipeline(latency.bandwidthMBps ? stages[0]!.pipe(throttle(latency.bandwidthMBps)) : stages[0]!, r.res).catch(
+    () => r.res.destroy(),
+  );
 }
 
 export async function deleteObject(store: ObjectStore, r: S3Request): Promise<void> {
@@ -111,13 +113,23 @@ export async function copyObject(store: ObjectStore, r: S3Request): Promise<void
   const slash = raw.indexOf('/');
   const sourceBucket = raw.slice(0, slash);
   const sourceKey = raw.slice(slash + 1);
-  if (slash < 1 || !sourceKey) throw s3Error('InvalidArgument', 400, 'Copy Source must mention the source bucket and key');
+  if (slash < 1 || !sourceKey)
+    throw s3Error('InvalidArgument', 400, 'Copy Source must mention the source bucket and key');
   const source = store.objects(sourceBucket).get(sourceKey);
   if (!source) throw noSuchKey(sourceKey);
   const replace = header(r.req, 'x-amz-metadata-directive') === 'REPLACE';
-  const described = replace ? requestMetadata(r) : { contentType: source.contentType, metadata: source.metadata, headers: source.headers };
+  const described = replace
+    ? requestMetadata(r)
+    : { contentType: source.contentType, metadata: source.metadata, headers: source.headers };
   drainBody(r);
-  const meta = await store.write(r.bucket, r.key, store.read(sourceBucket, source), { ...described, acl: cannedAcl(r) }, [], () => {});
+  const meta = await store.write(
+    r.bucket,
+    r.key,
+    store.read(sourceBucket, source),
+    { ...described, acl: cannedAcl(r) },
+    [],
+    () => {},
+  );
   sendXml(r, 200, doc('CopyObjectResult', el('LastModified', meta.lastModified) + el('ETag', meta.etag)));
 }
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { AwsError } from '../../errors.js';
-import { AwsChunkedDecoder } from './chunked.js';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
+import { AwsChunkedDecoder } from './chunked.js';
 import { s3Error } from './store.js';
 import { doc, el } from './xml.js';
 
@@ -35,7 +35,11 @@ export function bodyOf(req: IncomingMessage): { stream: Readable; trailers: () =
 /** Which checksums the client sent (as headers or announced trailers) or asked for. */
 export function requestedChecksums(req: IncomingMessage): ChecksumAlgorithm[] {
   const trailer = (header(req, 'x-amz-trailer') ?? '').toLowerCase();
-  const sdk = (header(req, 'x-amz-sdk-checksum-algorithm') ?? header(req, 'x-amz-checksum-algorithm') ?? '').toLowerCase();
+  const sdk = (
+    header(req, 'x-amz-sdk-checksum-algorithm') ??
+    header(req, 'x-amz-checksum-algorithm') ??
+    ''
+  ).toLowerCase();
   return CHECKSUM_ALGORITHMS.filter(
     (a) => header(req, `x-amz-checksum-${a}`) !== undefined || trailer.includes(`x-amz-checksum-${a}`) || sdk === a,
   );
@@ -54,7 +58,11 @@ export function verifyDigests(
   for (const [algorithm, computed] of Object.entries(digests.checksums)) {
     const sent = header(req, `x-amz-checksum-${algorithm}`) ?? trailers[`x-amz-checksum-${algorithm}`];
     if (sent !== undefined && sent !== computed) {
-      throw s3Error('BadDigest', 400, `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`);
+      throw s3Error(
+        'BadDigest',
+        400,
+        `The ${algorithm.toUpperCase()} you specified did not match the calculated checksum.`,
+      );
     }
   }
 }
@@ -80,7 +88,8 @@ export function sendS3Error(r: S3Request, error: unknown): void {
     r.res.destroy();
     return;
   }
-  const aws = error instanceof AwsError ? error : s3Error('InternalError', 500, (error as Error)?.message ?? String(error));
+  const aws =
+    error instanceof AwsError ? error : s3Error('InternalError', 500, (error as Error)?.message ?? String(error));
   const body = doc(
     'Error',
     el('Code', aws.awsType) +

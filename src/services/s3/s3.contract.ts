@@ -19,14 +19,20 @@ import { describe, expect, it } from 'vitest';
 function generated(bytes: number, seed: number): { stream: () => Readable; sha256: string } {
   const chunk = (i: number) => {
     const b = Buffer.alloc(Math.min(1 << 20, bytes - i * (1 << 20)));
-    for (let j = 0; j < b.length; j += 4) b.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (j * seed)) >>> 0, j - (j + 4 > b.length ? j + 4 - b.length : 0));
+    for (let j = 0; j < b.length; j += 4)
+      b.writeUInt32LE((Math.imul(i + 1, 2654435761) ^ (j * seed)) >>> 0, j - (j + 4 > b.length ? j + 4 - b.length : 0));
     return b;
   };
   const count = Math.ceil(bytes / (1 << 20));
   const hash = createHash('sha256');
   for (let i = 0; i < count; i++) hash.update(chunk(i));
   return {
-    stream: () => Readable.from((function* () { for (let i = 0; i < count; i++) yield chunk(i); })()),
+    stream: () =>
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < count; i++) yield chunk(i);
+        })(),
+      ),
     sha256: hash.digest('hex'),
   };
 }
@@ -53,8 +59,17 @@ export function s3Contract(name: string, getEndpoint: () => string) {
       const s3 = client();
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
       const data = generated(20 * 1024 * 1024, 7);
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'stream/20mb.bin', Body: data.stream(), ContentLength: 20 * 1024 * 1024 }));
-      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'stream/20mb.bin', ChecksumMode: 'ENABLED' }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: 'stream/20mb.bin',
+          Body: data.stream(),
+          ContentLength: 20 * 1024 * 1024,
+        }),
+      );
+      const got = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: 'stream/20mb.bin', ChecksumMode: 'ENABLED' }),
+      );
       expect(got.ContentLength).toBe(20 * 1024 * 1024);
       expect(await sha256Of(got.Body as AsyncIterable<Uint8Array>)).toBe(data.sha256);
     });
@@ -74,7 +89,9 @@ export function s3Contract(name: string, getEndpoint: () => string) {
       const s3 = client();
       const keys = Array.from({ length: 1500 }, (_, i) => `many/${String(i).padStart(4, '0')}`);
       for (let i = 0; i < keys.length; i += 50) {
-        await Promise.all(keys.slice(i, i + 50).map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))));
+        await Promise.all(
+          keys.slice(i, i + 50).map((Key) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x' }))),
+        );
       }
       const first = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'many/' }));
       expect(first.KeyCount).toBe(1000);
@@ -97,7 +114,9 @@ export function s3Contract(name: string, getEndpoint: () => string) {
       expect(mid.ContentRange).toBe('bytes 2-5/10');
       const suffix = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'range.txt', Range: 'bytes=-3' }));
       expect(await suffix.Body?.transformToString()).toBe('789');
-      await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'range.txt', Range: 'bytes=20-30' }))).rejects.toMatchObject({
+      await expect(
+        s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'range.txt', Range: 'bytes=20-30' })),
+      ).rejects.toMatchObject({
         name: 'InvalidRange',
         $metadata: { httpStatusCode: 416 },
       });
@@ -108,18 +127,26 @@ export function s3Contract(name: string, getEndpoint: () => string) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'public.txt', Body: 'hi', ACL: 'public-read' }));
       const acl = await s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: 'public.txt' }));
       expect(acl.Grants?.map((g) => g.Permission).sort()).toEqual(['FULL_CONTROL', 'READ']);
-      expect(acl.Grants?.find((g) => g.Permission === 'READ')?.Grantee?.URI).toBe('http://acs.amazonaws.com/groups/global/AllUsers');
+      expect(acl.Grants?.find((g) => g.Permission === 'READ')?.Grantee?.URI).toBe(
+        'http://acs.amazonaws.com/groups/global/AllUsers',
+      );
     });
 
     it('copies, deletes in bulk, and reports NoSuchKey / NoSuchBucket', async () => {
       const s3 = client();
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'src.txt', Body: 'copy me', Metadata: { colour: 'blue' } }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'src.txt', Body: 'copy me', Metadata: { colour: 'blue' } }),
+      );
       await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'dst.txt', CopySource: `${bucket}/src.txt` }));
       const copied = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'dst.txt' }));
       expect(await copied.Body?.transformToString()).toBe('copy me');
       expect(copied.Metadata?.colour).toBe('blue');
-      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'src.txt' }, { Key: 'dst.txt' }] } }));
-      await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'dst.txt' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+      await s3.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: 'src.txt' }, { Key: 'dst.txt' }] } }),
+      );
+      await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'dst.txt' }))).rejects.toMatchObject({
+        name: 'NoSuchKey',
+      });
       await expect(s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket-x', Key: 'k' }))).rejects.toMatchObject({
         name: 'NoSuchBucket',
       });
@@ -129,7 +156,13 @@ export function s3Contract(name: string, getEndpoint: () => string) {
       const url = new URL(`${getEndpoint()}/${bucket}/bad.txt`);
       const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
         const req = http.request(
-          { host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: { 'x-amz-checksum-crc32': 'AAAAAA==', 'Content-Length': 5 } },
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'PUT',
+            headers: { 'x-amz-checksum-crc32': 'AAAAAA==', 'Content-Length': 5 },
+          },
           (res) => {
             let body = '';
             res.on('data', (c) => (body += c));

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsChunkedDecoder } from './chunked.js';
 import { crc32c } from './checksums.js';
+import { AwsChunkedDecoder } from './chunked.js';
 import { s3Contract } from './s3.contract.js';
 import { startS3Server } from './server.js';
 
@@ -27,7 +27,8 @@ describe('aws-chunked and checksums', () => {
     const decoder = new AwsChunkedDecoder();
     const out: Buffer[] = [];
     decoder.on('data', (c: Buffer) => out.push(c));
-    const body = '5;chunk-signature=abc\r\nhello\r\n6;chunk-signature=def\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n';
+    const body =
+      '5;chunk-signature=abc\r\nhello\r\n6;chunk-signature=def\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n';
     // Feed byte by byte: framing must survive any split.
     for (const byte of Buffer.from(body)) decoder.write(Buffer.from([byte]));
     decoder.end();

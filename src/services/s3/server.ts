@@ -40,8 +40,8 @@ async function route(store: ObjectStore, r: S3Request, latency: Latency): Promis
   if (!r.key) {
     if (method === 'PUT' && q.has('acl')) return putAcl(store, r);
     if (method === 'PUT') return createBucket(store, r);
-    if (method === 'HEAD') return store.bucket(r.bucket), sendEmpty(r, 200);
-    if (method === 'DELETE') return await store.deleteBucket(r.bucket), sendEmpty(r, 204);
+    if (method === 'HEAD') return (store.bucket(r.bucket), sendEmpty(r, 200));
+    if (method === 'DELETE') return (await store.deleteBucket(r.bucket), sendEmpty(r, 204));
     if (method === 'POST' && q.has('delete')) return deleteObjects(store, r);
     if (method === 'GET' && q.has('acl')) return getAcl(store, r);
     if (method === 'GET' && q.has('location')) {
@@ -76,13 +76,18 @@ export async function createS3Handler(options: S3Options) {
     try {
       r = { ...r, ...locate(req) };
     } catch (error) {
-      return sendS3Error(r, s3Error('InvalidURI', 400, `Couldn't parse the specified URI: ${(error as Error).message}`));
+      return sendS3Error(
+        r,
+        s3Error('InvalidURI', 400, `Couldn't parse the specified URI: ${(error as Error).message}`),
+      );
     }
     route(store, r, latency).catch((error: unknown) => sendS3Error(r, error));
   };
 }
 
-export async function startS3Server(options: S3Options): Promise<{ endpoint: string; port: number; close(): Promise<void> }> {
+export async function startS3Server(
+  options: S3Options,
+): Promise<{ endpoint: string; port: number; close(): Promise<void> }> {
   const server = http.createServer({ keepAlive: true, noDelay: true }, await createS3Handler(options));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -28,7 +28,8 @@ export interface BucketMeta {
 }
 
 export const s3Error = (code: string, status: number, message: string) => new AwsError(code, status, message);
-export const noSuchBucket = (bucket: string) => s3Error('NoSuchBucket', 404, `The specified bucket does not exist: ${bucket}`);
+export const noSuchBucket = (bucket: string) =>
+  s3Error('NoSuchBucket', 404, `The specified bucket does not exist: ${bucket}`);
 export const noSuchKey = (key: string) => s3Error('NoSuchKey', 404, `The specified key does not exist: ${key}`);
 
 const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');

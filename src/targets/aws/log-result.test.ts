@@ -15,7 +15,9 @@ describe('reportFromLogResult', () => {
       maxMemoryUsedMB: 70,
       initDurationMs: 147.1,
     });
-    const warm = b64('REPORT RequestId: r2\tDuration: 1.01 ms\tBilled Duration: 2 ms\tMemory Size: 256 MB\tMax Memory Used: 70 MB\t');
+    const warm = b64(
+      'REPORT RequestId: r2\tDuration: 1.01 ms\tBilled Duration: 2 ms\tMemory Size: 256 MB\tMax Memory Used: 70 MB\t',
+    );
     expect(reportFromLogResult(warm)?.initDurationMs).toBeNull();
   });
 
@@ -25,7 +27,13 @@ describe('reportFromLogResult', () => {
       type: 'platform.report',
       record: {
         requestId: 'r3',
-        metrics: { durationMs: 3.2, billedDurationMs: 4, memorySizeMB: 512, maxMemoryUsedMB: 80, initDurationMs: 200.5 },
+        metrics: {
+          durationMs: 3.2,
+          billedDurationMs: 4,
+          memorySizeMB: 512,
+          maxMemoryUsedMB: 80,
+          initDurationMs: 200.5,
+        },
         status: 'success',
       },
     });

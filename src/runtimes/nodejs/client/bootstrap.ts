@@ -1,7 +1,7 @@
-import { call } from './http.js';
 import { logState, patchConsole } from './console.js';
 import { createContext, type LambdaContext } from './context.js';
 import { InitError, type RuntimeError, toRuntimeError } from './errors.js';
+import { call } from './http.js';
 import { type Handler, loadHandler } from './loader.js';
 
 /**
@@ -76,7 +76,9 @@ async function main(): Promise<void> {
     handler = await loadHandler(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), process.env._HANDLER ?? '');
   } catch (error) {
     const report =
-      error instanceof InitError ? { ...toRuntimeError(error.original ?? error, error.errorType), errorMessage: error.message } : toRuntimeError(error);
+      error instanceof InitError
+        ? { ...toRuntimeError(error.original ?? error, error.errorType), errorMessage: error.message }
+        : toRuntimeError(error);
     console.error(`${report.errorType}: ${report.errorMessage}`);
     await postError('/init/error', report);
     process.exit(1);

@@ -10,7 +10,10 @@ export function patchConsole(): void {
   for (const [method, level] of Object.entries(LEVELS)) {
     const stream = level === 'INFO' || level === 'DEBUG' ? process.stdout : process.stderr;
     (console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args: unknown[]) => {
-      const message = method === 'trace' ? `Trace: ${format(...args)}\n${new Error().stack?.split('\n').slice(2).join('\n')}` : format(...args);
+      const message =
+        method === 'trace'
+          ? `Trace: ${format(...args)}\n${new Error().stack?.split('\n').slice(2).join('\n')}`
+          : format(...args);
       stream.write(`${new Date().toISOString()}\t${logState.requestId}\t${level}\t${message}\n`);
     };
   }

@@ -1,14 +1,11 @@
-import type { IncomingHttpHeaders } from 'node:http';
+type Headers = Record<string, string>;
 
-const header = (headers: IncomingHttpHeaders, name: string) => {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
+const header = (headers: Headers, name: string): string | undefined => headers[name];
 
 const env = process.env;
 
 /** The `context` object AWS's Node.js runtime passes to handlers. */
-export function createContext(headers: IncomingHttpHeaders) {
+export function createContext(headers: Headers) {
   const requestId = header(headers, 'lambda-runtime-aws-request-id') ?? '';
   const deadline = Number(header(headers, 'lambda-runtime-deadline-ms') ?? Date.now() + 3000);
   const clientContext = header(headers, 'lambda-runtime-client-context');

@@ -10,7 +10,10 @@ export function toRuntimeError(error: unknown, errorType?: string): RuntimeError
     return {
       errorType: errorType ?? error.name ?? 'Error',
       errorMessage: error.message,
-      stackTrace: (error.stack ?? '').split('\n').slice(1).map((line) => line.trim()),
+      stackTrace: (error.stack ?? '')
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim()),
     };
   }
   // AWS reports a thrown non-Error by its JavaScript type, e.g. `throw "x"` → errorType "string".

@@ -3,7 +3,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { InitError } from './errors.js';
 
-export type Handler = (event: unknown, context: object, callback?: (error: unknown, result?: unknown) => void) => unknown;
+export type Handler = (
+  event: unknown,
+  context: object,
+  callback?: (error: unknown, result?: unknown) => void,
+) => unknown;
 
 const EXTENSIONS = ['.js', '.mjs', '.cjs'];
 
@@ -39,7 +43,10 @@ export async function loadHandler(taskRoot: string, handlerString: string): Prom
   }
   const handler = lookup(mod, exportPath) ?? lookup(mod.default, exportPath);
   if (typeof handler !== 'function') {
-    throw new InitError('Runtime.HandlerNotFound', `${path.join(dir, moduleName)}.${exportPath.join('.')} is undefined or not exported`);
+    throw new InitError(
+      'Runtime.HandlerNotFound',
+      `${path.join(dir, moduleName)}.${exportPath.join('.')} is undefined or not exported`,
+    );
   }
   return handler as Handler;
 }
