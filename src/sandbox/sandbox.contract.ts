@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import type { SandboxDriver } from './types.js';
+
+let counter = 0;
+const id = () => `contract-${process.pid}-${counter++}`;
+
+/** Runs `node -e script` inside a sandbox; resolves with exit info and stdout. */
+function run(driver: SandboxDriver, limits: { memoryMB: number; cpus: number | null }, script: string) {
+  return driver.create(id(), limits).then((sandbox) => {
+    const { command, args } = sandbox.wrap(process.execPath, ['-e', script]);
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    if (child.pid) sandbox.attach(child.pid);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    return { sandbox, child, exited, output: () => out };
+  });
+}
+
+/** Counts loop iterations in a fixed wall time: the share of CPU the sandbox really gets. */
+const SPIN = 'const end=Date.now()+600;let n=0;while(Date.now()<end)n++;console.log(n)';
+const ALLOCATE = (mb: number) => `const a=[];for(let i=0;i<${mb};i++)a.push(Buffer.alloc(1<<20,1));console.log('ok');setTimeout(()=>{},300)`;
+const TICK = 'let n=0;setInterval(()=>console.log(++n),20)';
+
+/** The properties every isolation driver must have; `limited` is false for the none driver. */
+export function sandboxContract(name: string, makeDriver: () => Promise<SandboxDriver>, limited: boolean) {
+  describe(`sandbox contract: ${name}`, () => {
+    it('places the process inside before its first instruction', async () => {
+      const driver = await makeDriver();
+      const { sandbox, exited, output } = await run(
+        driver,
+        { memoryMB: 256, cpus: 1 },
+        "console.log(require('fs').readFileSync('/proc/self/cgroup','utf8'))",
+      );
+      await exited;
+      if (limited) expect(output()).toContain(sandbox.id);
+      await sandbox.destroy();
+    });
+
+    it(limited ? 'limits CPU to the quota' : 'does not limit CPU', async () => {
+      const driver = await makeDriver();
+      const spin = async (cpus: number | null) => {
+        const { sandbox, exited, output } = await run(driver, { memoryMB: 512, cpus }, SPIN);
+        await exited;
+        await sandbox.destroy();
+        return Number(output());
+      };
+      const full = await spin(1);
+      const quarter = await spin(0.25);
+      // A quarter of a CPU does about a quarter of the work; shared cores blur it, so the bound is generous.
+      if (limited) expect(quarter / full).toBeLessThan(0.5);
+      else expect(quarter / full).toBeGreaterThan(0.5);
+    });
+
+    it(limited ? 'kills a process above its memory limit and reports OOM' : 'reports peak memory', async () => {
+      const driver = await makeDriver();
+      if (limited) {
+        const big = await run(driver, { memoryMB: 128, cpus: 1 }, ALLOCATE(400));
+        const result = await big.exited;
+        expect(result.signal).toBe('SIGKILL');
+        expect(big.sandbox.oomKilled()).toBe(true);
+        await big.sandbox.destroy();
+      }
+      const small = await run(driver, { memoryMB: 256, cpus: 1 }, ALLOCATE(60));
+      while (!small.output().includes('ok')) await sleep(10);
+      const peak = small.sandbox.peakMemoryBytes();
+      expect(peak).toBeGreaterThan(60 * 2 ** 20);
+      if (limited) expect(peak).toBeLessThan(256 * 2 ** 20);
+      expect(small.sandbox.oomKilled()).toBe(false);
+      await small.exited;
+      await small.sandbox.destroy();
+    });
+
+    it('freezes and thaws', async () => {
+      const driver = await makeDriver();
+      const { sandbox, exited, output } = await run(driver, { memoryMB: 256, cpus: 1 }, TICK);
+      while (!output()) await sleep(10);
+      sandbox.freeze();
+      await sleep(50);
+      const frozenAt = output().length;
+      await sleep(300);
+      expect(output().length).toBe(frozenAt);
+      sandbox.thaw();
+      await sleep(200);
+      expect(output().length).toBeGreaterThan(frozenAt);
+      await sandbox.destroy();
+      expect((await exited).signal).toBe('SIGKILL');
+    });
+
+    it('leaves nothing behind after destroy, even when frozen', async () => {
+      const driver = await makeDriver();
+      const { sandbox, child, exited, output } = await run(driver, { memoryMB: 256, cpus: 1 }, TICK);
+      while (!output()) await sleep(10);
+      sandbox.freeze();
+      await sandbox.destroy();
+      await exited;
+      expect(child.signalCode).toBe('SIGKILL');
+      const dirs = 'dirs' in sandbox ? Object.values(sandbox.dirs as Record<string, string>) : 'dir' in sandbox ? [sandbox.dir as string] : [];
+      for (const dir of dirs) expect(existsSync(dir)).toBe(false);
+    });
+  });
+}
