@@ -47,6 +47,10 @@ export function runtimeApiListener(handlers: RuntimeApiHandlers) {
       req.resume();
       return handlers.next(res);
     }
+    const match = /^invocation\/([^/]+)\/(response|error)$/.exec(route);
+    if (route !== 'init/error' && !match) {
+      return sendJson(res, 404, { errorType: 'NotFound', errorMessage: `Unknown path ${url}` });
+    }
     if (req.method !== 'POST') return sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: 'Use POST' });
     if (route === 'init/error') {
       return readBody(req, MAX_RESPONSE_BYTES, (body) => {
@@ -54,8 +58,7 @@ export function runtimeApiListener(handlers: RuntimeApiHandlers) {
         accepted(res);
       });
     }
-    const match = /^invocation\/([^/]+)\/(response|error)$/.exec(route);
-    if (!match) return sendJson(res, 404, { errorType: 'NotFound', errorMessage: `Unknown path ${url}` });
+    if (!match) return;
     const requestId = decodeURIComponent(match[1] ?? '');
     const kind = match[2];
     readBody(req, MAX_RESPONSE_BYTES, (body, bytes) => {

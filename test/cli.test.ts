@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeVisualizationUrl } from '../src/report/visualization.js';
+import { chooseBest } from '../src/tuner/strategy.js';
+import type { TuneResult } from '../src/tuner/types.js';
+
+const bin = fileURLToPath(new URL('../bin/lambench.js', import.meta.url));
+let cwd: string;
+
+/** Runs the built CLI (npm test builds dist/ first) in a scratch directory. */
+function lambench(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  cwd = await mkdtemp(path.join(os.tmpdir(), 'lambench-cli-'));
+});
+afterAll(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+describe('lambench CLI', () => {
+  it('invoke --json prints the documented object', async () => {
+    const { code, stdout } = await lambench(['invoke', 'hello-node', '--memory', '256', '--payload', '{"echo":"hi"}', '--json']);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out).toMatchObject({ function: 'hello-node', memoryMB: 256, cold: true, functionError: null, errorType: null });
+    expect(out.payload.echo).toBe('hi');
+    expect(Object.keys(out.report).sort()).toEqual(['billedDurationMs', 'durationMs', 'initDurationMs', 'maxMemoryUsedMB', 'memorySizeMB']);
+    expect(['cgroup-v1', 'cgroup-v2', 'none']).toContain(out.isolation);
+    expect(typeof out.cpuCapped).toBe('boolean');
+  });
+
+  it.each([
+    [['invoke', 'no-such-fn'], /Unknown function "no-such-fn"/],
+    [['invoke', 'hello-node', '--memory', '64'], /MemorySize 64 is not valid/],
+    [['invoke', 'hello-node', '--payload', '{oops'], /not valid JSON/],
+    [['invoke', 'hello-node', '--payload', '@/nope/event.json'], /Cannot read payload file/],
+    [['tune', 'cpu-node', '--memory', '128,99999'], /"99999" is not valid/],
+    [['tune', 'cpu-node', '-n', '0'], /-n must be/],
+    [['tune', 'cpu-node', '--strategy', 'fastest'], /Unknown strategy/],
+    [['frobnicate'], /unknown command/],
+  ])('rejects %j with exit code 2 and a clear message', async (args, message) => {
+    const { code, stderr } = await lambench(args);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it('tune --json: durations fall with memory, best follows the strategy, the URL decodes to the same data', async () => {
+    const out = path.join(cwd, 'run');
+    const { code, stdout } = await lambench([
+      'tune', 'cpu-node', '--memory', '128,512,1769', '-n', '3', '--payload', '{"iterations":20000000}',
+      '--strategy', 'speed', '--json', '--out', out,
+    ]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as TuneResult;
+    const p50 = result.configs.map((c) => c.durationMs?.p50 ?? 0);
+    if (result.environment.isolation !== 'none') {
+      expect(p50[0]).toBeGreaterThan(p50[1] ?? 0);
+      expect(p50[1]).toBeGreaterThan(p50[2] ?? 0);
+    }
+    expect(result.best?.memoryMB).toBe(chooseBest(result.configs, { strategy: 'speed' })?.memoryMB);
+    expect(decodeVisualizationUrl(result.visualization).map((v) => v.memoryMB)).toEqual([128, 512, 1769]);
+    for (const file of ['result.json', 'invocations.jsonl', 'report.html', 'summary.md', 'results.csv']) {
+      expect((await readFile(path.join(out, file), 'utf8')).length).toBeGreaterThan(10);
+    }
+    const compared = await lambench(['compare', out, path.join(out, 'result.json'), '--out', path.join(cwd, 'c.html')]);
+    expect(compared.code).toBe(0);
+    expect(await readFile(path.join(cwd, 'c.html'), 'utf8')).toContain('lambench comparison');
+  });
+
+  it('doctor names the isolation and the runtimes', async () => {
+    const { code, stdout } = await lambench(['doctor', '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(['cgroup-v1', 'cgroup-v2', 'none']).toContain(report.isolation.kind);
+    expect(report.runtimes.map((r: { family: string }) => r.family)).toContain('nodejs');
+  });
+});
