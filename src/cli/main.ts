@@ -19,6 +19,14 @@ const commands: Record<string, Command> = {
     summary: 'Put several tune results on one chart and table',
     run: async (argv) => (await import('./commands/compare.js')).compareCommand(argv),
   },
+  deploy: {
+    summary: 'Package a function and create or update it on AWS Lambda (--target aws --role ARN)',
+    run: async (argv) => (await import('./commands/deploy.js')).deployCommand(argv),
+  },
+  destroy: {
+    summary: 'Delete a function from AWS Lambda (--target aws)',
+    run: async (argv) => (await import('./commands/deploy.js')).destroyCommand(argv),
+  },
   doctor: {
     summary: 'Show the isolation driver and runtimes found, and what is missing',
     run: async (argv) => (await import('./commands/doctor.js')).doctorCommand(argv),

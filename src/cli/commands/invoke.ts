@@ -2,6 +2,7 @@ import { createLocalEngine, resolveFunctionArgument } from '../../engine/index.j
 import type { InvokeResult } from '../../engine/types.js';
 import { integerOption, parse, requirePositional } from '../args.js';
 import { readPayloadArgument } from '../payload.js';
+import { openTarget } from '../target.js';
 
 const USAGE =
   'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none]';
@@ -40,12 +41,14 @@ export async function invokeCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       isolation: { type: 'string' },
       'no-init-boost': { type: 'boolean', default: false },
+      target: { type: 'string' },
     },
     USAGE,
   );
   const ref = requirePositional(positionals, 0, 'the function to invoke', USAGE);
   const memoryMB = integerOption(values.memory, 'memory');
   const payload = await readPayloadArgument(values.payload);
+  if (values.target && values.target !== 'local') return invokeOnTarget(values.target, ref, payload, memoryMB, values.cold, values.json);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
     initCpuBoost: !values['no-init-boost'],
@@ -72,5 +75,47 @@ export async function invokeCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await engine.close();
+  }
+}
+
+/** `--target aws`: the same output, measured from the REPORT line of the log tail. */
+async function invokeOnTarget(
+  kind: string,
+  ref: string,
+  payload: string,
+  memoryMB: number | undefined,
+  cold: boolean,
+  json: boolean,
+): Promise<number> {
+  const opened = await openTarget(kind, ref);
+  try {
+    const described = await opened.target.describe(opened.functionName);
+    const fn =
+      memoryMB === undefined || memoryMB === described.memoryMB
+        ? { functionName: described.name, memoryMB: described.memoryMB }
+        : await opened.target.configure(described.name, memoryMB);
+    const result = await opened.target.invoke(fn, payload, { cold });
+    let parsed: unknown = result.payload;
+    try {
+      parsed = JSON.parse(result.payload);
+    } catch {
+      // Not JSON: keep the text.
+    }
+    const out = {
+      function: described.name,
+      memoryMB: fn.memoryMB,
+      cold: result.cold,
+      functionError: result.functionError,
+      errorType: result.errorType,
+      payload: parsed,
+      report: result.report,
+      target: kind,
+      requestId: result.requestId,
+    };
+    process.stdout.write(json ? `${JSON.stringify(out)}\n` : `${result.payload}\n`);
+    return 0;
+  } finally {
+    await opened.target.cleanup();
+    await opened.close();
   }
 }

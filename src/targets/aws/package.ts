@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { zipSync } from 'fflate';
+import { LambenchError } from '../../errors.js';
+import type { FunctionVersion } from '../../engine/types.js';
+import { findRuntime } from '../../runtimes/index.js';
+import { bundle } from '../../runtimes/nodejs/bundle.js';
+
+/** Lambda's limits for a directly uploaded zip. */
+export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
+export const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
+const SKIPPED = new Set(['.git', '__pycache__', 'target', 'function.json', '.build']);
+
+async function collect(dir: string, prefix = '', files: Record<string, [Uint8Array, { mode: number }]> = {}) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (SKIPPED.has(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    const name = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) await collect(full, name, files);
+    else if (entry.isFile()) files[name] = [await readFile(full), { mode: (await stat(full)).mode & 0o777 }];
+  }
+  return files;
+}
+
+/** The folder whose contents become the zip: a bundle for TS handlers, the built binary for Rust, else the code. */
+async function packageRoot(fn: FunctionVersion, cacheDir: string): Promise<string> {
+  const family = findRuntime(fn.runtime).family;
+  if (family === 'nodejs') {
+    const stem = path.join(fn.codeDir, path.dirname(fn.handler), path.basename(fn.handler).split('.')[0] ?? '');
+    const entry = ['.ts', '.mts'].map((e) => stem + e).find((f) => existsSync(f));
+    if (!entry) return fn.codeDir;
+    const outName = `${path.join(path.dirname(fn.handler), path.basename(stem))}.mjs`;
+    // @aws-sdk/* stays external (AWS's nodejs runtimes provide it); the local SDK link is a symlink, not zipped.
+    return bundle({ entry, sourceDir: fn.codeDir, outRoot: path.join(cacheDir, 'aws-bundles', fn.name), outName, awsSdk: true });
+  }
+  // Python folders (dependencies included by prepare) and provided.al2023 bootstraps are what the engine runs.
+  return findRuntime(fn.runtime).prepare(fn, cacheDir);
+}
+
+/** A deployable zip for a function, checked against Lambda's size limits before anything is uploaded. */
+export async function packageFunction(fn: FunctionVersion, cacheDir: string): Promise<Uint8Array> {
+  const root = await packageRoot(fn, cacheDir);
+  const files = await collect(root);
+  const unzipped = Object.values(files).reduce((sum, [data]) => sum + data.length, 0);
+  if (unzipped > MAX_UNZIPPED_BYTES) {
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      `${fn.name} is ${(unzipped / 2 ** 20).toFixed(1)} MB unzipped; Lambda allows 250 MB.`,
+      'Trim dependencies, or use a container image (not supported by lambench deploy).',
+    );
+  }
+  const zip = zipSync(
+    Object.fromEntries(Object.entries(files).map(([name, [data, { mode }]]) => [name, [data, { attrs: (mode | 0o100000) << 16 }]])),
+    { level: 6 },
+  );
+  if (zip.length > MAX_ZIPPED_BYTES) {
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      `${fn.name} zips to ${(zip.length / 2 ** 20).toFixed(1)} MB; direct upload allows 50 MB.`,
+      'Trim dependencies (upload through S3 is not supported by lambench deploy).',
+    );
+  }
+  return zip;
+}
