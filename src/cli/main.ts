@@ -19,6 +19,10 @@ const commands: Record<string, Command> = {
     summary: 'Put several tune results on one chart and table',
     run: async (argv) => (await import('./commands/compare.js')).compareCommand(argv),
   },
+  data: {
+    summary: 'Generate an experiment dataset into the embedded S3 (csv-etl --rows N)',
+    run: async (argv) => (await import('./commands/data.js')).dataCommand(argv),
+  },
   deploy: {
     summary: 'Package a function and create or update it on AWS Lambda (--target aws --role ARN)',
     run: async (argv) => (await import('./commands/deploy.js')).deployCommand(argv),

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { LambenchError } from '../../errors.js';
 import { createLocalEngine, resolveFunctionArgument } from '../../engine/index.js';
-import { AwsTarget } from '../../targets/aws/target.js';
+import { LambenchError } from '../../errors.js';
 import { deployFunction, destroyFunction } from '../../targets/aws/deploy.js';
 import { packageFunction } from '../../targets/aws/package.js';
+import { AwsTarget } from '../../targets/aws/target.js';
 import { parse, requirePositional } from '../args.js';
 
 const DEPLOY_USAGE = 'lambench deploy <function|folder> --target aws [--role ARN] [--name NAME] [--json]';
@@ -19,7 +19,12 @@ function requireAws(target: string | undefined, usage: string): void {
 export async function deployCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { target: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean', default: false } },
+    {
+      target: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
     DEPLOY_USAGE,
   );
   requireAws(values.target, DEPLOY_USAGE);
@@ -33,8 +38,17 @@ export async function deployCommand(argv: string[]): Promise<number> {
       ...(values.role ? { role: values.role } : {}),
       ...(values.name ? { name: values.name } : {}),
     });
-    const summary = { function: configuration.FunctionName, arn: configuration.FunctionArn, created, zipBytes: zip.length };
-    process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : `${created ? 'created' : 'updated'} ${summary.arn} (${zip.length} bytes zipped)\n`);
+    const summary = {
+      function: configuration.FunctionName,
+      arn: configuration.FunctionArn,
+      created,
+      zipBytes: zip.length,
+    };
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(summary)}\n`
+        : `${created ? 'created' : 'updated'} ${summary.arn} (${zip.length} bytes zipped)\n`,
+    );
     return 0;
   } finally {
     target.client.destroy();

@@ -48,7 +48,8 @@ export async function invokeCommand(argv: string[]): Promise<number> {
   const ref = requirePositional(positionals, 0, 'the function to invoke', USAGE);
   const memoryMB = integerOption(values.memory, 'memory');
   const payload = await readPayloadArgument(values.payload);
-  if (values.target && values.target !== 'local') return invokeOnTarget(values.target, ref, payload, memoryMB, values.cold, values.json);
+  if (values.target && values.target !== 'local')
+    return invokeOnTarget(values.target, ref, payload, memoryMB, values.cold, values.json);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
     initCpuBoost: !values['no-init-boost'],

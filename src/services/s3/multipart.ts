@@ -131,14 +131,12 @@ export async function completeUpload(store: ObjectStore, r: S3Request, id: strin
   }
   const etag = `"${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${parts.length}"`;
   const tmp = store.tmpFile(r.bucket);
-  const out = createWriteStream(tmp);
   let size = 0;
-  for (const part of parts) {
-    const file = path.join(dir, `part-${part.number}`);
-    size += (await stat(file)).size;
-    await pipeline(createReadStream(file), out, { end: false });
-  }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  const files = parts.map((part) => path.join(dir, `part-${part.number}`));
+  for (const file of files) size += (await stat(file)).size;
+  await pipeline(async function* () {
+    for (const file of files) yield* createReadStream(file);
+  }, createWriteStream(tmp));
   const { initiated: _initiated, key: _key, ...described } = upload;
   await store.commit(r.bucket, r.key, tmp, {
     ...described,

@@ -1,0 +1,127 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient, paginateQuery } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { aggregate, csvChunks } from '../../src/experiments/csv-etl/dataset.js';
+import { s3Client, uploadCsv } from '../../src/experiments/csv-etl/upload.js';
+import { startDynamoDb } from '../../src/services/dynamodb/index.js';
+import { startS3Server } from '../../src/services/s3/index.js';
+
+/** Every csv-etl implementation registered on this host (Python and Rust ones join when their toolchains exist). */
+const IMPLEMENTATIONS = ['csv-etl-node', 'csv-etl-node-csvparse'];
+
+let engine: Engine;
+let dir: string;
+let s3: Awaited<ReturnType<typeof startS3Server>>;
+let dynamo: Awaited<ReturnType<typeof startDynamoDb>>;
+
+async function itemsOf(pk: string, table = 'csv-etl-results') {
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+  });
+  const items: Array<Record<string, string>> = [];
+  for await (const page of paginateQuery(
+    { client },
+    { TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': { S: pk } } },
+  )) {
+    for (const item of page.Items ?? []) {
+      items.push({
+        SK: item.SK?.S ?? '',
+        AverageRecoveryTime: item.AverageRecoveryTime?.N ?? '',
+        Hospital: item.Hospital?.S ?? '',
+        Diagnosis: item.Diagnosis?.S ?? '',
+        MostUsedTreatment: item.MostUsedTreatment?.S ?? '',
+      });
+    }
+  }
+  client.destroy();
+  return items.sort((a, b) => (a.SK < b.SK ? -1 : 1));
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'lambench-csv-'));
+  s3 = await startS3Server({ dataDir: path.join(dir, 's3') });
+  dynamo = await startDynamoDb();
+  engine = await Engine.create({
+    cacheDir: path.join(dir, 'cache'),
+    endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
+  });
+  for (const name of ['node', 'node-csvparse'])
+    await engine.functions.registerFolder(path.join(import.meta.dirname, name));
+  await uploadCsv(s3.endpoint, { bucket: 'data', key: '10k.csv', rows: 10_000 });
+  const client = s3Client(s3.endpoint);
+  await client.send(
+    new PutObjectCommand({
+      Bucket: 'data',
+      Key: 'bad.csv',
+      Body: 'Hospital,Diagnosis,Treatment,Recovery Time\nA,Flu,Rest,10\nA,Flu,Rest\nA,Flu,Rest,ten\n\nA,Flu,Cast,20\nB,Cold,Rest,7\n',
+    }),
+  );
+  await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'empty.csv', Body: '' }));
+  client.destroy();
+});
+
+afterAll(async () => {
+  await engine?.close();
+  await s3?.close();
+  await dynamo?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('csv-etl workloads', () => {
+  const reference = aggregate([...csvChunks(10_000)].join(''));
+  const expected = reference.groups
+    .map((g) => ({
+      SK: `#diagnosis#${g.diagnosis}#hospital#${g.hospital}`,
+      AverageRecoveryTime: g.averageRecoveryTime,
+      Hospital: g.hospital,
+      Diagnosis: g.diagnosis,
+      MostUsedTreatment: g.mostUsedTreatment,
+    }))
+    .sort((a, b) => (a.SK < b.SK ? -1 : 1));
+
+  it.each(IMPLEMENTATIONS)('%s writes exactly the reference 400 items for 10k rows', async (name) => {
+    const result = await engine.invoke({
+      functionName: name,
+      payload: JSON.stringify({ bucket: 'data', key: '10k.csv' }),
+      memoryMB: 1769,
+    });
+    const body = JSON.parse(result.payload.toString());
+    expect(result.errorType, JSON.stringify(body)).toBeNull();
+    expect(body).toMatchObject({ rows: 10_000, skippedRows: 0, itemsWritten: 400, table: 'csv-etl-results' });
+    expect(expected).toHaveLength(400);
+    expect(await itemsOf(body.pk)).toEqual(expected);
+  });
+
+  it.each(IMPLEMENTATIONS)(
+    '%s skips and counts malformed rows, and rejects empty input or a missing key',
+    async (name) => {
+      const bad = await engine.invoke({
+        functionName: name,
+        payload: JSON.stringify({ bucket: 'data', key: 'bad.csv' }),
+      });
+      const body = JSON.parse(bad.payload.toString());
+      expect(body).toMatchObject({ rows: 3, skippedRows: 2, itemsWritten: 2 });
+      const items = await itemsOf(body.pk);
+      expect(items.find((i) => i.Hospital === 'A')).toMatchObject({
+        AverageRecoveryTime: '15',
+        MostUsedTreatment: 'Cast',
+      });
+      const empty = await engine.invoke({
+        functionName: name,
+        payload: JSON.stringify({ bucket: 'data', key: 'empty.csv' }),
+      });
+      expect(empty.functionError).toBe('Unhandled');
+      const missing = await engine.invoke({
+        functionName: name,
+        payload: JSON.stringify({ bucket: 'data', key: 'nope.csv' }),
+      });
+      expect(missing.errorType).toBe('NoSuchKey');
+    },
+  );
+});
