@@ -1,23 +1,30 @@
 /** lambench's library API: the CLI is a thin layer over exactly these. */
 export { main } from './cli/main.js';
-export { createLocalEngine, Engine, resolveFunctionArgument } from './engine/index.js';
+export { createLambdaHandler, startLambdaServer } from './engine/http/server.js';
 export type { EngineOptions, LocalEngineOptions } from './engine/index.js';
-export { startLambdaServer, createLambdaHandler } from './engine/http/server.js';
+export { createLocalEngine, Engine, resolveFunctionArgument } from './engine/index.js';
 export { parseReportLine, reportLine } from './engine/logs.js';
 export type { FunctionManifest, FunctionVersion, InvokeRequest, InvokeResult, Report } from './engine/types.js';
-export { AwsError, LambenchError, type ErrorCode } from './errors.js';
+export { AwsError, type ErrorCode, LambenchError } from './errors.js';
 export { costPer1M, invocationCost, monthlyCost, REGION_PRICES } from './pricing/index.js';
-export { decodeVisualizationUrl, renderCsv, renderHtml, renderMarkdown, visualizationUrl, writeReportFolder } from './report/index.js';
+export {
+  decodeVisualizationUrl,
+  renderCsv,
+  renderHtml,
+  renderMarkdown,
+  visualizationUrl,
+  writeReportFolder,
+} from './report/index.js';
 export { runtimeAdapters } from './runtimes/index.js';
-export { cpusForMemory, describeIsolation, detectDriver } from './sandbox/index.js';
 export type { IsolationKind, Sandbox, SandboxDriver } from './sandbox/index.js';
-export { startLocalServices } from './services/index.js';
+export { cpusForMemory, describeIsolation, detectDriver } from './sandbox/index.js';
 export { startDynamoDb } from './services/dynamodb/index.js';
+export { startLocalServices } from './services/index.js';
 export { createS3Handler, startS3Server } from './services/s3/index.js';
 export { AwsTarget } from './targets/aws/target.js';
 export { LocalTarget } from './targets/local/target.js';
 export type { Target, TargetInvokeResult } from './targets/types.js';
-export { DEFAULT_MEMORY_SIZES, parseMemoryList, validatePlan, type TunePlan } from './tuner/plan.js';
+export { DEFAULT_MEMORY_SIZES, parseMemoryList, type TunePlan, validatePlan } from './tuner/plan.js';
 export { summarize } from './tuner/stats.js';
 export { chooseBest } from './tuner/strategy.js';
 export { tune } from './tuner/tune.js';

@@ -3,7 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetFunctionConfigurationCommand, LambdaClient, ListAliasesCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  ListAliasesCommand,
+  ListVersionsByFunctionCommand,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -52,30 +57,68 @@ afterAll(async () => {
 
 describe('--target aws against lambench serve', () => {
   it('deploys, invokes, tunes 3 sizes leaving nothing behind, restores memory, and destroys', async () => {
-    const lambda = new LambdaClient({ endpoint: endpoints.lambda, region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
-    const deploy = await lambench(['deploy', path.join(root, 'functions/hello/node'), '--target', 'aws', '--role', 'arn:aws:iam::123456789012:role/x', '--name', 'deployed-hello', '--json']);
+    const lambda = new LambdaClient({
+      endpoint: endpoints.lambda,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    const deploy = await lambench([
+      'deploy',
+      path.join(root, 'functions/hello/node'),
+      '--target',
+      'aws',
+      '--role',
+      'arn:aws:iam::123456789012:role/x',
+      '--name',
+      'deployed-hello',
+      '--json',
+    ]);
     expect(deploy.code).toBe(0);
     expect(JSON.parse(deploy.stdout)).toMatchObject({ function: 'deployed-hello', created: true });
 
     const invoke = await lambench(['invoke', 'deployed-hello', '--target', 'aws', '--payload', '{"echo":1}', '--json']);
-    expect(JSON.parse(invoke.stdout)).toMatchObject({ function: 'deployed-hello', payload: { echo: 1 }, functionError: null });
+    expect(JSON.parse(invoke.stdout)).toMatchObject({
+      function: 'deployed-hello',
+      payload: { echo: 1 },
+      functionError: null,
+    });
 
-    const tune = await lambench(['tune', 'deployed-hello', '--target', 'aws', '--memory', '128,256,512', '-n', '3', '--json', '--out', path.join(cwd, 'run')]);
+    const tune = await lambench([
+      'tune',
+      'deployed-hello',
+      '--target',
+      'aws',
+      '--memory',
+      '128,256,512',
+      '-n',
+      '3',
+      '--json',
+      '--out',
+      path.join(cwd, 'run'),
+    ]);
     expect(tune.code).toBe(0);
     const result = JSON.parse(tune.stdout);
     expect(result.target).toBe('aws');
-    expect(result.configs.map((c: { memoryMB: number; errors: number }) => [c.memoryMB, c.errors])).toEqual([[128, 0], [256, 0], [512, 0]]);
+    expect(result.configs.map((c: { memoryMB: number; errors: number }) => [c.memoryMB, c.errors])).toEqual([
+      [128, 0],
+      [256, 0],
+      [512, 0],
+    ]);
     expect((await lambda.send(new ListAliasesCommand({ FunctionName: 'deployed-hello' }))).Aliases).toEqual([]);
     const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'deployed-hello' }));
     expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST']);
-    expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'deployed-hello' }))).MemorySize).toBe(128);
+    expect(
+      (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'deployed-hello' }))).MemorySize,
+    ).toBe(128);
 
     const missing = await lambench(['invoke', 'not-deployed', '--target', 'aws']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/ResourceNotFoundException/);
 
     expect((await lambench(['destroy', 'deployed-hello', '--target', 'aws'])).code).toBe(0);
-    await expect(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'deployed-hello' }))).rejects.toMatchObject({
+    await expect(
+      lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'deployed-hello' })),
+    ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
     lambda.destroy();

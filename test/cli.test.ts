@@ -12,7 +12,10 @@ const bin = fileURLToPath(new URL('../bin/lambench.js', import.meta.url));
 let cwd: string;
 
 /** Runs the built CLI (npm test builds dist/ first) in a scratch directory. */
-function lambench(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function lambench(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env } });
     let stdout = '';
@@ -32,12 +35,32 @@ afterAll(async () => {
 
 describe('lambench CLI', () => {
   it('invoke --json prints the documented object', async () => {
-    const { code, stdout } = await lambench(['invoke', 'hello-node', '--memory', '256', '--payload', '{"echo":"hi"}', '--json']);
+    const { code, stdout } = await lambench([
+      'invoke',
+      'hello-node',
+      '--memory',
+      '256',
+      '--payload',
+      '{"echo":"hi"}',
+      '--json',
+    ]);
     expect(code).toBe(0);
     const out = JSON.parse(stdout);
-    expect(out).toMatchObject({ function: 'hello-node', memoryMB: 256, cold: true, functionError: null, errorType: null });
+    expect(out).toMatchObject({
+      function: 'hello-node',
+      memoryMB: 256,
+      cold: true,
+      functionError: null,
+      errorType: null,
+    });
     expect(out.payload.echo).toBe('hi');
-    expect(Object.keys(out.report).sort()).toEqual(['billedDurationMs', 'durationMs', 'initDurationMs', 'maxMemoryUsedMB', 'memorySizeMB']);
+    expect(Object.keys(out.report).sort()).toEqual([
+      'billedDurationMs',
+      'durationMs',
+      'initDurationMs',
+      'maxMemoryUsedMB',
+      'memorySizeMB',
+    ]);
     expect(['cgroup-v1', 'cgroup-v2', 'none']).toContain(out.isolation);
     expect(typeof out.cpuCapped).toBe('boolean');
   });
@@ -60,8 +83,19 @@ describe('lambench CLI', () => {
   it('tune --json: durations fall with memory, best follows the strategy, the URL decodes to the same data', async () => {
     const out = path.join(cwd, 'run');
     const { code, stdout } = await lambench([
-      'tune', 'cpu-node', '--memory', '128,512,1769', '-n', '3', '--payload', '{"iterations":20000000}',
-      '--strategy', 'speed', '--json', '--out', out,
+      'tune',
+      'cpu-node',
+      '--memory',
+      '128,512,1769',
+      '-n',
+      '3',
+      '--payload',
+      '{"iterations":20000000}',
+      '--strategy',
+      'speed',
+      '--json',
+      '--out',
+      out,
     ]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout) as TuneResult;

@@ -36,7 +36,15 @@ describe('Runtime API 2018-06-01 endpoint', () => {
       body: '{}',
     });
     expect(err.status).toBe(202);
-    expect((await fetch(url('init/error'), { method: 'POST', body: '{}', headers: { 'Lambda-Runtime-Function-Error-Type': 'Runtime.X' } })).status).toBe(202);
+    expect(
+      (
+        await fetch(url('init/error'), {
+          method: 'POST',
+          body: '{}',
+          headers: { 'Lambda-Runtime-Function-Error-Type': 'Runtime.X' },
+        })
+      ).status,
+    ).toBe(202);
     expect(seen).toEqual(['response req-1 "ok"', 'error req-1 Oops', 'init Runtime.X']);
   });
 
@@ -46,7 +54,10 @@ describe('Runtime API 2018-06-01 endpoint', () => {
     expect(await unknown.json()).toMatchObject({ errorType: 'InvalidRequestID' });
     expect((await fetch(url('nothing-here'))).status).toBe(404);
     expect((await fetch(url('invocation/next'), { method: 'POST', body: '' })).status).toBe(405);
-    const big = await fetch(url('invocation/req-1/response'), { method: 'POST', body: Buffer.alloc(MAX_RESPONSE_BYTES + 1) });
+    const big = await fetch(url('invocation/req-1/response'), {
+      method: 'POST',
+      body: Buffer.alloc(MAX_RESPONSE_BYTES + 1),
+    });
     expect(big.status).toBe(413);
   });
 

@@ -24,7 +24,8 @@ function run(driver: SandboxDriver, limits: { memoryMB: number; cpus: number | n
 
 /** Counts loop iterations in a fixed wall time: the share of CPU the sandbox really gets. */
 const SPIN = 'const end=Date.now()+600;let n=0;while(Date.now()<end)n++;console.log(n)';
-const ALLOCATE = (mb: number) => `const a=[];for(let i=0;i<${mb};i++)a.push(Buffer.alloc(1<<20,1));console.log('ok');setTimeout(()=>{},300)`;
+const ALLOCATE = (mb: number) =>
+  `const a=[];for(let i=0;i<${mb};i++)a.push(Buffer.alloc(1<<20,1));console.log('ok');setTimeout(()=>{},300)`;
 const TICK = 'let n=0;setInterval(()=>console.log(++n),20)';
 
 /** The properties every isolation driver must have; `limited` is false for the none driver. */
@@ -100,7 +101,12 @@ export function sandboxContract(name: string, makeDriver: () => Promise<SandboxD
       await sandbox.destroy();
       await exited;
       expect(child.signalCode).toBe('SIGKILL');
-      const dirs = 'dirs' in sandbox ? Object.values(sandbox.dirs as Record<string, string>) : 'dir' in sandbox ? [sandbox.dir as string] : [];
+      const dirs =
+        'dirs' in sandbox
+          ? Object.values(sandbox.dirs as Record<string, string>)
+          : 'dir' in sandbox
+            ? [sandbox.dir as string]
+            : [];
       for (const dir of dirs) expect(existsSync(dir)).toBe(false);
     });
   });

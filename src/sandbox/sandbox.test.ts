@@ -1,4 +1,4 @@
-import { mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCgroupV1Driver, v1Locations } from './cgroup-v1/driver.js';
@@ -28,9 +28,12 @@ describe.skipIf(!isolation.usable['cgroup-v1'].usable)(
   },
 );
 
-describe.skipIf(!isolation.usable['cgroup-v2'].usable)(`cgroup-v2 (${isolation.usable['cgroup-v2'].reason ?? 'usable'})`, () => {
-  sandboxContract('cgroup-v2', () => detectDriver('cgroup-v2'), true);
-});
+describe.skipIf(!isolation.usable['cgroup-v2'].usable)(
+  `cgroup-v2 (${isolation.usable['cgroup-v2'].reason ?? 'usable'})`,
+  () => {
+    sandboxContract('cgroup-v2', () => detectDriver('cgroup-v2'), true);
+  },
+);
 
 describe('detection', () => {
   it('reports every driver with a reason when unusable, and none is always usable', () => {
@@ -40,7 +43,8 @@ describe('detection', () => {
 
   it('refuses an explicit driver that cannot work instead of falling back', async () => {
     const unusable = Object.entries(isolation.usable).find(([, s]) => !s.usable)?.[0];
-    if (unusable) await expect(detectDriver(unusable as 'cgroup-v2')).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
+    if (unusable)
+      await expect(detectDriver(unusable as 'cgroup-v2')).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE' });
   });
 
   it('gives memory / 1769 vCPU, capped by the host', () => {

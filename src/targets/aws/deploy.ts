@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -7,9 +8,8 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { LambenchError } from '../../errors.js';
 import type { FunctionVersion } from '../../engine/types.js';
+import { LambenchError } from '../../errors.js';
 import { withBackoff } from './retry.js';
 import { translate } from './target.js';
 
@@ -17,7 +17,10 @@ async function waitReady(client: LambdaClient, name: string): Promise<FunctionCo
   for (let delay = 100; ; delay = Math.min(2000, delay * 2)) {
     const config = await client.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     if (config.State === 'Failed' || config.LastUpdateStatus === 'Failed') {
-      throw new LambenchError('AWS', `${name} failed to become active: ${config.StateReason ?? config.LastUpdateStatusReason ?? ''}`);
+      throw new LambenchError(
+        'AWS',
+        `${name} failed to become active: ${config.StateReason ?? config.LastUpdateStatusReason ?? ''}`,
+      );
     }
     if (config.State === 'Active' && (config.LastUpdateStatus ?? 'Successful') === 'Successful') return config;
     await sleep(delay);

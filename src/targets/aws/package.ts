@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { zipSync } from 'fflate';
-import { LambenchError } from '../../errors.js';
 import type { FunctionVersion } from '../../engine/types.js';
+import { LambenchError } from '../../errors.js';
 import { findRuntime } from '../../runtimes/index.js';
 import { bundle } from '../../runtimes/nodejs/bundle.js';
 
@@ -32,7 +32,13 @@ async function packageRoot(fn: FunctionVersion, cacheDir: string): Promise<strin
     if (!entry) return fn.codeDir;
     const outName = `${path.join(path.dirname(fn.handler), path.basename(stem))}.mjs`;
     // @aws-sdk/* stays external (AWS's nodejs runtimes provide it); the local SDK link is a symlink, not zipped.
-    return bundle({ entry, sourceDir: fn.codeDir, outRoot: path.join(cacheDir, 'aws-bundles', fn.name), outName, awsSdk: true });
+    return bundle({
+      entry,
+      sourceDir: fn.codeDir,
+      outRoot: path.join(cacheDir, 'aws-bundles', fn.name),
+      outName,
+      awsSdk: true,
+    });
   }
   // Python folders (dependencies included by prepare) and provided.al2023 bootstraps are what the engine runs.
   return findRuntime(fn.runtime).prepare(fn, cacheDir);
@@ -51,7 +57,9 @@ export async function packageFunction(fn: FunctionVersion, cacheDir: string): Pr
     );
   }
   const zip = zipSync(
-    Object.fromEntries(Object.entries(files).map(([name, [data, { mode }]]) => [name, [data, { attrs: (mode | 0o100000) << 16 }]])),
+    Object.fromEntries(
+      Object.entries(files).map(([name, [data, { mode }]]) => [name, [data, { attrs: (mode | 0o100000) << 16 }]]),
+    ),
     { level: 6 },
   );
   if (zip.length > MAX_ZIPPED_BYTES) {
