@@ -16,7 +16,8 @@ let retained: Buffer[] = [];
 export const handler = async (event: HelloEvent, context: LambdaContext) => {
   const sleepMs = Number(event.sleepMs ?? 0);
   const allocateMB = Number(event.allocateMB ?? 0);
-  if (!Number.isFinite(sleepMs) || sleepMs < 0) throw new RangeError(`sleepMs must be a number >= 0, got ${event.sleepMs}`);
+  if (!Number.isFinite(sleepMs) || sleepMs < 0)
+    throw new RangeError(`sleepMs must be a number >= 0, got ${event.sleepMs}`);
   if (!Number.isFinite(allocateMB) || allocateMB < 0) {
     throw new RangeError(`allocateMB must be a number >= 0, got ${event.allocateMB}`);
   }
