@@ -11,6 +11,10 @@ const commands: Record<string, Command> = {
     summary: 'Serve the Lambda (and S3, DynamoDB) APIs on 127.0.0.1 until interrupted',
     run: async (argv) => (await import('./commands/serve.js')).serveCommand(argv),
   },
+  run: {
+    summary: 'Run a classic Lambda experiment (cpu, launch, csv-etl, fanout, all) and write its report',
+    run: async (argv) => (await import('./commands/run.js')).runCommand(argv),
+  },
   tune: {
     summary: 'Run a function across memory sizes and recommend one (PowerTuning, locally or on AWS)',
     run: async (argv) => (await import('./commands/tune.js')).tuneCommand(argv),

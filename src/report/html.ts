@@ -43,8 +43,14 @@ function environment(result: TuneResult): string {
   return `<dl>${facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(String(v))}</dd>`).join('')}</dl>`;
 }
 
+const CHARTS_HTML = `<div class="charts">
+<div class="chart"><canvas id="duration-chart" data-what="successful invocations"></canvas></div>
+<div class="chart"><canvas id="cost-chart" data-what="successful invocations"></canvas></div>
+<div class="chart"><canvas id="init-chart" data-what="cold starts"></canvas></div>
+</div>`;
+
 /** One self-contained HTML file for one or several results (several = comparison on shared charts). */
-export function renderHtml(results: TuneResult[], options: { title?: string } = {}): string {
+export function renderHtml(results: TuneResult[], options: { title?: string; intro?: string } = {}): string {
   const title = options.title ?? (results.length === 1 ? `lambench: ${results[0]?.function}` : 'lambench comparison');
   const durations = results.flatMap((r) => r.configs.map((c) => c.durationMs?.p50 ?? 0)).filter((d) => d > 0);
   const logDuration = durations.length > 1 && Math.max(...durations) / Math.min(...durations) > 20;
@@ -70,15 +76,11 @@ th:first-child,td:first-child{text-align:left}tr.best{background:#ecfdf5;font-we
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;color:#374151}dt{font-weight:600}.empty{color:#6b7280}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
-<div class="charts">
-<div class="chart"><canvas id="duration-chart" data-what="successful invocations"></canvas></div>
-<div class="chart"><canvas id="cost-chart" data-what="successful invocations"></canvas></div>
-<div class="chart"><canvas id="init-chart" data-what="cold starts"></canvas></div>
-</div>
+${options.intro ?? ''}
+${results.length ? CHARTS_HTML : ''}
 ${sections}
 <script type="application/json" id="lambench-data">${scriptJson({ results, logDuration })}</script>
-<script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>
-<script>${CHARTS_SCRIPT}</script>
+${results.length ? `<script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>\n<script>${CHARTS_SCRIPT}</script>` : ''}
 </body></html>
 `;
 }

@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { runExperiments } from '../../experiments/run.js';
+import { parse, requirePositional } from '../args.js';
+
+const USAGE = 'lambench run <cpu|launch|csv-etl|fanout|all> [--quick] [--out DIR]';
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+    USAGE,
+  );
+  const name = requirePositional(positionals, 0, 'the experiment to run', USAGE);
+  const outDir = path.resolve(
+    values.out ??
+      path.join('lambench-results', `${name}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`),
+  );
+  const done = await runExperiments(name, { quick: values.quick, outDir, log: (m) => process.stderr.write(`${m}\n`) });
+  process.stdout.write(`Report: ${path.join(outDir, 'index.html')}\n`);
+  return done.some((d) => d.error) ? 1 : 0;
+}

@@ -1,0 +1,56 @@
+import { escapeHtml } from '../report/format.js';
+import type { ClaimCheck, ExperimentOutcome } from './types.js';
+
+const COLOURS: Record<ClaimCheck['verdict'], string> = {
+  reproduced: '#ecfdf5',
+  'not reproduced': '#fef2f2',
+  'not run': '#f3f4f6',
+};
+
+export function claimsHtml(outcome: ExperimentOutcome, source: string, host: string): string {
+  const rows = outcome.claims
+    .map(
+      (c) =>
+        `<tr style="background:${COLOURS[c.verdict]}"><td>${escapeHtml(c.claim)}</td><td>${escapeHtml(c.published)}</td><td>${escapeHtml(c.measured)}</td><td><b>${c.verdict}</b></td><td>${escapeHtml(c.why)}</td></tr>`,
+    )
+    .join('');
+  const notes = outcome.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
+  return `<p>Source: ${escapeHtml(source)}. Host: ${escapeHtml(host)}.</p>
+<table><thead><tr><th>claim</th><th>published</th><th>measured here</th><th>verdict</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>
+${notes ? `<ul>${notes}</ul>` : ''}`;
+}
+
+export function claimsMarkdown(title: string, outcome: ExperimentOutcome): string {
+  const rows = outcome.claims.map((c) =>
+    `| ${c.claim} | ${c.published} | ${c.measured} | **${c.verdict}** | ${c.why} |`.replace(/\n/g, ' '),
+  );
+  return [
+    `### ${title}`,
+    '',
+    '| claim | published | measured here | verdict | why |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    ...outcome.notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
+}
+
+export function indexHtml(
+  entries: Array<{ name: string; title: string; outcome?: ExperimentOutcome; error?: string }>,
+  host: string,
+): string {
+  const items = entries
+    .map((e) => {
+      const counts = e.outcome
+        ? (['reproduced', 'not reproduced', 'not run'] as const)
+            .map((v) => `${e.outcome?.claims.filter((c) => c.verdict === v).length ?? 0} ${v}`)
+            .join(', ')
+        : `failed: ${escapeHtml(e.error ?? '')}`;
+      return `<li><a href="${e.name}/report.html">${escapeHtml(e.title)}</a> — ${counts}</li>`;
+    })
+    .join('\n');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>lambench experiments</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:900px;margin:32px auto;padding:0 16px}</style></head>
+<body><h1>lambench: the classic Lambda experiments</h1><p>${escapeHtml(host)}</p><ul>${items}</ul></body></html>\n`;
+}

@@ -1,0 +1,112 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createLocalEngine } from '../engine/index.js';
+import { LambenchError } from '../errors.js';
+import { writeReportFolder } from '../report/folder.js';
+import { renderHtml } from '../report/html.js';
+import { startLocalServices } from '../services/index.js';
+import { LocalTarget } from '../targets/local/target.js';
+import { validatePlan } from '../tuner/plan.js';
+import { tune } from '../tuner/tune.js';
+import type { TuneResult } from '../tuner/types.js';
+import { EXPERIMENTS, NOT_BUILT } from './index.js';
+import { claimsHtml, claimsMarkdown, indexHtml } from './report.js';
+import type { ExperimentContext, ExperimentOutcome } from './types.js';
+
+export interface RunOptions {
+  quick: boolean;
+  outDir: string;
+  log: (message: string) => void;
+}
+
+export function selectExperiments(name: string) {
+  if (name === 'all') return [...EXPERIMENTS];
+  const experiment = EXPERIMENTS.find((e) => e.name === name);
+  if (experiment) return [experiment];
+  const known = [...EXPERIMENTS.map((e) => e.name), 'all'];
+  if (NOT_BUILT[name])
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      `Experiment "${name}" is not available: ${NOT_BUILT[name]}.`,
+      `Available: ${known.join(', ')}.`,
+    );
+  throw new LambenchError('INVALID_ARGUMENT', `Unknown experiment "${name}".`, `Available: ${known.join(', ')}.`);
+}
+
+const slug = (label: string) => label.replace(/[^\w.-]+/g, '-');
+
+/** Runs experiments on one engine with the embedded services; each writes its folder, then the index is written. */
+export async function runExperiments(
+  name: string,
+  options: RunOptions,
+): Promise<Array<{ name: string; outcome?: ExperimentOutcome; error?: string }>> {
+  const experiments = selectExperiments(name);
+  const engine = await createLocalEngine({ idleTimeoutMs: 60_000 });
+  const services = await startLocalServices(engine, { dataDir: path.join(options.outDir, '.data') });
+  const host = `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), isolation ${engine.isolation}`;
+  const done: Array<{ name: string; title: string; outcome?: ExperimentOutcome; error?: string }> = [];
+  try {
+    for (const experiment of experiments) {
+      const dir = path.join(options.outDir, experiment.name);
+      await mkdir(dir, { recursive: true });
+      const target = new LocalTarget(engine);
+      const ctx: ExperimentContext = {
+        engine,
+        endpoints: services.endpoints,
+        quick: options.quick,
+        hostCpus: engine.hostCpus,
+        maxFullCpuMB: target.maxFullCpuMemoryMB(),
+        log: options.log,
+        async tune(label, functionName, request): Promise<TuneResult> {
+          options.log(`${experiment.name}: ${label} at ${request.memorySizes.join(', ')} MB`);
+          const plan = validatePlan({
+            functionName,
+            memorySizes: request.memorySizes,
+            invocations: request.invocations,
+            parallel: false,
+            payloads: [{ name: label, payload: JSON.stringify(request.payload), weight: 1 }],
+            strategy: 'balanced',
+            balancedWeight: 0.5,
+            coldOnly: request.coldOnly ?? false,
+            warmup: request.warmup ?? 1,
+            sleepBetweenMs: 0,
+            architecture: 'x86_64',
+            region: 'us-east-1',
+            allowedErrorTypes: [],
+            autoApply: false,
+          });
+          const { result, records } = await tune(target, plan);
+          const labelled = { ...result, function: label };
+          await writeReportFolder(path.join(dir, slug(label)), labelled, records);
+          return labelled;
+        },
+      };
+      try {
+        options.log(`== ${experiment.name}: ${experiment.title}`);
+        const outcome = await experiment.run(ctx);
+        await writeFile(
+          path.join(dir, 'report.html'),
+          renderHtml(outcome.results, { title: experiment.title, intro: claimsHtml(outcome, experiment.source, host) }),
+        );
+        await writeFile(path.join(dir, 'summary.md'), claimsMarkdown(experiment.title, outcome));
+        await writeFile(path.join(dir, 'claims.json'), `${JSON.stringify(outcome, null, 2)}\n`);
+        done.push({ name: experiment.name, title: experiment.title, outcome });
+      } catch (error) {
+        const message = (error as Error).message;
+        options.log(`${experiment.name} failed: ${message}`);
+        await writeFile(path.join(dir, 'report.html'), `<!doctype html><p>${experiment.name} failed: ${message}</p>`);
+        done.push({ name: experiment.name, title: experiment.title, error: message });
+      }
+      await writeFile(path.join(options.outDir, 'index.html'), indexHtml(done, host));
+      await writeFile(
+        path.join(options.outDir, 'summary.md'),
+        `# lambench experiments\n\n${host}\n\n${done.map((d) => (d.outcome ? claimsMarkdown(d.title, d.outcome) : `### ${d.title}\n\nfailed: ${d.error}\n`)).join('\n')}`,
+      );
+    }
+    return done;
+  } finally {
+    await services.close();
+    await engine.close();
+  }
+}
