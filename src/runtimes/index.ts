@@ -1,12 +1,12 @@
 import { LambenchError } from '../errors.js';
 import { nodejsRuntime } from './nodejs/adapter.js';
 import { providedRuntime } from './provided/adapter.js';
-// python adapter registered below once present
+import { pythonRuntime } from './python/adapter.js';
 import type { RuntimeAdapter } from './types.js';
 
 export type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from './types.js';
 
-export const runtimeAdapters: readonly RuntimeAdapter[] = [nodejsRuntime, providedRuntime];
+export const runtimeAdapters: readonly RuntimeAdapter[] = [nodejsRuntime, pythonRuntime, providedRuntime];
 
 export function findRuntime(runtime: string): RuntimeAdapter {
   const adapter = runtimeAdapters.find((candidate) => candidate.matches(runtime));

@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { FunctionVersion } from '../../engine/types.js';
+import { LambenchError } from '../../errors.js';
+import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
+
+const run = promisify(execFile);
+/** bootstrap.py ships in src/ (tsc does not copy it); from src/runtimes/python or dist/runtimes/python alike. */
+export const BOOTSTRAP = fileURLToPath(new URL('../../../src/runtimes/python/bootstrap.py', import.meta.url));
+const INSTALL_HINT =
+  'Install Python 3.9+ (apt-get install python3 python3-pip), or set LAMBENCH_PYTHON to an interpreter.';
+
+let interpreter: Promise<{ path: string; version: string }> | undefined;
+
+/**
+ * The real interpreter, never a shim: pyenv's `python3` adds ~80 ms to every start, which would be charged to
+ * every cold start. `sys.executable` names the binary the shim runs.
+ */
+export function resolvePython(): Promise<{ path: string; version: string }> {
+  interpreter ??= (async () => {
+    const candidate = process.env.LAMBENCH_PYTHON ?? 'python3';
+    const { stdout } = await run(candidate, [
+      '-c',
+      'import sys; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3])',
+    ]);
+    const [exe = '', version = ''] = stdout.trim().split('\n');
+    return { path: exe, version };
+  })();
+  interpreter.catch(() => {
+    interpreter = undefined;
+  });
+  return interpreter;
+}
+
+/** Dependencies from requirements.txt, pip-installed once per distinct file into the cache, as a zip would carry them. */
+async function installRequirements(fn: FunctionVersion, cacheDir: string, python: string): Promise<string | undefined> {
+  const requirements = path.join(fn.codeDir, 'requirements.txt');
+  if (!existsSync(requirements)) return undefined;
+  const text = await readFile(requirements, 'utf8');
+  const key = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const target = path.join(cacheDir, 'python', key);
+  if (existsSync(path.join(target, '.lambench-complete'))) return target;
+  const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    await run(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-input',
+        '--target',
+        staging,
+        '-r',
+        requirements,
+      ],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    await writeFile(path.join(staging, '.lambench-complete'), text);
+    await mkdir(path.dirname(target), { recursive: true });
+    await rename(staging, target).catch(async (error: NodeJS.ErrnoException) => {
+      if (!existsSync(path.join(target, '.lambench-complete'))) throw error;
+      await rm(staging, { recursive: true, force: true });
+    });
+    return target;
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    const stderr = (error as { stderr?: string }).stderr ?? String(error);
+    throw new LambenchError(
+      'BUILD_FAILED',
+      `${fn.name}: pip could not install ${requirements}: ${stderr.trim().split('\n').slice(-5).join('\n')}`,
+      'Check the package names and that PyPI is reachable.',
+    );
+  }
+}
+
+const dependencies = new Map<string, string | undefined>();
+let pythonPath = '';
+
+export const pythonRuntime: RuntimeAdapter = {
+  family: 'python',
+  matches: (runtime) => /^python3\.\d+$/.test(runtime),
+  async detect(): Promise<RuntimeStatus> {
+    try {
+      const { path: exe, version } = await resolvePython();
+      return {
+        family: 'python',
+        available: true,
+        version: `python ${version} (runs every python3.x runtime)`,
+        path: exe,
+      };
+    } catch {
+      return { family: 'python', available: false, missing: INSTALL_HINT };
+    }
+  },
+  async prepare(fn: FunctionVersion, cacheDir: string): Promise<string> {
+    let exe: string;
+    try {
+      exe = (await resolvePython()).path;
+    } catch {
+      throw new LambenchError(
+        'RUNTIME_UNAVAILABLE',
+        `${fn.name} needs Python (${fn.runtime}), which was not found.`,
+        INSTALL_HINT,
+      );
+    }
+    pythonPath = exe;
+    dependencies.set(fn.codeDir, await installRequirements(fn, cacheDir, exe));
+    return fn.codeDir;
+  },
+  launch(fn: FunctionVersion, taskRoot: string): RuntimeLaunch {
+    if (!pythonPath) throw new Error('pythonRuntime.prepare() must run before launch()');
+    const deps = dependencies.get(fn.codeDir);
+    return {
+      command: pythonPath,
+      // -u: unbuffered, so print() output reaches the log of the invocation that printed it.
+      args: ['-u', BOOTSTRAP],
+      env: { PYTHONPATH: [taskRoot, deps].filter(Boolean).join(':') },
+    };
+  },
+};
