@@ -7,11 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { aggregate, csvChunks } from '../../src/experiments/csv-etl/dataset.js';
 import { s3Client, uploadCsv } from '../../src/experiments/csv-etl/upload.js';
+import { pythonRuntime } from '../../src/runtimes/python/adapter.js';
 import { startDynamoDb } from '../../src/services/dynamodb/index.js';
 import { startS3Server } from '../../src/services/s3/index.js';
 
+const pythonAvailable = (await pythonRuntime.detect()).available;
+
 /** Every csv-etl implementation registered on this host (Python and Rust ones join when their toolchains exist). */
-const IMPLEMENTATIONS = ['csv-etl-node', 'csv-etl-node-csvparse'];
+const IMPLEMENTATIONS = [
+  'csv-etl-node',
+  'csv-etl-node-csvparse',
+  ...(pythonAvailable ? ['csv-etl-python-pandas', 'csv-etl-python-polars'] : []),
+];
 
 let engine: Engine;
 let dir: string;
@@ -51,9 +58,12 @@ beforeAll(async () => {
     cacheDir: path.join(dir, 'cache'),
     endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
   });
-  for (const name of ['node', 'node-csvparse'])
+  for (const name of ['node', 'node-csvparse', ...(pythonAvailable ? ['python-pandas', 'python-polars'] : [])])
     await engine.functions.registerFolder(path.join(import.meta.dirname, name));
   await uploadCsv(s3.endpoint, { bucket: 'data', key: '10k.csv', rows: 10_000 });
+  // pip installs (pandas, polars, boto3) happen once per requirements file and are cached.
+  for (const name of IMPLEMENTATIONS)
+    await engine.invoke({ functionName: name, payload: '{"bucket":"data","key":"none"}' });
   const client = s3Client(s3.endpoint);
   await client.send(
     new PutObjectCommand({
@@ -64,7 +74,7 @@ beforeAll(async () => {
   );
   await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'empty.csv', Body: '' }));
   client.destroy();
-});
+}, 600_000);
 
 afterAll(async () => {
   await engine?.close();

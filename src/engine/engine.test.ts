@@ -23,8 +23,15 @@ async function fixture(name: string, source: string, extra: Record<string, unkno
 const json = (payload: Buffer) => JSON.parse(payload.toString('utf8'));
 
 function descendants(): number[] {
-  const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' }).trim();
-  return out ? out.split('\n').map(Number) : [];
+  // Zombies (already dead, not yet reaped by Node) do not count as left behind.
+  const out = execFileSync('ps', ['-o', 'pid=,stat=', '--ppid', String(process.pid)], { encoding: 'utf8' }).trim();
+  return out
+    ? out
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter(([, stat]) => !stat?.startsWith('Z'))
+        .map(([pid]) => Number(pid))
+    : [];
 }
 
 beforeAll(async () => {
@@ -37,7 +44,12 @@ beforeAll(async () => {
   await fixture('slow', 'export const handler = async (e) => new Promise((r) => setTimeout(() => r("done"), e.ms));', {
     timeout: 1,
   });
-  await fixture('broken-init', 'import "./does-not-exist.mjs"; export const handler = async () => 1;');
+  await fixture('broken-init', 'export const handler = async () => 1;');
+  await writeFile(
+    path.join(workDir, 'broken-init', 'index.js'),
+    'require("./does-not-exist"); exports.handler = async () => 1;',
+  );
+  await rm(path.join(workDir, 'broken-init', 'index.mjs'));
 });
 
 afterAll(async () => {

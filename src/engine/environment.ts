@@ -105,7 +105,8 @@ export class Environment {
     });
     this.#spawnedAt = performance.now();
     const child = spawn(command, args, {
-      env: { ...this.#spec.env, ...this.#spec.launch.env, AWS_LAMBDA_RUNTIME_API: address },
+      // The function's own variables win over the runtime's (as on AWS, where a user NODE_PATH is honoured).
+      env: { ...this.#spec.launch.env, ...this.#spec.env, AWS_LAMBDA_RUNTIME_API: address },
       cwd: this.#spec.env.LAMBDA_TASK_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,71 +1,155 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
 import { LambenchError } from '../../errors.js';
 
-/** Hash of every source file in a folder (node_modules excluded), to key bundles. */
-async function hashSources(dir: string): Promise<string> {
-  const hash = createHash('sha256');
+/** Bump when the build options change, so old bundles are not reused. */
+const BUILD_VERSION = 'esbuild-esm-node20-v2';
+const SOURCE_FILE = /\.(m|c)?[jt]sx?$|\.json$/;
+
+/** Hash of every source file under `dir` (node_modules and dot-folders excluded), names included. */
+export async function hashSources(dir: string, extra = ''): Promise<string> {
+  const hash = createHash('sha256').update(BUILD_VERSION).update(extra);
   async function walk(rel: string): Promise<void> {
-    const entries = (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    );
+    const entries = await readdir(path.join(dir, rel), { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
       const child = path.join(rel, entry.name);
       if (entry.isDirectory()) await walk(child);
-      else if (/\.(m|c)?[jt]sx?$|\.json$/.test(entry.name))
-        hash.update(child).update(await readFile(path.join(dir, child)));
+      else if (SOURCE_FILE.test(entry.name)) {
+        hash.update(`\0${child}\0`).update(await readFile(path.join(dir, child)));
+      }
     }
   }
   await walk('');
-  return hash.digest('hex').slice(0, 16);
+  return hash.digest('hex').slice(0, 20);
 }
 
 /**
- * Bundles a TypeScript entry with esbuild as CDK's NodejsFunction does (ESM, node20 target), but with the AWS SDK
- * included: the bundle then runs from the cache without the project's node_modules, like a deployed zip.
+ * The folder holding the AWS SDK v3 packages lambench itself depends on: the nearest node_modules/@aws-sdk
+ * above this file. It plays the part of the SDK AWS preinstalls in the nodejs18.x+ runtimes.
  */
-export async function bundleEntry(entry: string, outDir: string, outName: string, extraKey = ''): Promise<string> {
-  const key = `${await hashSources(path.dirname(entry))}${extraKey}`;
-  const targetDir = path.join(outDir, key);
-  const outFile = path.join(targetDir, outName);
-  if (existsSync(outFile)) return targetDir;
+export function hostAwsSdkDir(): string | undefined {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', '@aws-sdk');
+    if (existsSync(candidate)) return candidate;
+    if (dir === path.dirname(dir)) return undefined;
+  }
+}
+
+/**
+ * As CDK's NodejsFunction for node18+: `@aws-sdk/*` stays external, because the runtime provides it. Here the
+ * host's SDK provides it, through a node_modules/@aws-sdk link in the bundle folder (ESM ignores NODE_PATH, but
+ * resolves bare imports through parent node_modules folders). A package the host does not have is bundled
+ * instead, so the function still runs.
+ */
+function awsSdkExternal(sdkDir: string | undefined): Plugin {
+  return {
+    name: 'aws-sdk-external',
+    setup(build) {
+      build.onResolve({ filter: /^@aws-sdk\/[^/]+/ }, (args) => {
+        const packageName = args.path.split('/').slice(0, 2).join('/');
+        const provided = sdkDir && existsSync(path.join(sdkDir, packageName.slice('@aws-sdk/'.length), 'package.json'));
+        return provided ? { path: args.path, external: true } : undefined;
+      });
+    },
+  };
+}
+
+export interface BundleRequest {
+  entry: string;
+  /** Folder whose sources key the cache (the function's code folder). */
+  sourceDir: string;
+  /** Bundles go to `<outRoot>/<hash>/`. */
+  outRoot: string;
+  /** Path of the output file inside the bundle folder, e.g. `index.mjs`. */
+  outName: string;
+  /** Link the host's AWS SDK into the bundle folder and keep @aws-sdk/* external. */
+  awsSdk: boolean;
+}
+
+/**
+ * A suffix for the cache key from the sources outside `sourceDir` that the last build of this key read
+ * (e.g. `../shared/parse.ts`), listed in `listFile`: editing them then rebuilds too.
+ */
+async function outsideSourcesKey(listFile: string): Promise<string> {
+  let files: string[];
+  try {
+    files = JSON.parse(await readFile(listFile, 'utf8'));
+  } catch {
+    return '';
+  }
+  if (files.length === 0) return '';
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(`\0${file}\0`).update(await readFile(file).catch(() => 'missing'));
+  return `-${hash.digest('hex').slice(0, 12)}`;
+}
+
+/** Bundles with esbuild (ESM, node20, no source map) into a content-keyed cache; returns the bundle folder. */
+export async function bundle(request: BundleRequest): Promise<string> {
+  const sdkDir = request.awsSdk ? hostAwsSdkDir() : undefined;
+  const key = await hashSources(request.sourceDir, `${request.entry}\0${request.outName}\0${sdkDir ?? ''}`);
+  const listFile = path.join(request.outRoot, `${key}.outside-sources.json`);
+  const cached = path.join(request.outRoot, key + (await outsideSourcesKey(listFile)));
+  if (existsSync(path.join(cached, request.outName))) return cached;
+  const targetDir = path.join(request.outRoot, key);
   const { build } = await import('esbuild');
   const staging = `${targetDir}.tmp-${process.pid}-${Date.now()}`;
   await mkdir(staging, { recursive: true });
   try {
-    await build({
-      entryPoints: [entry],
-      outfile: path.join(staging, outName),
+    const result = await build({
+      absWorkingDir: request.sourceDir,
+      metafile: true,
+      entryPoints: [request.entry],
+      outfile: path.join(staging, request.outName),
       bundle: true,
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      minify: true,
+      sourcemap: false,
       logLevel: 'silent',
       mainFields: ['module', 'main'],
-      // Some CommonJS dependencies call require() for built-ins; give the ESM bundle one.
+      plugins: request.awsSdk ? [awsSdkExternal(sdkDir)] : [],
+      // CommonJS dependencies may call require() for built-ins; an ESM bundle has none (CDK's recommended banner).
       banner: {
-        js: "import { createRequire as __lambenchRequire } from 'node:module'; const require = __lambenchRequire(import.meta.url);",
+        js: "import { createRequire as __lambenchCreateRequire } from 'node:module'; const require = __lambenchCreateRequire(import.meta.url);",
       },
     });
-    await rename(staging, targetDir).catch(async (error: NodeJS.ErrnoException) => {
+    if (sdkDir) {
+      await mkdir(path.join(staging, 'node_modules'), { recursive: true });
+      await symlink(sdkDir, path.join(staging, 'node_modules', '@aws-sdk'), 'dir');
+    }
+    const outside = Object.keys(result.metafile.inputs)
+      .map((input) => path.resolve(request.sourceDir, input))
+      .filter(
+        (file) =>
+          !file.startsWith(request.sourceDir + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`),
+      )
+      .sort();
+    await writeFile(`${listFile}.${process.pid}`, JSON.stringify(outside));
+    await rename(`${listFile}.${process.pid}`, listFile);
+    const finalDir = targetDir + (await outsideSourcesKey(listFile));
+    await rename(staging, finalDir).catch(async (error: NodeJS.ErrnoException) => {
       // Another process built the same bundle first: keep theirs.
-      if (!existsSync(outFile)) throw error;
+      if (!existsSync(path.join(finalDir, request.outName))) throw error;
       await rm(staging, { recursive: true, force: true });
     });
-    return targetDir;
+    return finalDir;
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
-    if (error instanceof LambenchError) throw error;
-    const message =
-      (error as { errors?: Array<{ text: string }> }).errors?.map((e) => e.text).join('; ') ?? String(error);
+    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number } | null }> })
+      .errors;
+    const message = errors
+      ? errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join('; ')
+      : String(error);
     throw new LambenchError(
       'BUILD_FAILED',
-      `esbuild could not bundle ${entry}: ${message}`,
-      'Fix the TypeScript error above.',
+      `esbuild could not bundle ${request.entry}: ${message}`,
+      'Fix the error above in the function source, or install the missing package in the function folder.',
     );
   }
 }

@@ -1,89 +1,81 @@
-import { logState, patchConsole } from './console.js';
-import { createContext, type LambdaContext } from './context.js';
-import { InitError, type RuntimeError, toRuntimeError } from './errors.js';
-import { call } from './http.js';
-import { type Handler, loadHandler } from './loader.js';
+import { logError, patchConsole } from './console.js';
+import { runtimeError, toErrorBody } from './errors.js';
+import { RuntimeApiConnection } from './http.js';
+import { current, errorTypeHeader, InvocationLoop } from './invocation.js';
+import { loadHandler } from './loader.js';
 
 /**
- * lambench's Node.js runtime client: Runtime API 2018-06-01 only, so it runs under the local engine and as a
- * custom runtime on AWS alike.
+ * lambench's Node.js runtime client. It speaks only the documented Runtime API 2018-06-01, so it runs under
+ * the local engine and on AWS as a custom runtime alike, and it follows AWS's own Node.js runtime client in
+ * everything a function can observe: handler resolution, `context`, completion semantics, error shapes, logs.
+ *
+ * Fatal errors, as AWS: an uncaught exception or unhandled rejection is logged, posted to the current
+ * invocation's /error (or /init/error before the first invocation), then the process exits with 129
+ * (exception) or 128 (rejection). A failed init is reported the same way (AWS's loader error surfaces as an
+ * uncaught exception), so the engine records the runtime's error type and sees the process exit.
  */
-let inFlight: string | undefined;
+const address = process.env.AWS_LAMBDA_RUNTIME_API ?? '';
+const api = new RuntimeApiConnection(address);
+let exiting = false;
 
-async function postError(path: string, error: RuntimeError): Promise<void> {
-  await call('POST', path, JSON.stringify(error), {
-    'Content-Type': 'application/json',
-    'Lambda-Runtime-Function-Error-Type': error.errorType,
-  });
-}
-
-function invokeHandler(handler: Handler, event: unknown, context: LambdaContext): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const callback = (error: unknown, result?: unknown) => (error ? reject(error) : resolve(result));
-    const legacy = {
-      done: callback,
-      succeed: (result: unknown) => resolve(result),
-      fail: (error: unknown) => reject(error ?? new Error('handled')),
-    };
-    try {
-      const returned = handler(event, Object.assign(context, legacy), callback);
-      // Async handlers answer through their promise; callback-style ones (3 parameters) through the callback.
-      if (returned && typeof (returned as Promise<unknown>).then === 'function') {
-        (returned as Promise<unknown>).then(resolve, reject);
-      } else if (handler.length < 3) {
-        resolve(returned);
-      }
-    } catch (error) {
-      reject(error);
-    }
-  });
-}
-
-async function runOne(handler: Handler): Promise<void> {
-  const next = await call('GET', '/invocation/next');
-  const context = createContext(next.headers);
-  const requestId = context.awsRequestId;
-  inFlight = requestId;
-  logState.requestId = requestId;
-  const traceId = next.headers['lambda-runtime-trace-id'];
-  if (typeof traceId === 'string') process.env._X_AMZN_TRACE_ID = traceId;
-  else delete process.env._X_AMZN_TRACE_ID;
-  try {
-    const event = next.body.length ? JSON.parse(next.body.toString('utf8')) : {};
-    const result = await invokeHandler(handler, event, context);
-    const body = JSON.stringify(result === undefined ? null : result);
-    await call('POST', `/invocation/${requestId}/response`, body, { 'Content-Type': 'application/json' });
-  } catch (error) {
-    await postError(`/invocation/${requestId}/error`, toRuntimeError(error));
-  } finally {
-    inFlight = undefined;
-  }
-}
-
-function onFatal(error: unknown, errorType?: string): void {
-  const report = toRuntimeError(error, errorType);
-  const path = inFlight ? `/invocation/${inFlight}/error` : '/init/error';
-  console.error(`${report.errorType}: ${report.errorMessage}`);
-  postError(path, report).finally(() => process.exit(129));
+function reportAndExit(error: unknown, exitCode: number): void {
+  if (exiting) return;
+  exiting = true;
+  const report = toErrorBody(error);
+  const path = current.invokeId ? `/invocation/${encodeURIComponent(current.invokeId)}/error` : '/init/error';
+  // The main connection may be mid-request (e.g. waiting on /next); a fresh one keeps the report independent.
+  const connection = api.busy ? new RuntimeApiConnection(address) : api;
+  connection
+    .request('POST', path, JSON.stringify(report), errorTypeHeader(report))
+    .catch((postError: unknown) => process.stderr.write(`Could not report the error: ${String(postError)}\n`))
+    .finally(() => process.exit(exitCode));
 }
 
 async function main(): Promise<void> {
   patchConsole();
-  process.on('uncaughtException', (error) => onFatal(error));
-  process.on('unhandledRejection', (reason) => onFatal(reason, 'Runtime.UnhandledPromiseRejection'));
-  let handler: Handler;
-  try {
-    handler = await loadHandler(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), process.env._HANDLER ?? '');
-  } catch (error) {
-    const report =
-      error instanceof InitError
-        ? { ...toRuntimeError(error.original ?? error, error.errorType), errorMessage: error.message }
-        : toRuntimeError(error);
-    console.error(`${report.errorType}: ${report.errorMessage}`);
-    await postError('/init/error', report);
+  if (!address) {
+    process.stderr.write('AWS_LAMBDA_RUNTIME_API is not set: this program runs inside a Lambda environment.\n');
     process.exit(1);
   }
-  for (;;) await runOne(handler);
+  process.on('uncaughtException', (error) => {
+    logError('Uncaught Exception', error);
+    reportAndExit(error, 129);
+  });
+  process.on('unhandledRejection', (reason) => {
+    const error = runtimeError.unhandledPromiseRejection(reason);
+    logError('Unhandled Promise Rejection', error);
+    reportAndExit(error, 128);
+  });
+  // AWS_EXECUTION_ENV names the managed runtime; as a custom runtime on AWS it is unset (callbacks allowed).
+  const major = Number(/^AWS_Lambda_nodejs(\d+)\.x$/.exec(process.env.AWS_EXECUTION_ENV ?? '')?.[1] ?? 0);
+  const promiseOnly = major >= 24;
+  const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
+  let handler: Awaited<ReturnType<typeof loadHandler>>;
+  try {
+    handler = await loadHandler(taskRoot, process.env._HANDLER ?? '');
+  } catch (error) {
+    // AWS's v3 client lets the load error surface as an uncaught exception; v4 (nodejs24.x) logs "Init Error".
+    logError(promiseOnly ? 'Init Error' : 'Uncaught Exception', error);
+    return reportAndExit(error, 129);
+  }
+  if (promiseOnly && handler.handler.length >= 3) {
+    const error = runtimeError.callbackHandlerDeprecated(
+      'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
+    );
+    logError('Init Error', error);
+    return reportAndExit(error, 129);
+  }
+  if (
+    !promiseOnly &&
+    handler.handler.length === 3 &&
+    !handler.isAsync &&
+    !process.env.AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING
+  ) {
+    console.warn(
+      'AWS Lambda plans to remove support for callback-based function handlers starting with Node.js 24. You will need to update this function to use an async handler to use Node.js 24 or later. For more information and to provide feedback on this change, see https://github.com/aws/aws-lambda-nodejs-runtime-interface-client/issues/137. To disable this warning, set the AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING environment variable.',
+    );
+  }
+  new InvocationLoop(api, handler, promiseOnly, (error) => reportAndExit(error, 129)).start();
 }
 
 void main();

@@ -1,80 +1,126 @@
 import net from 'node:net';
 
-/**
- * A minimal HTTP/1.1 client on one persistent socket: the runtime has exactly one request in flight, so a raw
- * connection avoids node:http's per-request machinery (tens of µs twice per invocation). Handles Content-Length
- * and chunked responses, and reconnects if the server closes the connection.
- */
-const [host = '127.0.0.1', portText = '80'] = (process.env.AWS_LAMBDA_RUNTIME_API ?? '').split(':');
-const port = Number(portText);
-const BASE = '/2018-06-01/runtime';
-
 export interface ApiResponse {
   status: number;
+  /** Lower-case names. */
   headers: Record<string, string>;
   body: Buffer;
 }
 
-let socket: net.Socket | undefined;
-let buffer: Buffer = Buffer.alloc(0);
-let waiting: { resolve: (r: ApiResponse) => void; reject: (e: Error) => void } | undefined;
+type Waiter = { resolve: (response: ApiResponse) => void; reject: (error: Error) => void };
 
-function connect(): net.Socket {
-  const s = net.connect({ host, port, noDelay: true });
-  s.on('data', (chunk: Buffer) => {
-    buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
-    tryParse();
-  });
-  const fail = (error: Error) => {
-    socket = undefined;
-    buffer = Buffer.alloc(0);
-    const w = waiting;
-    waiting = undefined;
-    w?.reject(error);
-  };
-  s.on('error', fail);
-  s.on('close', () => fail(new Error('Runtime API connection closed')));
-  return s;
+const EMPTY = Buffer.alloc(0);
+const BASE = '/2018-06-01/runtime';
+
+/**
+ * A minimal HTTP/1.1 client on one persistent socket to the Runtime API. The runtime has exactly one request in
+ * flight, so a raw keep-alive connection avoids node:http's per-request machinery. The socket is unref'd while
+ * no request is outstanding: the event loop then drains exactly when the function's own work is done, which is
+ * what `callbackWaitsForEmptyEventLoop` waits for (process 'beforeExit').
+ */
+export class RuntimeApiConnection {
+  readonly #host: string;
+  readonly #port: number;
+  #socket: net.Socket | undefined;
+  #buffer: Buffer = EMPTY;
+  #waiting: Waiter | undefined;
+
+  constructor(address: string) {
+    const colon = address.lastIndexOf(':');
+    this.#host = colon > 0 ? address.slice(0, colon) : address || '127.0.0.1';
+    this.#port = colon > 0 ? Number(address.slice(colon + 1)) : 80;
+  }
+
+  get busy(): boolean {
+    return this.#waiting !== undefined;
+  }
+
+  /** `path` is relative to /2018-06-01/runtime. The body is JSON text. */
+  request(method: 'GET' | 'POST', path: string, body?: string, headers = ''): Promise<ApiResponse> {
+    if (this.#waiting) return Promise.reject(new Error('Runtime API client: a request is already in flight'));
+    const socket = this.#socket ?? this.#connect();
+    socket.ref();
+    let head = `${method} ${BASE}${path} HTTP/1.1\r\nHost: ${this.#host}:${this.#port}\r\n${headers}`;
+    if (body !== undefined) {
+      head += `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+    }
+    head += '\r\n';
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+      // cork/uncork sends head and body in one writev, so one TCP segment for small bodies.
+      socket.cork();
+      socket.write(head, 'latin1');
+      if (body) socket.write(body, 'utf8');
+      socket.uncork();
+    });
+  }
+
+  close(): void {
+    this.#socket?.destroy();
+    this.#socket = undefined;
+  }
+
+  #connect(): net.Socket {
+    const socket = net.connect({ host: this.#host, port: this.#port, noDelay: true });
+    socket.on('data', (chunk: Buffer) => {
+      this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;
+      this.#parse();
+    });
+    const fail = (error: Error) => {
+      if (this.#socket === socket) this.#socket = undefined;
+      this.#buffer = EMPTY;
+      const waiter = this.#waiting;
+      this.#waiting = undefined;
+      waiter?.reject(error);
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('Runtime API connection closed')));
+    this.#socket = socket;
+    return socket;
+  }
+
+  #parse(): void {
+    const waiter = this.#waiting;
+    if (!waiter) return;
+    const data = this.#buffer;
+    const headerEnd = data.indexOf('\r\n\r\n');
+    if (headerEnd < 0) return;
+    const lines = data.toString('latin1', 0, headerEnd).split('\r\n');
+    const status = Number(lines[0]?.slice(9, 12));
+    const headers: Record<string, string> = {};
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i] as string;
+      const colon = line.indexOf(':');
+      if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    const start = headerEnd + 4;
+    let body: Buffer;
+    let end: number;
+    if (headers['transfer-encoding']?.includes('chunked')) {
+      const decoded = decodeChunked(data, start);
+      if (!decoded) return;
+      [body, end] = decoded;
+    } else {
+      const length = Number(headers['content-length'] ?? 0);
+      if (data.length < start + length) return;
+      body = data.subarray(start, start + length);
+      end = start + length;
+    }
+    this.#buffer = end === data.length ? EMPTY : data.subarray(end);
+    this.#waiting = undefined;
+    this.#socket?.unref();
+    waiter.resolve({ status, headers, body });
+  }
 }
 
-function tryParse(): void {
-  if (!waiting) return;
-  const headerEnd = buffer.indexOf('\r\n\r\n');
-  if (headerEnd < 0) return;
-  const lines = buffer.subarray(0, headerEnd).toString('latin1').split('\r\n');
-  const status = Number(lines[0]?.split(' ')[1] ?? 0);
-  const headers: Record<string, string> = {};
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const start = headerEnd + 4;
-  let body: Buffer;
-  let consumed: number;
-  if ((headers['transfer-encoding'] ?? '').includes('chunked')) {
-    const decoded = decodeChunked(buffer, start);
-    if (!decoded) return;
-    [body, consumed] = decoded;
-  } else {
-    const length = Number(headers['content-length'] ?? 0);
-    if (buffer.length < start + length) return;
-    body = buffer.subarray(start, start + length);
-    consumed = start + length;
-  }
-  buffer = buffer.subarray(consumed);
-  const w = waiting;
-  waiting = undefined;
-  w.resolve({ status, headers, body });
-}
-
+/** Returns the body and the offset after the message, or null while incomplete. */
 function decodeChunked(data: Buffer, from: number): [Buffer, number] | null {
   const parts: Buffer[] = [];
   let at = from;
   for (;;) {
     const lineEnd = data.indexOf('\r\n', at);
     if (lineEnd < 0) return null;
-    const size = Number.parseInt(data.subarray(at, lineEnd).toString('latin1'), 16);
+    const size = Number.parseInt(data.toString('latin1', at, lineEnd), 16);
     if (size === 0) {
       const end = data.indexOf('\r\n\r\n', lineEnd);
       return end < 0 ? null : [Buffer.concat(parts), end + 4];
@@ -83,27 +129,4 @@ function decodeChunked(data: Buffer, from: number): [Buffer, number] | null {
     parts.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
     at = lineEnd + 2 + size + 2;
   }
-}
-
-export function call(
-  method: 'GET' | 'POST',
-  path: string,
-  body?: Buffer | string,
-  headers: Record<string, string> = {},
-): Promise<ApiResponse> {
-  socket ??= connect();
-  const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
-  let head = `${method} ${BASE}${path} HTTP/1.1\r\nHost: ${host}:${port}\r\n`;
-  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
-  if (payload) head += `Content-Length: ${payload.length}\r\n`;
-  head += '\r\n';
-  return new Promise((resolve, reject) => {
-    waiting = { resolve, reject };
-    const s = socket as net.Socket;
-    if (payload && payload.length < 16 * 1024) s.write(Buffer.concat([Buffer.from(head, 'latin1'), payload]));
-    else {
-      s.write(head, 'latin1');
-      if (payload) s.write(payload);
-    }
-  });
 }
