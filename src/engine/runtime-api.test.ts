@@ -11,8 +11,14 @@ beforeAll(async () => {
       res.writeHead(200, { 'Lambda-Runtime-Aws-Request-Id': 'req-1', 'Content-Length': 2 });
       res.end('{}');
     },
-    response: (id, body) => (seen.push(`response ${id} ${body}`), id === 'req-1'),
-    error: (id, type) => (seen.push(`error ${id} ${type}`), id === 'req-1'),
+    response: (id, body) => {
+      seen.push(`response ${id} ${body}`);
+      return id === 'req-1';
+    },
+    error: (id, type) => {
+      seen.push(`error ${id} ${type}`);
+      return id === 'req-1';
+    },
     initError: (type) => void seen.push(`init ${type}`),
     responseTooLarge: (id) => id === 'req-1',
   });

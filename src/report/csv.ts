@@ -46,5 +46,5 @@ export function renderCsv(result: TuneResult): string {
     c.costUSD?.per1M,
     c.cpuCapped,
   ]);
-  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
+  return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }

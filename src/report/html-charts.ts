@@ -2,7 +2,7 @@
  * Browser-side code of the HTML report (a string inlined into the page): draws the charts from the embedded JSON
  * with Chart.js. Kept free of template interpolation so it can be read as plain JavaScript.
  */
-export const CHARTS_SCRIPT = String.raw`
+export const CHARTS_SCRIPT = `
 (function () {
   var data = JSON.parse(document.getElementById('lambench-data').textContent);
   var palette = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#4b5563'];

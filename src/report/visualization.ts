@@ -3,7 +3,10 @@ export const VISUALIZATION_BASE = 'https://lambda-power-tuning.show/';
 function encode(values: readonly number[], kind: 'int16' | 'float32'): string {
   const size = kind === 'int16' ? 2 : 4;
   const view = new DataView(new ArrayBuffer(values.length * size));
-  values.forEach((v, i) => (kind === 'int16' ? view.setInt16(i * 2, v, true) : view.setFloat32(i * 4, v, true)));
+  values.forEach((v, i) => {
+    if (kind === 'int16') view.setInt16(i * 2, v, true);
+    else view.setFloat32(i * 4, v, true);
+  });
   return Buffer.from(view.buffer).toString('base64');
 }
 

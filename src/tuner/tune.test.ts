@@ -61,7 +61,9 @@ describe('tune', () => {
     expect(result.best?.memoryMB).toBe(best?.memoryMB);
     const decoded = decodeVisualizationUrl(result.visualization);
     expect(decoded.map((p) => p.memoryMB)).toEqual([256, 1024]);
-    decoded.forEach((p, i) => expect(p.durationMs).toBeCloseTo(result.configs[i]!.durationMs!.trimmedMean, 2));
+    decoded.forEach((p, i) => {
+      expect(p.durationMs).toBeCloseTo(result.configs[i]!.durationMs!.trimmedMean, 2);
+    });
   });
 
   it('records a failing size with its errors and goes on', async () => {

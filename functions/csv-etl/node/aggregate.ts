@@ -23,7 +23,10 @@ export class Aggregator {
     this.rows++;
     const key = `${fields[0]}\u0000${fields[1]}`;
     let group = this.groups.get(key);
-    if (!group) this.groups.set(key, (group = { sum: 0, count: 0, treatments: new Map() }));
+    if (!group) {
+      group = { sum: 0, count: 0, treatments: new Map() };
+      this.groups.set(key, group);
+    }
     group.sum += Number(recovery);
     group.count++;
     const treatment = fields[2] ?? '';

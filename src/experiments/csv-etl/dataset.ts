@@ -130,7 +130,10 @@ export function aggregate(csv: string): { rows: number; skippedRows: number; gro
     const [hospital = '', diagnosis = '', treatment = ''] = fields;
     const key = `${hospital}\u0000${diagnosis}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { hospital, diagnosis, sum: 0, count: 0, treatments: new Map() }));
+    if (!group) {
+      group = { hospital, diagnosis, sum: 0, count: 0, treatments: new Map() };
+      groups.set(key, group);
+    }
     group.sum += days;
     group.count++;
     group.treatments.set(treatment, (group.treatments.get(treatment) ?? 0) + 1);

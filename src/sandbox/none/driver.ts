@@ -1,4 +1,4 @@
-import { KernelFile, ResidentPeak } from '../proc.js';
+import { ResidentPeak } from '../proc.js';
 import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
 /**

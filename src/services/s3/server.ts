@@ -40,8 +40,14 @@ async function route(store: ObjectStore, r: S3Request, latency: Latency): Promis
   if (!r.key) {
     if (method === 'PUT' && q.has('acl')) return putAcl(store, r);
     if (method === 'PUT') return createBucket(store, r);
-    if (method === 'HEAD') return (store.bucket(r.bucket), sendEmpty(r, 200));
-    if (method === 'DELETE') return (await store.deleteBucket(r.bucket), sendEmpty(r, 204));
+    if (method === 'HEAD') {
+      store.bucket(r.bucket);
+      return sendEmpty(r, 200);
+    }
+    if (method === 'DELETE') {
+      await store.deleteBucket(r.bucket);
+      return sendEmpty(r, 204);
+    }
     if (method === 'POST' && q.has('delete')) return deleteObjects(store, r);
     if (method === 'GET' && q.has('acl')) return getAcl(store, r);
     if (method === 'GET' && q.has('location')) {
