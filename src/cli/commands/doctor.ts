@@ -1,11 +1,26 @@
+import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { runtimeAdapters } from '../../runtimes/index.js';
+import path from 'node:path';
+import { createLocalEngine } from '../../engine/index.js';
+import { findRuntime, runtimeAdapters } from '../../runtimes/index.js';
 import { describeIsolation, hostCpus } from '../../sandbox/index.js';
 import { parse } from '../args.js';
 
 export async function doctorReport() {
   const isolation = await describeIsolation();
   const runtimes = await Promise.all(runtimeAdapters.map((adapter) => adapter.detect()));
+  const engine = await createLocalEngine({ isolation: 'none' });
+  const workloads = engine.functions
+    .list()
+    .map((fn) => {
+      const family = findRuntime(fn.runtime).family;
+      const status = runtimes.find((r) => r.family === family);
+      const needsCargo = family === 'provided' && existsSync(path.join(fn.codeDir, 'Cargo.toml')) && status?.missing;
+      const available = Boolean(status?.available) && !needsCargo;
+      return { name: fn.name, runtime: fn.runtime, available, ...(available ? {} : { missing: status?.missing }) };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+  await engine.close();
   return {
     host: {
       cpus: hostCpus(),
@@ -14,6 +29,7 @@ export async function doctorReport() {
     },
     isolation,
     runtimes,
+    workloads,
     missing: runtimes.filter((r) => !r.available).map((r) => `${r.family}: ${r.missing ?? 'not available'}`),
   };
 }
@@ -40,6 +56,9 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     const detail = r.available ? `${r.version ?? ''}${r.path ? ` (${r.path})` : ''}` : `missing — ${r.missing ?? ''}`;
     out.push(`  ${r.family.padEnd(10)} ${detail}`);
   }
+  const unavailable = report.workloads.filter((w) => !w.available);
+  out.push(`workloads  ${report.workloads.length - unavailable.length} of ${report.workloads.length} available`);
+  for (const w of unavailable) out.push(`  ${w.name.padEnd(24)} unavailable — ${w.missing ?? ''}`);
   out.push(report.missing.length ? `missing: ${report.missing.join('; ')}` : 'nothing missing');
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;

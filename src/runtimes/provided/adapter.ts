@@ -1,28 +1,36 @@
+import { existsSync } from 'node:fs';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { FunctionVersion } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
+import { buildBootstrap, CARGO_HINT, cargoVersion } from './cargo.js';
 
 /**
- * `provided.al2023` / `provided.al2`: the function folder carries an executable `bootstrap` that speaks the
- * Runtime API itself (e.g. a Rust binary built on AWS's `lambda_runtime` crate).
+ * `provided.al2023` / `provided.al2`: the code carries an executable `bootstrap` that speaks the Runtime API
+ * itself. A folder with a Cargo.toml instead is built with cargo on demand (AWS's lambda_runtime crate).
  */
 export const providedRuntime: RuntimeAdapter = {
   family: 'provided',
   matches: (runtime) => runtime === 'provided.al2023' || runtime === 'provided.al2' || runtime === 'provided',
   async detect(): Promise<RuntimeStatus> {
-    return { family: 'provided', available: true, version: 'custom runtime (bootstrap executable)' };
+    const cargo = await cargoVersion();
+    return cargo
+      ? { family: 'provided', available: true, version: `bootstrap executables; Rust workloads built with ${cargo}` }
+      : { family: 'provided', available: true, version: 'bootstrap executables only', missing: CARGO_HINT };
   },
-  async prepare(fn: FunctionVersion): Promise<string> {
+  async prepare(fn: FunctionVersion, cacheDir: string): Promise<string> {
     const bootstrap = path.join(fn.codeDir, 'bootstrap');
+    if (!existsSync(bootstrap) && existsSync(path.join(fn.codeDir, 'Cargo.toml'))) {
+      return buildBootstrap(fn.name, fn.codeDir, cacheDir);
+    }
     try {
       await access(bootstrap, constants.X_OK);
     } catch {
       throw new LambenchError(
         'BUILD_FAILED',
         `${fn.name}: ${bootstrap} is missing or not executable.`,
-        'A provided.al2023 function needs an executable named bootstrap at the root of its code.',
+        'A provided.al2023 function needs an executable named bootstrap at the root of its code (or a Cargo.toml).',
       );
     }
     return fn.codeDir;
