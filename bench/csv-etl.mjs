@@ -1,0 +1,95 @@
+// csv-etl, 1M rows at 1769 MB, every implementation side by side; and the hand-written parser's throughput
+// against csv-parse on the same bytes.   npm run build && node bench/csv-etl.mjs [--rows N]
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parse } from 'csv-parse/sync';
+import { Engine } from '../dist/engine/engine.js';
+import { csvChunks } from '../dist/experiments/csv-etl/dataset.js';
+import { uploadCsv } from '../dist/experiments/csv-etl/upload.js';
+import { builtInFunctionsDir } from '../dist/paths.js';
+import { startDynamoDb } from '../dist/services/dynamodb/index.js';
+import { startS3Server } from '../dist/services/s3/index.js';
+
+const rowsArg = process.argv.indexOf('--rows');
+const rows = rowsArg > 0 ? Number(process.argv[rowsArg + 1]) : 1_000_000;
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)];
+
+// 1. Parser throughput, in this process, on identical text.
+const text = [...csvChunks(rows)].join('');
+const mb = Buffer.byteLength(text) / 2 ** 20;
+const handWritten = () => {
+  let n = 0;
+  let start = text.indexOf('\n') + 1;
+  for (let end = text.indexOf('\n', start); end >= 0; end = text.indexOf('\n', start)) {
+    if (end > start) n += text.slice(start, end).split(',').length === 4 ? 1 : 0;
+    start = end + 1;
+  }
+  return n;
+};
+const csvParse = () => parse(text, { from_line: 2, relax_column_count: true, skip_empty_lines: true }).length;
+const time = (fn) => {
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    fn();
+    runs.push(performance.now() - t);
+  }
+  return median(runs);
+};
+const handMs = time(handWritten);
+const csvParseMs = time(csvParse);
+
+// 2. Every implementation on the engine at 1769 MB.
+const dir = await mkdtemp(path.join(os.tmpdir(), 'lambench-bench-csv-'));
+const s3 = await startS3Server({ dataDir: path.join(dir, 's3') });
+const dynamo = await startDynamoDb();
+const engine = await Engine.create({
+  cacheDir: path.resolve('.lambench', 'cache'),
+  endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
+});
+for (const f of ['node', 'node-csvparse', 'python-pandas', 'python-polars', 'rust']) {
+  await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'csv-etl', f));
+}
+await uploadCsv(s3.endpoint, { bucket: 'data', key: 'big.csv', rows });
+const payload = JSON.stringify({ bucket: 'data', key: 'big.csv' });
+const results = [];
+for (const fn of engine.functions
+  .list()
+  .map((f) => f.name)
+  .sort()) {
+  try {
+    const durations = [];
+    let init = 0;
+    for (let i = 0; i < 4; i++) {
+      const r = await engine.invoke({ functionName: fn, payload, memoryMB: 1769 });
+      if (r.errorType) throw new Error(`${r.errorType}: ${r.payload}`);
+      if (i === 0) init = r.report.initDurationMs ?? 0;
+      else durations.push(r.report.durationMs);
+    }
+    results.push({ fn, ms: median(durations), init });
+  } catch (error) {
+    results.push({ fn, error: String(error.message ?? error).slice(0, 120) });
+  }
+}
+await engine.close();
+await s3.close();
+await dynamo.close();
+await rm(dir, { recursive: true, force: true });
+
+const node = results.find((r) => r.fn === 'csv-etl-node')?.ms;
+console.log(
+  `csv-etl, ${rows.toLocaleString('en')} rows (${mb.toFixed(1)} MB) at 1769 MB, warm median of 3 (isolation ${engine.isolation}):\n`,
+);
+console.log('| implementation | duration ms | ÷ csv-etl-node | Init Duration ms |\n| --- | --- | --- | --- |');
+for (const r of results) {
+  console.log(
+    r.error
+      ? `| ${r.fn} | failed: ${r.error} | | |`
+      : `| ${r.fn} | ${r.ms.toFixed(0)} | ${(r.ms / node).toFixed(2)} | ${r.init.toFixed(0)} |`,
+  );
+}
+console.log(
+  `\nparse only, same text in one process: hand-written ${(mb / (handMs / 1000)).toFixed(0)} MB/s, csv-parse ${(mb / (csvParseMs / 1000)).toFixed(0)} MB/s → hand-written is ${(csvParseMs / handMs).toFixed(1)}× faster`,
+);
