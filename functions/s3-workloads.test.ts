@@ -21,7 +21,7 @@ beforeAll(async () => {
     endpoints: { s3: s3.endpoint },
     isolation: 'none',
   });
-  for (const w of ['s3-download', 'api-calls']) {
+  for (const w of ['s3-download', 'api-calls', 'dedupe']) {
     for (const lang of python ? ['node', 'python'] : ['node'])
       await engine.functions.registerFolder(path.join(import.meta.dirname, w, lang));
   }
@@ -36,6 +36,11 @@ beforeAll(async () => {
     await client.send(
       new PutObjectCommand({ Bucket: 'work', Key: `acl/${i}.txt`, Body: 'x', ACL: i % 2 ? 'public-read' : 'private' }),
     );
+  }
+  // dedupe: 100 files of 1 MB, 50 of them identical.
+  for (let i = 0; i < 100; i++) {
+    const body = i < 50 ? Buffer.alloc(1 << 20, 7) : Buffer.alloc(1 << 20, i);
+    await client.send(new PutObjectCommand({ Bucket: 'work', Key: `dedupe/${i}.bin`, Body: body }));
   }
   client.destroy();
   // pip installs (boto3, aioboto3) happen once and are cached.
@@ -86,4 +91,16 @@ describe('s3-download and api-calls workloads', () => {
       grants: 150,
     });
   });
+
+  it.each(languages.flatMap((lang) => ['threads', 'processes'].map((mode) => [lang, mode])))(
+    'dedupe-%s (%s) finds the 49 duplicates among 100 files',
+    async (lang, mode) => {
+      expect(await call(`dedupe-${lang}`, { bucket: 'work', prefix: 'dedupe/', mode, workers: 2 })).toMatchObject({
+        files: 100,
+        unique: 51,
+        duplicates: 49,
+        bytes: 100 << 20,
+      });
+    },
+  );
 });
