@@ -7,17 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { aggregate, csvChunks } from '../../src/experiments/csv-etl/dataset.js';
 import { s3Client, uploadCsv } from '../../src/experiments/csv-etl/upload.js';
+import { cargoVersion } from '../../src/runtimes/provided/cargo.js';
 import { pythonRuntime } from '../../src/runtimes/python/adapter.js';
 import { startDynamoDb } from '../../src/services/dynamodb/index.js';
 import { startS3Server } from '../../src/services/s3/index.js';
 
 const pythonAvailable = (await pythonRuntime.detect()).available;
+const cargoAvailable = (await cargoVersion()) !== null;
 
 /** Every csv-etl implementation registered on this host (Python and Rust ones join when their toolchains exist). */
 const IMPLEMENTATIONS = [
   'csv-etl-node',
   'csv-etl-node-csvparse',
   ...(pythonAvailable ? ['csv-etl-python-pandas', 'csv-etl-python-polars'] : []),
+  ...(cargoAvailable ? ['csv-etl-rust'] : []),
 ];
 
 let engine: Engine;
@@ -55,13 +58,19 @@ beforeAll(async () => {
   s3 = await startS3Server({ dataDir: path.join(dir, 's3') });
   dynamo = await startDynamoDb();
   engine = await Engine.create({
-    cacheDir: path.join(dir, 'cache'),
+    // The project's cache: pip installs and the cargo target dir are shared with every other run.
+    cacheDir: path.resolve('.lambench', 'cache'),
     endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
   });
-  for (const name of ['node', 'node-csvparse', ...(pythonAvailable ? ['python-pandas', 'python-polars'] : [])])
+  for (const name of [
+    'node',
+    'node-csvparse',
+    ...(pythonAvailable ? ['python-pandas', 'python-polars'] : []),
+    ...(cargoAvailable ? ['rust'] : []),
+  ])
     await engine.functions.registerFolder(path.join(import.meta.dirname, name));
   await uploadCsv(s3.endpoint, { bucket: 'data', key: '10k.csv', rows: 10_000 });
-  // pip installs (pandas, polars, boto3) happen once per requirements file and are cached.
+  // pip installs (pandas, polars, boto3) and the cargo build happen once and are cached.
   for (const name of IMPLEMENTATIONS)
     await engine.invoke({ functionName: name, payload: '{"bucket":"data","key":"none"}' });
   const client = s3Client(s3.endpoint);
@@ -74,7 +83,7 @@ beforeAll(async () => {
   );
   await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'empty.csv', Body: '' }));
   client.destroy();
-}, 600_000);
+}, 1_200_000);
 
 afterAll(async () => {
   await engine?.close();

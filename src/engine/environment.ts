@@ -83,10 +83,11 @@ export class Environment {
     const { server, address } = await listenRuntimeApi({
       next: (res) => this.#onNext(res),
       response: (id, body) => this.#complete(id, { kind: 'response', body }),
+      // The body's errorType is what callers see on AWS; the header (some clients send "unhandled") is a fallback.
       error: (id, errorType, body) =>
-        this.#complete(id, { kind: 'error', body, errorType: errorType ?? errorTypeOf(body) }),
+        this.#complete(id, { kind: 'error', body, errorType: preferBody(errorTypeOf(body), errorType) }),
       initError: (errorType, body) => {
-        this.#initFailure = { errorType: errorType ?? errorTypeOf(body), body };
+        this.#initFailure = { errorType: preferBody(errorTypeOf(body), errorType), body };
       },
       responseTooLarge: (id, bytes) =>
         this.#complete(id, {
@@ -295,4 +296,8 @@ function errorTypeOf(body: Buffer): string {
 
 function signalName(signal: NodeJS.Signals): string {
   return signal === 'SIGKILL' ? 'killed' : signal;
+}
+
+function preferBody(fromBody: string, fromHeader: string | undefined): string {
+  return fromBody !== 'Unknown' ? fromBody : (fromHeader ?? 'Unknown');
 }

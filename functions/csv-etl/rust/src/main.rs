@@ -2,9 +2,28 @@
 //! write 400 items to DynamoDB in batches of 25. Output rules: functions/csv-etl/README.md.
 use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, PutRequest, ScalarAttributeType, WriteRequest};
 use aws_sdk_dynamodb::types::AttributeValue;
-use lambda_runtime::{service_fn, Error, LambdaEvent};
+use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+
+/// An error with the type name the other implementations report (e.g. S3's NoSuchKey).
+#[derive(Debug)]
+struct Named(String, String);
+
+impl std::fmt::Display for Named {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.1)
+    }
+}
+
+impl std::error::Error for Named {}
+
+fn diagnostic(error: Error) -> Diagnostic {
+    match error.downcast_ref::<Named>() {
+        Some(Named(kind, message)) => Diagnostic { error_type: kind.clone(), error_message: message.clone() },
+        None => Diagnostic { error_type: "Error".to_string(), error_message: error.to_string() },
+    }
+}
 
 #[derive(Default)]
 struct Group {
@@ -107,7 +126,13 @@ async fn handler(s3: &aws_sdk_s3::Client, db: &aws_sdk_dynamodb::Client, event: 
         .or_else(|| std::env::var("TABLE_NAME").ok())
         .unwrap_or_else(|| "csv-etl-results".to_string());
     let table_ready = ensure_table(db, &table);
-    let mut body = s3.get_object().bucket(bucket).key(key).send().await?.body;
+    let object = s3.get_object().bucket(bucket).key(key).send().await.map_err(|e| -> Error {
+        match e.as_service_error() {
+            Some(service) if service.is_no_such_key() => Box::new(Named("NoSuchKey".into(), format!("The specified key does not exist: {key}"))),
+            _ => e.into(),
+        }
+    })?;
+    let mut body = object.body;
     let mut aggregator = Aggregator::default();
     let mut carry: Vec<u8> = Vec::new();
     let mut header = true;
@@ -163,5 +188,5 @@ async fn main() -> Result<(), Error> {
     let s3_config = aws_sdk_s3::config::Builder::from(&config).force_path_style(std::env::var("AWS_ENDPOINT_URL_S3").is_ok()).build();
     let s3 = aws_sdk_s3::Client::from_conf(s3_config);
     let db = aws_sdk_dynamodb::Client::new(&config);
-    lambda_runtime::run(service_fn(|event| handler(&s3, &db, event))).await
+    lambda_runtime::run(service_fn(|event| async { handler(&s3, &db, event).await.map_err(diagnostic) })).await
 }
