@@ -40,14 +40,21 @@ export const launchExperiment: Experiment = {
         init.push(result.report.initDurationMs ?? Number.NaN);
       }
       const [pubLaunch, pubSubsequent] = PUBLISHED[language] ?? [Number.NaN, Number.NaN];
+      const native = language === 'rust';
       claims.push({
-        claim: `${language}: launching the runtime costs far more than a later subprocess`,
+        claim: native
+          ? 'rust: a native binary launches in about the time of a subprocess (no interpreter to start)'
+          : `${language}: launching the interpreter costs far more than a later subprocess`,
         published: Number.isNaN(pubLaunch)
           ? 'not in the original'
           : `${pubLaunch} ms launch, ${pubSubsequent} ms subsequent`,
         measured: `${med(launch).toFixed(1)} ms launch, ${med(subsequent).toFixed(2)} ms subsequent (Init Duration ${med(init).toFixed(1)} ms), median of ${runs} cold starts at 1769 MB`,
-        verdict: med(launch) > 5 * med(subsequent) ? 'reproduced' : 'not reproduced',
-        why: 'The first `date` pays for the interpreter having started; the second only for fork + exec.',
+        verdict: (native ? med(launch) < 5 * med(subsequent) : med(launch) > 5 * med(subsequent))
+          ? 'reproduced'
+          : 'not reproduced',
+        why: native
+          ? 'launchMs is measured from main(); a binary reaches main within a fraction of a millisecond of exec.'
+          : 'The first `date` pays for the interpreter having started; the second only for fork + exec.',
       });
     }
     return { results: [], claims, notes };

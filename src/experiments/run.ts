@@ -43,7 +43,12 @@ export async function runExperiments(
 ): Promise<Array<{ name: string; outcome?: ExperimentOutcome; error?: string }>> {
   const experiments = selectExperiments(name);
   const engine = await createLocalEngine({ idleTimeoutMs: 60_000 });
-  const services = await startLocalServices(engine, { dataDir: path.join(options.outDir, '.data') });
+  // S3 answers every request after 10 ms, as S3 does from inside a region, so waiting (not loopback speed) is what
+  // concurrency strategies overlap.
+  const services = await startLocalServices(engine, {
+    dataDir: path.join(options.outDir, '.data'),
+    s3Latency: { firstByteMs: 10 },
+  });
   const host = `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), isolation ${engine.isolation}`;
   const done: Array<{ name: string; title: string; outcome?: ExperimentOutcome; error?: string }> = [];
   try {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { startLambdaServer } from '../engine/http/server.js';
 import { startDynamoDb } from './dynamodb/index.js';
-import { startS3Server } from './s3/index.js';
+import { type Latency, startS3Server } from './s3/index.js';
 
 export interface LocalServices {
   endpoints: { lambda: string; s3: string; dynamodb: string };
@@ -12,6 +12,8 @@ export interface LocalServices {
 export interface LocalServicesOptions {
   dataDir: string;
   lambdaPort?: number;
+  /** The embedded S3's latency model (off by default). */
+  s3Latency?: Latency;
   /** Use these instead of the embedded services (e.g. moto, MinIO or real AWS). */
   external?: { s3?: string; dynamodb?: string };
 }
@@ -26,7 +28,7 @@ export async function startLocalServices(engine: Engine, options: LocalServicesO
     for (const service of started.reverse()) await service.close().catch(() => {});
   };
   try {
-    const s3 = options.external?.s3 ?? (await startS3(path.join(options.dataDir, 's3'), started));
+    const s3 = options.external?.s3 ?? (await startS3(path.join(options.dataDir, 's3'), started, options.s3Latency));
     const dynamodb = options.external?.dynamodb ?? (await startDynamo(path.join(options.dataDir, 'dynamodb'), started));
     const lambda = await startLambdaServer(engine, {
       port: options.lambdaPort ?? 0,
@@ -42,8 +44,12 @@ export async function startLocalServices(engine: Engine, options: LocalServicesO
   }
 }
 
-async function startS3(dataDir: string, started: Array<{ close(): Promise<void> }>): Promise<string> {
-  const server = await startS3Server({ dataDir });
+async function startS3(
+  dataDir: string,
+  started: Array<{ close(): Promise<void> }>,
+  latency?: Latency,
+): Promise<string> {
+  const server = await startS3Server({ dataDir, ...(latency ? { latency } : {}) });
   started.push(server);
   return server.endpoint;
 }

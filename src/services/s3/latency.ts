@@ -1,7 +1,7 @@
 import { Transform } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** An optional network model for GetObject: a first-byte delay and a bandwidth cap. Off by default. */
+/** An optional network model: a first-byte delay on every request and a bandwidth cap on GetObject bodies. Off by default. */
 export interface Latency {
   firstByteMs?: number;
   bandwidthMBps?: number;

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { aclPolicy, isCannedAcl } from './acl.js';
 import type { Latency } from './latency.js';
-import { delayFirstByte, throttle } from './latency.js';
+import { throttle } from './latency.js';
 import { bodyOf, header, requestedChecksums, type S3Request, sendEmpty, sendXml, verifyDigests } from './request.js';
 import { noSuchKey, type ObjectMeta, type ObjectStore, s3Error } from './store.js';
 import { doc, el } from './xml.js';
@@ -90,7 +90,6 @@ export async function getObject(store: ObjectStore, r: S3Request, latency: Laten
     'Content-Length': range ? range.end - range.start + 1 : meta.size,
     ...(range ? { 'Content-Range': `bytes ${range.start}-${range.end}/${meta.size}` } : {}),
   };
-  await delayFirstByte(latency);
   r.res.writeHead(range ? 206 : 200, headers);
   if (r.req.method === 'HEAD' || meta.size === 0) {
     r.res.end();

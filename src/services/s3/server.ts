@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createBucket, deleteObjects, listBuckets } from './buckets.js';
-import type { Latency } from './latency.js';
+import { delayFirstByte, type Latency } from './latency.js';
 import { listObjects } from './list.js';
 import { abortUpload, completeUpload, createUpload, listParts, uploadPart } from './multipart.js';
 import { copyObject, deleteObject, getAcl, getObject, putAcl, putObject } from './objects.js';
@@ -87,7 +87,10 @@ export async function createS3Handler(options: S3Options) {
         s3Error('InvalidURI', 400, `Couldn't parse the specified URI: ${(error as Error).message}`),
       );
     }
-    route(store, r, latency).catch((error: unknown) => sendS3Error(r, error));
+    // The latency model delays every request's answer, as a remote S3 would (off by default).
+    delayFirstByte(latency)
+      .then(() => route(store, r, latency))
+      .catch((error: unknown) => sendS3Error(r, error));
   };
 }
 
