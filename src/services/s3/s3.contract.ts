@@ -44,7 +44,15 @@ async function sha256Of(body: AsyncIterable<Uint8Array> | undefined): Promise<st
 }
 
 /** One contract for any S3 endpoint, driven by @aws-sdk/client-s3 with its default settings. */
-export function s3Contract(name: string, getEndpoint: () => string) {
+export interface S3Deviations {
+  /**
+   * The server stores a body whose x-amz-checksum-* does not match it. AWS's documentation decides: S3 rejects such a
+   * request with BadDigest (moto 5 accepts it).
+   */
+  acceptsBadChecksums?: boolean;
+}
+
+export function s3Contract(name: string, getEndpoint: () => string, deviations: S3Deviations = {}) {
   const client = () =>
     new S3Client({
       endpoint: getEndpoint(),
@@ -152,31 +160,34 @@ export function s3Contract(name: string, getEndpoint: () => string) {
       });
     });
 
-    it('rejects a body whose checksum does not match with BadDigest', async () => {
-      const url = new URL(`${getEndpoint()}/${bucket}/bad.txt`);
-      const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
-        const req = http.request(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: 'PUT',
-            headers: { 'x-amz-checksum-crc32': 'AAAAAA==', 'Content-Length': 5 },
-          },
-          (res) => {
-            let body = '';
-            res.on('data', (c) => (body += c));
-            res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
-          },
-        );
-        req.on('error', reject);
-        req.end('hello');
-      });
-      expect(status.code).toBe(400);
-      expect(status.body).toContain('<Code>BadDigest</Code>');
-      await expect(client().send(new HeadObjectCommand({ Bucket: bucket, Key: 'bad.txt' }))).rejects.toMatchObject({
-        $metadata: { httpStatusCode: 404 },
-      });
-    });
+    it.skipIf(deviations.acceptsBadChecksums)(
+      'rejects a body whose checksum does not match with BadDigest',
+      async () => {
+        const url = new URL(`${getEndpoint()}/${bucket}/bad.txt`);
+        const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+          const req = http.request(
+            {
+              host: url.hostname,
+              port: url.port,
+              path: url.pathname,
+              method: 'PUT',
+              headers: { 'x-amz-checksum-crc32': 'AAAAAA==', 'Content-Length': 5 },
+            },
+            (res) => {
+              let body = '';
+              res.on('data', (c) => (body += c));
+              res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+            },
+          );
+          req.on('error', reject);
+          req.end('hello');
+        });
+        expect(status.code).toBe(400);
+        expect(status.body).toContain('<Code>BadDigest</Code>');
+        await expect(client().send(new HeadObjectCommand({ Bucket: bucket, Key: 'bad.txt' }))).rejects.toMatchObject({
+          $metadata: { httpStatusCode: 404 },
+        });
+      },
+    );
   });
 }
