@@ -4,9 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { DynamoDBClient, paginateQuery } from '@aws-sdk/client-dynamodb';
 import { parse } from 'csv-parse/sync';
 import { Engine } from '../dist/engine/engine.js';
-import { csvChunks } from '../dist/experiments/csv-etl/dataset.js';
+import { aggregate, csvChunks } from '../dist/experiments/csv-etl/dataset.js';
 import { uploadCsv } from '../dist/experiments/csv-etl/upload.js';
 import { builtInFunctionsDir } from '../dist/paths.js';
 import { startDynamoDb } from '../dist/services/dynamodb/index.js';
@@ -49,11 +50,32 @@ const engine = await Engine.create({
   cacheDir: path.resolve('.lambench', 'cache'),
   endpoints: { s3: s3.endpoint, dynamodb: dynamo.endpoint },
 });
-for (const f of ['node', 'node-csvparse', 'python-pandas', 'python-polars', 'rust']) {
+for (const f of ['node', 'node-csvparse', 'node-polars', 'python-pandas', 'python-polars', 'rust']) {
   await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'csv-etl', f));
 }
 await uploadCsv(s3.endpoint, { bucket: 'data', key: 'big.csv', rows });
 const payload = JSON.stringify({ bucket: 'data', key: 'big.csv' });
+const reference = aggregate(text)
+  .groups.map((g) => `#diagnosis#${g.diagnosis}#hospital#${g.hospital}|${g.averageRecoveryTime}|${g.mostUsedTreatment}`)
+  .sort();
+const ddb = new DynamoDBClient({
+  endpoint: dynamo.endpoint,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+});
+async function itemsOf(pk) {
+  const items = [];
+  const query = {
+    TableName: 'csv-etl-results',
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': { S: pk } },
+  };
+  for await (const page of paginateQuery({ client: ddb }, query)) {
+    for (const i of page.Items ?? []) items.push(`${i.SK.S}|${i.AverageRecoveryTime.N}|${i.MostUsedTreatment.S}`);
+  }
+  return items.sort();
+}
+const sameItems = (items) => items.length === reference.length && items.every((item, i) => item === reference[i]);
 const results = [];
 for (const fn of engine.functions
   .list()
@@ -62,13 +84,15 @@ for (const fn of engine.functions
   try {
     const durations = [];
     let init = 0;
+    let pk = '';
     for (let i = 0; i < 4; i++) {
       const r = await engine.invoke({ functionName: fn, payload, memoryMB: 1769 });
       if (r.errorType) throw new Error(`${r.errorType}: ${r.payload}`);
       if (i === 0) init = r.report.initDurationMs ?? 0;
       else durations.push(r.report.durationMs);
+      pk = JSON.parse(r.payload.toString()).pk;
     }
-    results.push({ fn, ms: median(durations), init });
+    results.push({ fn, ms: median(durations), init, identical: sameItems(await itemsOf(pk)) });
   } catch (error) {
     results.push({ fn, error: String(error.message ?? error).slice(0, 120) });
   }
@@ -82,7 +106,9 @@ const node = results.find((r) => r.fn === 'csv-etl-node')?.ms;
 console.log(
   `csv-etl, ${rows.toLocaleString('en')} rows (${mb.toFixed(1)} MB) at 1769 MB, warm median of 3 (isolation ${engine.isolation}):\n`,
 );
-console.log('| implementation | duration ms | ÷ csv-etl-node | Init Duration ms |\n| --- | --- | --- | --- |');
+console.log(
+  '| implementation | duration ms | ÷ csv-etl-node | Init Duration ms | 400 items identical to the reference |\n| --- | --- | --- | --- | --- |',
+);
 for (const r of results) {
   console.log(
     r.error

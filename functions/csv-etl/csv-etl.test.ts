@@ -19,6 +19,7 @@ const cargoAvailable = (await cargoVersion()) !== null;
 const IMPLEMENTATIONS = [
   'csv-etl-node',
   'csv-etl-node-csvparse',
+  'csv-etl-node-polars',
   ...(pythonAvailable ? ['csv-etl-python-pandas', 'csv-etl-python-polars'] : []),
   ...(cargoAvailable ? ['csv-etl-rust'] : []),
 ];
@@ -65,6 +66,7 @@ beforeAll(async () => {
   for (const name of [
     'node',
     'node-csvparse',
+    'node-polars',
     ...(pythonAvailable ? ['python-pandas', 'python-polars'] : []),
     ...(cargoAvailable ? ['rust'] : []),
   ])

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
@@ -89,8 +90,37 @@ async function outsideSourcesKey(listFile: string): Promise<string> {
   return `-${hash.digest('hex').slice(0, 12)}`;
 }
 
+/**
+ * Packages a function cannot have bundled (native addons such as nodejs-polars), from its package.json:
+ * `{ "lambench": { "external": ["nodejs-polars"] } }`. They stay external and are linked from the host's install.
+ */
+async function nativeExternals(sourceDir: string): Promise<Array<{ name: string; dir: string }>> {
+  let names: string[] = [];
+  try {
+    const pkg = JSON.parse(await readFile(path.join(sourceDir, 'package.json'), 'utf8')) as {
+      lambench?: { external?: string[] };
+    };
+    names = pkg.lambench?.external ?? [];
+  } catch {
+    return [];
+  }
+  const require = createRequire(import.meta.url);
+  return names.map((name) => {
+    try {
+      return { name, dir: path.dirname(require.resolve(`${name}/package.json`)) };
+    } catch {
+      throw new LambenchError(
+        'BUILD_FAILED',
+        `${sourceDir} needs the package ${name}, which is not installed.`,
+        `npm install ${name}`,
+      );
+    }
+  });
+}
+
 /** Bundles with esbuild (ESM, node20, no source map) into a content-keyed cache; returns the bundle folder. */
 export async function bundle(request: BundleRequest): Promise<string> {
+  const natives = await nativeExternals(request.sourceDir);
   const sdkDir = request.awsSdk ? hostAwsSdkDir() : undefined;
   const key = await hashSources(request.sourceDir, `${request.entry}\0${request.outName}\0${sdkDir ?? ''}`);
   const listFile = path.join(request.outRoot, `${key}.outside-sources.json`);
@@ -114,6 +144,7 @@ export async function bundle(request: BundleRequest): Promise<string> {
       logLevel: 'silent',
       mainFields: ['module', 'main'],
       plugins: request.awsSdk ? [awsSdkExternal(sdkDir)] : [],
+      external: natives.map((n) => n.name),
       // CommonJS dependencies may call require() for built-ins; an ESM bundle has none (CDK's recommended banner).
       banner: {
         js: "import { createRequire as __lambenchCreateRequire } from 'node:module'; const require = __lambenchCreateRequire(import.meta.url);",
@@ -122,6 +153,11 @@ export async function bundle(request: BundleRequest): Promise<string> {
     if (sdkDir) {
       await mkdir(path.join(staging, 'node_modules'), { recursive: true });
       await symlink(sdkDir, path.join(staging, 'node_modules', '@aws-sdk'), 'dir');
+    }
+    for (const native of natives) {
+      const link = path.join(staging, 'node_modules', native.name);
+      await mkdir(path.dirname(link), { recursive: true });
+      await symlink(native.dir, link, 'dir');
     }
     const outside = Object.keys(result.metafile.inputs)
       .map((input) => path.resolve(request.sourceDir, input))
