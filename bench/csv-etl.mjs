@@ -97,6 +97,7 @@ for (const fn of engine.functions
     results.push({ fn, error: String(error.message ?? error).slice(0, 120) });
   }
 }
+ddb.destroy();
 await engine.close();
 await s3.close();
 await dynamo.close();
@@ -112,8 +113,8 @@ console.log(
 for (const r of results) {
   console.log(
     r.error
-      ? `| ${r.fn} | failed: ${r.error} | | |`
-      : `| ${r.fn} | ${r.ms.toFixed(0)} | ${(r.ms / node).toFixed(2)} | ${r.init.toFixed(0)} |`,
+      ? `| ${r.fn} | failed: ${r.error} | | | |`
+      : `| ${r.fn} | ${r.ms.toFixed(0)} | ${(r.ms / node).toFixed(2)} | ${r.init.toFixed(0)} | ${r.identical ? 'yes' : 'NO'} |`,
   );
 }
 console.log(
