@@ -5,10 +5,12 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/engine.js';
 import { s3Client } from '../src/experiments/csv-etl/upload.js';
+import { cargoVersion } from '../src/runtimes/provided/cargo.js';
 import { pythonRuntime } from '../src/runtimes/python/adapter.js';
 import { startS3Server } from '../src/services/s3/index.js';
 
 const python = (await pythonRuntime.detect()).available;
+const cargo = (await cargoVersion()) !== null;
 let engine: Engine;
 let dir: string;
 let s3: Awaited<ReturnType<typeof startS3Server>>;
@@ -25,6 +27,7 @@ beforeAll(async () => {
     for (const lang of python ? ['node', 'python'] : ['node'])
       await engine.functions.registerFolder(path.join(import.meta.dirname, w, lang));
   }
+  if (cargo) await engine.functions.registerFolder(path.join(import.meta.dirname, 'dedupe', 'rust'));
   const client = s3Client(s3.endpoint);
   await client.send(new CreateBucketCommand({ Bucket: 'work' }));
   for (let i = 0; i < 20; i++) {
@@ -96,6 +99,19 @@ describe('s3-download and api-calls workloads', () => {
     'dedupe-%s (%s) finds the 49 duplicates among 100 files',
     async (lang, mode) => {
       expect(await call(`dedupe-${lang}`, { bucket: 'work', prefix: 'dedupe/', mode, workers: 2 })).toMatchObject({
+        files: 100,
+        unique: 51,
+        duplicates: 49,
+        bytes: 100 << 20,
+      });
+    },
+  );
+
+  it.skipIf(!cargo)(
+    'dedupe-rust finds the 49 duplicates among 100 files, on threads',
+    { timeout: 900_000 },
+    async () => {
+      expect(await call('dedupe-rust', { bucket: 'work', prefix: 'dedupe/', workers: 2 })).toMatchObject({
         files: 100,
         unique: 51,
         duplicates: 49,

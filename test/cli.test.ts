@@ -121,4 +121,15 @@ describe('lambench CLI', () => {
     expect(['cgroup-v1', 'cgroup-v2', 'none']).toContain(report.isolation.kind);
     expect(report.runtimes.map((r: { family: string }) => r.family)).toContain('nodejs');
   });
+
+  it("says what to install when a workload's toolchain is missing", async () => {
+    const noCargo = await lambench(['invoke', 'hello-rust', '--json'], { PATH: '/usr/bin:/bin' });
+    expect(noCargo.code).toBe(1);
+    expect(noCargo.stderr).toMatch(/cargo was not found/);
+    expect(noCargo.stderr).toMatch(/hint: Install Rust/);
+    const noPython = await lambench(['invoke', 'hello-python', '--json'], { LAMBENCH_PYTHON: '/nonexistent/python3' });
+    expect(noPython.code).toBe(1);
+    expect(noPython.stderr).toMatch(/needs Python .* which was not found/);
+    expect(noPython.stderr).toMatch(/hint: Install Python/);
+  });
 });

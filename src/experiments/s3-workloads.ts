@@ -147,8 +147,8 @@ export const dedupeExperiment: Experiment = {
     await putObjects(ctx, 'dedupe/', 100, (i) => Buffer.alloc(1 << 20, i < 50 ? 7 : i));
     const { sizes, capped } = capSizes(ctx.quick ? [512, 1769, 3008] : [512, 1024, 1769, 3008, 5120], ctx);
     const results: TuneResult[] = [];
-    for (const fn of available(ctx, ['dedupe-node', 'dedupe-python'])) {
-      for (const mode of ['threads', 'processes']) {
+    for (const fn of available(ctx, ['dedupe-node', 'dedupe-python', 'dedupe-rust'])) {
+      for (const mode of fn === 'dedupe-rust' ? ['threads'] : ['threads', 'processes']) {
         results.push(
           await ctx.tune(`${fn} ${mode}`, fn, {
             memorySizes: sizes,
