@@ -99,6 +99,7 @@ export const nodejsRuntime: RuntimeAdapter = {
       entry,
       sourceDir: fn.codeDir,
       outRoot: path.join(cacheDir, 'nodejs'),
+      depsRoot: path.join(cacheDir, 'node-deps'),
       outName: `${found.relative}.mjs`,
       awsSdk: true,
     });

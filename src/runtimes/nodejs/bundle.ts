@@ -1,11 +1,14 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Plugin } from 'esbuild';
 import { LambenchError } from '../../errors.js';
+
+const run = promisify(execFile);
 
 /** Bump when the build options change, so old bundles are not reused. */
 const BUILD_VERSION = 'esbuild-esm-node20-v2';
@@ -71,6 +74,8 @@ export interface BundleRequest {
   outName: string;
   /** Link the host's AWS SDK into the bundle folder and keep @aws-sdk/* external. */
   awsSdk: boolean;
+  /** Where a function's own npm dependencies are installed (see nativeExternals). */
+  depsRoot?: string;
 }
 
 /**
@@ -91,36 +96,64 @@ async function outsideSourcesKey(listFile: string): Promise<string> {
 }
 
 /**
- * Packages a function cannot have bundled (native addons such as nodejs-polars), from its package.json:
- * `{ "lambench": { "external": ["nodejs-polars"] } }`. They stay external and are linked from the host's install.
+ * Packages a function cannot have bundled (native addons such as nodejs-polars), from its own package.json:
+ * `{ "dependencies": {…}, "lambench": { "external": ["nodejs-polars"] } }`. The dependencies are npm-installed once
+ * per package.json into `<depsRoot>/<hash>/` (as a deployed zip would carry its node_modules) and linked into the
+ * bundle folder; the externals stay out of the bundle.
  */
-async function nativeExternals(sourceDir: string): Promise<Array<{ name: string; dir: string }>> {
-  let names: string[] = [];
+async function nativeExternals(
+  sourceDir: string,
+  depsRoot: string | undefined,
+): Promise<Array<{ name: string; dir: string }>> {
+  let text: string;
   try {
-    const pkg = JSON.parse(await readFile(path.join(sourceDir, 'package.json'), 'utf8')) as {
-      lambench?: { external?: string[] };
-    };
-    names = pkg.lambench?.external ?? [];
+    text = await readFile(path.join(sourceDir, 'package.json'), 'utf8');
   } catch {
     return [];
   }
-  const require = createRequire(import.meta.url);
-  return names.map((name) => {
+  const pkg = JSON.parse(text) as { dependencies?: Record<string, string>; lambench?: { external?: string[] } };
+  const names = pkg.lambench?.external ?? [];
+  if (names.length === 0) return [];
+  if (!depsRoot) throw new LambenchError('BUILD_FAILED', `${sourceDir}: native dependencies need a cache folder.`);
+  const installDir = path.join(depsRoot, createHash('sha256').update(text).digest('hex').slice(0, 16));
+  if (!existsSync(path.join(installDir, '.lambench-complete'))) {
+    const staging = `${installDir}.tmp-${process.pid}-${Date.now()}`;
+    await mkdir(staging, { recursive: true });
+    await writeFile(
+      path.join(staging, 'package.json'),
+      JSON.stringify({ private: true, dependencies: pkg.dependencies ?? {} }),
+    );
     try {
-      return { name, dir: path.dirname(require.resolve(`${name}/package.json`)) };
-    } catch {
+      await run('npm', ['install', '--omit=dev', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts'], {
+        cwd: staging,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
       throw new LambenchError(
         'BUILD_FAILED',
-        `${sourceDir} needs the package ${name}, which is not installed.`,
-        `npm install ${name}`,
+        `npm could not install the dependencies of ${sourceDir}: ${String((error as { stderr?: string }).stderr ?? error).slice(-800)}`,
+        'Check the package names in its package.json and that the npm registry is reachable.',
       );
     }
+    await writeFile(path.join(staging, '.lambench-complete'), text);
+    await rename(staging, installDir).catch(async () => rm(staging, { recursive: true, force: true }));
+  }
+  return names.map((name) => {
+    const dir = path.join(installDir, 'node_modules', name);
+    if (!existsSync(dir)) {
+      throw new LambenchError(
+        'BUILD_FAILED',
+        `${sourceDir}: "${name}" is external but not in its package.json dependencies.`,
+      );
+    }
+    return { name, dir };
   });
 }
 
 /** Bundles with esbuild (ESM, node20, no source map) into a content-keyed cache; returns the bundle folder. */
 export async function bundle(request: BundleRequest): Promise<string> {
-  const natives = await nativeExternals(request.sourceDir);
+  const natives = await nativeExternals(request.sourceDir, request.depsRoot);
   const sdkDir = request.awsSdk ? hostAwsSdkDir() : undefined;
   const key = await hashSources(request.sourceDir, `${request.entry}\0${request.outName}\0${sdkDir ?? ''}`);
   const listFile = path.join(request.outRoot, `${key}.outside-sources.json`);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import type { FunctionVersion } from '../../engine/types.js';
@@ -17,7 +17,9 @@ async function collect(dir: string, prefix = '', files: Record<string, [Uint8Arr
     if (SKIPPED.has(entry.name)) continue;
     const full = path.join(dir, entry.name);
     const name = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) await collect(full, name, files);
+    // Linked native dependencies travel in the zip; the linked AWS SDK does not (AWS's runtimes provide it).
+    if (entry.isSymbolicLink() && entry.name !== '@aws-sdk') await collect(await realpath(full), name, files);
+    else if (entry.isDirectory()) await collect(full, name, files);
     else if (entry.isFile()) files[name] = [await readFile(full), { mode: (await stat(full)).mode & 0o777 }];
   }
   return files;
@@ -36,6 +38,7 @@ async function packageRoot(fn: FunctionVersion, cacheDir: string): Promise<strin
       entry,
       sourceDir: fn.codeDir,
       outRoot: path.join(cacheDir, 'aws-bundles', fn.name),
+      depsRoot: path.join(cacheDir, 'node-deps'),
       outName,
       awsSdk: true,
     });
