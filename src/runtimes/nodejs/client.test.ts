@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runtimeClientPath } from './adapter.js';
 import { FakeRuntimeApi, type RuntimeProcess, spawnRuntime } from './test-helpers/fake-runtime-api.js';
 
@@ -226,7 +226,9 @@ describe('invocations', () => {
     for (const name of ['throws', 'string', 'fail', 'twice', 'circular']) {
       const { api, runtime } = await start({ 'index.js': source }, `index.${name}`);
       results[name] = await api.invoke({});
-      if (name === 'throws') expect(runtime.output()).toMatch(/\tERROR\tInvoke Error \t\{"errorType":"TypeError"/);
+      // stdout is a pipe apart from the Runtime API socket: its last lines may land after the response.
+      if (name === 'throws')
+        await vi.waitFor(() => expect(runtime.output()).toMatch(/\tERROR\tInvoke Error \t\{"errorType":"TypeError"/));
       runtime.kill();
       await runtime.exited;
       await api.close();
@@ -286,6 +288,8 @@ describe('console', () => {
     const outcome = api.invoke({});
     await outcome;
     const id = outcome.id;
+    // stdout is a pipe apart from the Runtime API socket: its last lines may land after the response.
+    await vi.waitFor(() => expect(runtime.output()).toContain(`\t${id}\tTRACE\tt`));
     const lines = runtime.output().split('\n');
     const time = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${time}\\tundefined\\tINFO\\tat init$`)));
@@ -312,6 +316,7 @@ describe('console', () => {
     });
     const outcome = api.invoke({});
     await outcome;
+    await vi.waitFor(() => expect(runtime.output()).toContain('shown'));
     const records = runtime
       .output()
       .trim()
