@@ -2,6 +2,7 @@ import { cpuExperiment } from './cpu.js';
 import { csvEtlExperiment } from './csv-etl/experiment.js';
 import { fanoutExperiment } from './fanout.js';
 import { launchExperiment } from './launch.js';
+import { onnxExperiment } from './onnx/experiment.js';
 import { apiCallsExperiment, dedupeExperiment, s3DownloadExperiment } from './s3-workloads.js';
 import type { Experiment } from './types.js';
 
@@ -14,9 +15,5 @@ export const EXPERIMENTS: readonly Experiment[] = [
   s3DownloadExperiment,
   apiCallsExperiment,
   dedupeExperiment,
+  onnxExperiment,
 ];
-
-/** Experiments of the brief that are not built yet, so `run` can say so instead of "unknown". */
-export const NOT_BUILT: Record<string, string> = {
-  onnx: 'the onnx workload (onnxruntime-node with a generated model) is not built yet',
-};

@@ -10,7 +10,7 @@ import { LocalTarget } from '../targets/local/target.js';
 import { validatePlan } from '../tuner/plan.js';
 import { tune } from '../tuner/tune.js';
 import type { TuneResult } from '../tuner/types.js';
-import { EXPERIMENTS, NOT_BUILT } from './index.js';
+import { EXPERIMENTS } from './index.js';
 import { claimsHtml, claimsMarkdown, indexHtml } from './report.js';
 import type { ExperimentContext, ExperimentOutcome } from './types.js';
 
@@ -25,12 +25,6 @@ export function selectExperiments(name: string) {
   const experiment = EXPERIMENTS.find((e) => e.name === name);
   if (experiment) return [experiment];
   const known = [...EXPERIMENTS.map((e) => e.name), 'all'];
-  if (NOT_BUILT[name])
-    throw new LambenchError(
-      'INVALID_ARGUMENT',
-      `Experiment "${name}" is not available: ${NOT_BUILT[name]}.`,
-      `Available: ${known.join(', ')}.`,
-    );
   throw new LambenchError('INVALID_ARGUMENT', `Unknown experiment "${name}".`, `Available: ${known.join(', ')}.`);
 }
 

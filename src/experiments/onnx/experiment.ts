@@ -1,0 +1,93 @@
+import type { TuneResult } from '../../tuner/types.js';
+import { type ClaimCheck, capSizes, type Experiment, median } from '../types.js';
+import { macsPerImage } from './cnn.js';
+import { uploadOnnxDataset } from './dataset.js';
+
+const BUCKET = 'lambench-experiments';
+const ONE_VCPU_MB = 1769;
+const IMAGES = 100;
+
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? a / b : Number.NaN);
+const ms = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(0)} ms`);
+
+/**
+ * onnx (an idea of the nogibjj write-up): inference over 100 images with onnxruntime-node and a seeded CNN the
+ * project generates, intra-op threads 1 vs the host's cores, over memory. No figures were published, so the claims
+ * checked are those Lambda's CPU model makes: time follows the CPU share up to one vCPU, and a second intra-op
+ * thread only pays once the memory size buys more than one vCPU.
+ */
+export const onnxExperiment: Experiment = {
+  name: 'onnx',
+  title: 'ONNX inference: intra-op threads vs memory',
+  source: 'nogibjj/rust-tutorial write-up (idea: ONNX inference on Lambda); model and images generated, seeded',
+  async run(ctx) {
+    if (!ctx.engine.functions.has('onnx-node')) {
+      return { results: [], claims: [], notes: ['onnx-node is not registered on this engine.'] };
+    }
+    const size = ctx.quick ? 64 : 128;
+    const data = await uploadOnnxDataset(ctx.endpoints.s3, { bucket: BUCKET, images: IMAGES, size });
+    const { sizes, capped } = capSizes(ctx.quick ? [512, 1024, 1769, 3008] : [512, 1024, 1769, 2560, 3008, 5120], ctx);
+    const manyThreads = Math.max(2, ctx.hostCpus);
+    const results: TuneResult[] = [];
+    for (const threads of [1, manyThreads]) {
+      results.push(
+        await ctx.tune(`onnx-node ${threads} thread${threads > 1 ? 's' : ''}`, 'onnx-node', {
+          memorySizes: sizes,
+          payload: { bucket: data.bucket, modelKey: data.modelKey, prefix: data.prefix, threads },
+          invocations: ctx.quick ? 3 : 10,
+        }),
+      );
+    }
+    const [single, multi] = results as [TuneResult, TuneResult];
+    const low = sizes[0] ?? 512;
+    const above = sizes.filter((m) => m >= 1.5 * ONE_VCPU_MB).at(-1);
+    const below = sizes.filter((m) => m < ONE_VCPU_MB);
+    const scaling = ratio(median(single, low), median(single, ONE_VCPU_MB));
+    const expectedScaling = ONE_VCPU_MB / low;
+    const threadGainBelow = below.map((m) => ratio(median(single, m), median(multi, m)));
+    const threadGainAbove = above ? ratio(median(single, above), median(multi, above)) : Number.NaN;
+    const claims: ClaimCheck[] = [
+      {
+        claim: 'Inference time follows the CPU share: one thread is as much faster as memory buys up to one vCPU',
+        published: `Lambda gives memory / 1769 vCPU: ${low} → 1769 MB is ${expectedScaling.toFixed(2)}× the CPU`,
+        measured: `1 thread: ${ms(median(single, low))} at ${low} MB, ${ms(median(single, ONE_VCPU_MB))} at 1769 MB (${scaling.toFixed(2)}×)`,
+        verdict: scaling > 0.6 * expectedScaling ? 'reproduced' : 'not reproduced',
+        why: 'Convolutions are pure CPU work; the CFS quota of the environment sets how much of it runs per period.',
+      },
+      {
+        claim: 'Below one vCPU, more intra-op threads do not help (they share the same quota)',
+        published: 'Qualitative (AWS: one vCPU at 1769 MB)',
+        measured: below
+          .map(
+            (m, i) =>
+              `${m} MB: ${ms(median(multi, m))} with ${manyThreads} threads vs ${ms(median(single, m))} with 1 (${(threadGainBelow[i] ?? Number.NaN).toFixed(2)}×)`,
+          )
+          .join('; '),
+        verdict: below.length > 0 && threadGainBelow.every((g) => g < 1.15) ? 'reproduced' : 'not reproduced',
+        why: 'A quota below one CPU is used up by one busy thread; a second only adds switching and sync.',
+      },
+      above
+        ? {
+            claim: 'Above one vCPU, a second intra-op thread pays off',
+            published: `Qualitative (${above} MB = ${(above / ONE_VCPU_MB).toFixed(2)} vCPU)`,
+            measured: `${above} MB: ${ms(median(multi, above))} with ${manyThreads} threads vs ${ms(median(single, above))} with 1 (${threadGainAbove.toFixed(2)}×)`,
+            verdict: threadGainAbove > 1.2 ? 'reproduced' : 'not reproduced',
+            why: 'The quota exceeds one CPU, so a second thread has CPU time of its own to use.',
+          }
+        : {
+            claim: 'Above one vCPU, a second intra-op thread pays off',
+            published: 'Qualitative',
+            measured: `no size ≥ ${1.5 * ONE_VCPU_MB} MB fits this host (${ctx.hostCpus} CPUs)`,
+            verdict: 'not run',
+            why: 'The host cannot give an environment more than one vCPU.',
+          },
+    ];
+    const cold = single.configs.find((c) => c.memoryMB === ONE_VCPU_MB)?.coldStartMs?.p50;
+    const notes = [
+      `${IMAGES} seeded ${size}×${size} RGB images (PPM) and a seeded 3-conv CNN (${(data.modelBytes / 1024).toFixed(0)} KB, ${((IMAGES * macsPerImage(size, size)) / 1e9).toFixed(2)} G multiply-adds per invocation), one image per run; the model stays loaded while the environment is warm.`,
+      `Cold start at 1769 MB (Init + first invocation, loading onnxruntime and the model): ${ms(cold)}.`,
+    ];
+    if (capped.length) notes.push(`Left out (host has ${ctx.hostCpus} CPUs): ${capped.join(', ')} MB.`);
+    return { results, claims, notes };
+  },
+};
