@@ -75,6 +75,16 @@ describe('engine', () => {
     expect(forced.cold).toBe(true);
   });
 
+  it('retires idle environments of one function: the next invocation starts cold', async () => {
+    await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 256 });
+    expect((await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 256 })).cold).toBe(false);
+    const before = engine.stats().environments;
+    const retired = await engine.retireIdle('hello-node');
+    expect(retired).toBeGreaterThanOrEqual(1);
+    expect(engine.stats().environments).toBe(before - retired);
+    expect((await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 256 })).cold).toBe(true);
+  });
+
   it('reports the real peak memory, far below the limit for a small payload', async () => {
     const result = await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 512 });
     expect(result.report.memorySizeMB).toBe(512);

@@ -176,6 +176,11 @@ export class Engine {
     return { environment, init };
   }
 
+  /** Destroys a function's idle environments, so its next invocations start cold (as after an update on AWS). */
+  retireIdle(functionName: string): Promise<number> {
+    return this.#pool.retireIdle(this.functions.resolve(functionName).name);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([...this.#background]);

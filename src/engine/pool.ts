@@ -103,6 +103,23 @@ export class EnvironmentPool {
     return { environments: this.#all.size, idle, active: this.#activeTotal };
   }
 
+  /** Destroys the idle environments of one function, as AWS retires them after a configuration change. */
+  async retireIdle(functionName: string): Promise<number> {
+    const retired: Environment[] = [];
+    for (const [key, list] of this.#idle) {
+      if (!key.startsWith(`${functionName}\u0000`)) continue;
+      retired.push(...list);
+      this.#idle.delete(key);
+    }
+    await Promise.allSettled(
+      retired.map((env) => {
+        this.#cancelEviction(env);
+        return env.destroy().finally(() => this.#forget(env));
+      }),
+    );
+    return retired.length;
+  }
+
   async destroyAll(): Promise<void> {
     const all = [...this.#all];
     this.#idle.clear();
