@@ -1,8 +1,9 @@
 import path from 'node:path';
+import { EXPERIMENTS } from '../../experiments/index.js';
 import { runExperiments } from '../../experiments/run.js';
 import { parse, requirePositional } from '../args.js';
 
-const USAGE = 'lambench run <cpu|launch|csv-etl|fanout|all> [--quick] [--out DIR]';
+const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--out DIR]`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
