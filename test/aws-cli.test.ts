@@ -10,28 +10,20 @@ import {
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambenchBin, runLambench } from './helpers/cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = path.join(root, 'bin', 'lambench.js');
 let cwd: string;
 let serve: ChildProcess;
 let endpoints: { lambda: string; s3: string; dynamodb: string };
 let awsEnv: Record<string, string>;
-
-function lambench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...awsEnv } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const lambench = (args: string[]) => runLambench(args, cwd, awsEnv);
 
 beforeAll(async () => {
   cwd = await mkdtemp(path.join(os.tmpdir(), 'lambench-aws-'));
-  serve = spawn(process.execPath, [bin, 'serve', '--json', '--quiet', '--data-dir', path.join(cwd, 'data')], { cwd });
+  serve = spawn(process.execPath, [lambenchBin, 'serve', '--json', '--quiet', '--data-dir', path.join(cwd, 'data')], {
+    cwd,
+  });
   endpoints = await new Promise((resolve, reject) => {
     let out = '';
     serve.stdout?.on('data', (c) => {

@@ -1,30 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeVisualizationUrl } from '../src/report/visualization.js';
 import { chooseBest } from '../src/tuner/strategy.js';
 import type { TuneResult } from '../src/tuner/types.js';
+import { runLambench } from './helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../bin/lambench.js', import.meta.url));
 let cwd: string;
 
-/** Runs the built CLI (npm test builds dist/ first) in a scratch directory. */
-function lambench(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const lambench = (args: string[], env: Record<string, string> = {}) => runLambench(args, cwd, env);
 
 beforeAll(async () => {
   cwd = await mkdtemp(path.join(os.tmpdir(), 'lambench-cli-'));

@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentOutcome } from '../src/experiments/types.js';
+import { runLambench } from './helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../bin/lambench.js', import.meta.url));
 let cwd: string;
-
-function lambench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const lambench = (args: string[]) => runLambench(args, cwd);
 
 beforeAll(async () => {
   cwd = await mkdtemp(path.join(os.tmpdir(), 'lambench-run-'));

@@ -1,3 +1,5 @@
+import { prng } from '../prng.js';
+
 /**
  * The csv-etl experiment's input, as "Oxidizing Lambda Functions" generates it: 20 hospitals × 20 diagnoses × 15
  * treatments chosen uniformly, recovery 5–60 days inclusive. Seeded, so every run (and language) sees the same rows.
@@ -65,18 +67,6 @@ export const TREATMENTS = [
   'Cast',
   'Therapy',
 ];
-
-/** mulberry32: a small, fast, well-distributed 32-bit PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The CSV as a sequence of text chunks (about 64 KB each), header first. */
 export function* csvChunks(rows: number, seed = 42): Generator<string> {

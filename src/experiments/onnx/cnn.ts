@@ -4,6 +4,7 @@
  *
  *   image [N,3,H,W] → (Conv 3×3 → Relu → MaxPool 2×2) × 2 → Conv 3×3 → Relu → GlobalAveragePool → Flatten → Gemm → logits [N,10]
  */
+import { prng } from '../prng.js';
 
 export interface ConvLayer {
   inChannels: number;
@@ -26,18 +27,6 @@ export interface CnnWeights {
 const CHANNELS = [3, 32, 64, 128] as const;
 export const CLASSES = 10;
 
-/** mulberry32: a small, well-mixed 32-bit PRNG; the same seed gives the same model everywhere. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** He-uniform weights (keeps activations in range through the Relu layers), small biases. */
 function heUniform(random: () => number, count: number, fanIn: number): Float32Array {
   const limit = Math.sqrt(6 / fanIn);
@@ -45,7 +34,7 @@ function heUniform(random: () => number, count: number, fanIn: number): Float32A
 }
 
 export function cnnWeights(seed: number): CnnWeights {
-  const random = seededRandom(seed);
+  const random = prng(seed);
   const convs: ConvLayer[] = [];
   for (let i = 0; i + 1 < CHANNELS.length; i++) {
     const inChannels = CHANNELS[i] as number;

@@ -1,6 +1,6 @@
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../csv-etl/upload.js';
-import { seededRandom } from './cnn.js';
+import { prng } from '../prng.js';
 import { modelForSeed } from './model.js';
 
 export const ONNX_SEED = 1769;
@@ -10,7 +10,7 @@ export const ONNX_SEED = 1769;
  * as in photographs and the activations are not all alike. Interleaved RGB, `size`×`size`.
  */
 export function syntheticImage(index: number, size: number, seed = ONNX_SEED): Uint8Array {
-  const random = seededRandom(seed * 7919 + index);
+  const random = prng(seed * 7919 + index);
   const base = [random(), random(), random()].map((v) => v * 255);
   const slope = [random(), random(), random()].map((v) => (v - 0.5) * 2);
   const discs = Array.from({ length: 3 }, () => ({
