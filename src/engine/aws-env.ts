@@ -37,7 +37,6 @@ export function awsEnvironment(
     _HANDLER: fn.handler,
     LAMBDA_TASK_ROOT: taskRoot,
     LAMBDA_RUNTIME_DIR: taskRoot,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_VERSION: fn.version,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMB),
@@ -48,6 +47,8 @@ export function awsEnvironment(
     AWS_DEFAULT_REGION: region,
     ...LOCAL_CREDENTIALS,
   };
+  // AWS leaves AWS_EXECUTION_ENV undefined for OS-only runtimes (provided.*): there is no managed runtime to name.
+  if (!fn.runtime.startsWith('provided')) env.AWS_EXECUTION_ENV = `AWS_Lambda_${fn.runtime}`;
   if (endpoints.s3) env.AWS_ENDPOINT_URL_S3 = endpoints.s3;
   if (endpoints.dynamodb) env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
   if (endpoints.lambda) env.AWS_ENDPOINT_URL_LAMBDA = endpoints.lambda;

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { awsEnvironment } from './aws-env.js';
+import type { FunctionVersion } from './types.js';
+
+const fn = (runtime: string): FunctionVersion => ({
+  name: 'f',
+  runtime,
+  handler: 'index.handler',
+  memorySize: 128,
+  timeout: 3,
+  environment: {},
+  architecture: 'x86_64',
+  description: '',
+  version: '$LATEST',
+  codeDir: '/tmp/f',
+  codeSha256: 'x',
+  codeSize: 1,
+  revisionId: 'r',
+  lastModified: 'now',
+});
+
+describe('awsEnvironment', () => {
+  it('names managed runtimes in AWS_EXECUTION_ENV', () => {
+    expect(awsEnvironment(fn('nodejs20.x'), 128, 'us-east-1', '/task', {}).AWS_EXECUTION_ENV).toBe(
+      'AWS_Lambda_nodejs20.x',
+    );
+    expect(awsEnvironment(fn('python3.12'), 128, 'us-east-1', '/task', {}).AWS_EXECUTION_ENV).toBe(
+      'AWS_Lambda_python3.12',
+    );
+  });
+
+  it('leaves AWS_EXECUTION_ENV unset for OS-only runtimes, as AWS does', () => {
+    for (const runtime of ['provided.al2023', 'provided.al2', 'provided']) {
+      expect(awsEnvironment(fn(runtime), 128, 'us-east-1', '/task', {})).not.toHaveProperty('AWS_EXECUTION_ENV');
+    }
+  });
+});
