@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { invalidParameter, LambenchError } from '../errors.js';
+import { isSupportedRuntime, SUPPORTED_RUNTIMES } from '../runtimes/index.js';
 import type { Architecture, FunctionManifest } from './types.js';
 
 export const MANIFEST_FILE = 'function.json';
@@ -31,6 +32,18 @@ export function validateTimeout(seconds: unknown): number {
     throw invalidParameter(`Timeout ${String(seconds)} is not valid: it must be an integer between 1 and 900 seconds.`);
   }
   return seconds;
+}
+
+/** AWS refuses an unsupported runtime at CreateFunction / UpdateFunctionConfiguration, not at the first invoke. */
+export function validateRuntime(runtime: unknown): string {
+  if (typeof runtime !== 'string' || !runtime) throw invalidParameter('runtime is required, e.g. "nodejs20.x".');
+  if (!isSupportedRuntime(runtime)) {
+    throw invalidParameter(
+      `The runtime parameter of ${runtime} is not supported for creating or updating functions.`,
+      `Use ${SUPPORTED_RUNTIMES}.`,
+    );
+  }
+  return runtime;
 }
 
 export function validateHandler(handler: unknown, runtime: string): string {
@@ -92,15 +105,15 @@ export function normalizeManifest(raw: unknown, source: string): FunctionManifes
     }
   }
   try {
-    if (typeof m.runtime !== 'string' || !m.runtime) throw invalidParameter('runtime is required, e.g. "nodejs20.x".');
+    const runtime = validateRuntime(m.runtime);
     const architecture = (m.architecture ?? 'x86_64') as Architecture;
     if (architecture !== 'x86_64' && architecture !== 'arm64') {
       throw invalidParameter(`architecture must be "x86_64" or "arm64", not ${JSON.stringify(m.architecture)}.`);
     }
     return {
       name: validateFunctionName(m.name),
-      runtime: m.runtime,
-      handler: validateHandler(m.handler, m.runtime),
+      runtime,
+      handler: validateHandler(m.handler, runtime),
       memorySize: validateMemory(m.memorySize ?? 128, 'memorySize'),
       timeout: validateTimeout(m.timeout ?? 3),
       environment: validateEnvironment(m.environment),

@@ -22,6 +22,9 @@ describe('manifest', () => {
     [{ timeout: 0 }, /Timeout/],
     [{ architecture: 'sparc' }, /architecture/],
     [{ colour: 'blue' }, /unknown field "colour"/],
+    [{ runtime: 'nodejs99.x' }, /runtime parameter of nodejs99\.x is not supported/],
+    [{ runtime: 'cobol1' }, /runtime parameter of cobol1 is not supported/],
+    [{ runtime: 'python3.99' }, /runtime parameter of python3\.99 is not supported/],
   ])('rejects %j with a clear message', (overrides, message) => {
     expect(() => manifest(overrides)).toThrow(message);
     try {
@@ -84,6 +87,10 @@ describe('FunctionRegistry', () => {
     expect(() => registry.updateConfiguration('fn', { memorySize: 64 })).toThrow(
       expect.objectContaining({ awsType: 'InvalidParameterValueException' }),
     );
+    expect(() => registry.updateConfiguration('fn', { runtime: 'cobol1' })).toThrow(
+      expect.objectContaining({ awsType: 'InvalidParameterValueException', statusCode: 400 }),
+    );
+    expect(registry.resolve('fn').runtime).toBe('nodejs20.x');
     expect(() => registry.create(manifest(), code)).toThrow(
       expect.objectContaining({ awsType: 'ResourceConflictException' }),
     );

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { AwsError, functionNotFound, invalidParameter } from '../errors.js';
 import { parseFunctionRef } from './arn.js';
 import { hashFolder } from './code-hash.js';
-import { readManifest, validateFunctionName, validateHandler, validateMemory, validateTimeout } from './manifest.js';
+import {
+  readManifest,
+  validateFunctionName,
+  validateHandler,
+  validateMemory,
+  validateRuntime,
+  validateTimeout,
+} from './manifest.js';
 import type { Alias, FunctionManifest, FunctionVersion } from './types.js';
 
 export const LATEST = '$LATEST';
@@ -99,7 +106,7 @@ export class FunctionRegistry {
     const next = { ...entry.latest };
     if (patch.memorySize !== undefined) next.memorySize = validateMemory(patch.memorySize);
     if (patch.timeout !== undefined) next.timeout = validateTimeout(patch.timeout);
-    if (patch.runtime !== undefined) next.runtime = patch.runtime;
+    if (patch.runtime !== undefined) next.runtime = validateRuntime(patch.runtime);
     if (patch.handler !== undefined) next.handler = validateHandler(patch.handler, next.runtime);
     if (patch.environment !== undefined) next.environment = { ...patch.environment };
     if (patch.description !== undefined) next.description = patch.description;

@@ -101,6 +101,37 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
     expect(dry.StatusCode).toBe(204);
   });
 
+  it('refuses an unsupported runtime at CreateFunction and UpdateFunctionConfiguration', async () => {
+    const create = (runtime: string, name: string) =>
+      lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: runtime as 'nodejs20.x',
+          Handler: 'index.handler',
+          Role: 'arn:aws:iam::123456789012:role/test',
+          Code: { ZipFile: handlerZip() },
+        }),
+      );
+    for (const runtime of ['nodejs99.x', 'cobol1']) {
+      await expect(create(runtime, 'bad-runtime')).rejects.toMatchObject({
+        name: 'InvalidParameterValueException',
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    await expect(lambda.send(new GetFunctionCommand({ FunctionName: 'bad-runtime' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await create('nodejs20.x', 'runtime-updated');
+    await expect(
+      lambda.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: 'runtime-updated', Runtime: 'cobol1' as 'nodejs20.x' }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException', $metadata: { httpStatusCode: 400 } });
+    const kept = await lambda.send(new GetFunctionCommand({ FunctionName: 'runtime-updated' }));
+    expect(kept.Configuration?.Runtime).toBe('nodejs20.x');
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'runtime-updated' }));
+  });
+
   it('creates, updates, publishes, aliases, throttles and deletes a function', async () => {
     const created = await lambda.send(
       new CreateFunctionCommand({

@@ -88,7 +88,8 @@ let pythonPath = '';
 
 export const pythonRuntime: RuntimeAdapter = {
   family: 'python',
-  matches: (runtime) => /^python3\.\d+$/.test(runtime),
+  // AWS's Python runtimes; an unknown minor (python3.99) is refused when the function is defined, as on AWS.
+  matches: (runtime) => /^python3\.(9|1[0-4])$/.test(runtime),
   async detect(): Promise<RuntimeStatus> {
     try {
       const { path: exe, version } = await resolvePython();
