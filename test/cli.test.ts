@@ -99,6 +99,33 @@ describe('lambench CLI', () => {
     expect(await readFile(path.join(cwd, 'c.html'), 'utf8')).toContain('lambench comparison');
   });
 
+  it('tune --resume continues with the saved plan and refuses options that contradict it', async () => {
+    const out = path.join(cwd, 'resume');
+    const first = await lambench([
+      'tune',
+      'hello-node',
+      '--memory',
+      '128,256',
+      '-n',
+      '2',
+      '--warmup',
+      '0',
+      '--out',
+      out,
+    ]);
+    expect(first.code).toBe(0);
+    const conflict = await lambench(['tune', 'hello-node', '--resume', '--out', out, '-n', '3', '--memory', '512']);
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toMatch(/--memory 512 \(saved: 128,256\); -n 3 \(saved: 2\)/);
+    const resumed = await lambench(['tune', 'hello-node', '--resume', '--out', out, '-n', '2', '--json']);
+    expect(resumed.code).toBe(0);
+    const result = JSON.parse(resumed.stdout) as TuneResult;
+    expect(result.configs.map((c) => [c.memoryMB, c.invocations])).toEqual([
+      [128, 2],
+      [256, 2],
+    ]);
+  });
+
   it('doctor names the isolation and the runtimes', async () => {
     const { code, stdout } = await lambench(['doctor', '--json']);
     expect(code).toBe(0);

@@ -6,8 +6,10 @@ import type { InvocationRecord } from './types.js';
 export const INVOCATIONS_FILE = 'invocations.jsonl';
 export const PROGRESS_FILE = 'progress.json';
 
-interface Progress {
+export interface Progress {
   plan: TunePlan;
+  /** Where the run was measured: a resume must not mix local and AWS figures. Absent in older runs. */
+  target?: 'local' | 'aws';
   completedSizes: number[];
   failedSizes: Record<string, { errorType: string; message: string }>;
 }
@@ -19,10 +21,10 @@ interface Progress {
 export class RunStore {
   constructor(readonly dir: string) {}
 
-  async start(plan: TunePlan): Promise<void> {
+  async start(plan: TunePlan, target?: 'local' | 'aws'): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await writeFile(path.join(this.dir, INVOCATIONS_FILE), '');
-    await this.#writeProgress({ plan, completedSizes: [], failedSizes: {} });
+    await this.#writeProgress({ plan, ...(target ? { target } : {}), completedSizes: [], failedSizes: {} });
   }
 
   async append(records: InvocationRecord[]): Promise<void> {

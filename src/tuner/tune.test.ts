@@ -99,6 +99,10 @@ describe('tune', () => {
     expect(first.result.configs.map((c) => c.memoryMB)).toEqual([512]);
     const progress = JSON.parse(await readFile(path.join(outDir, 'progress.json'), 'utf8'));
     expect(progress.completedSizes).toEqual([512]);
+    // A different plan is refused before anything runs: both halves of a run must measure the same thing.
+    await expect(
+      tune(new LocalTarget(engine), plan({ memorySizes: [512, 1024, 1769], invocations: 2 }), { outDir, resume: true }),
+    ).rejects.toThrow(/-n 2 \(saved: 4\)/);
     const second = await tune(new LocalTarget(engine), plan({ memorySizes: [512, 1024, 1769] }), {
       outDir,
       resume: true,

@@ -1,9 +1,10 @@
 import { LambenchError } from '../errors.js';
 import { visualizationUrl } from '../report/visualization.js';
 import type { Target } from '../targets/types.js';
-import { RunStore } from './persist.js';
-import type { TunePlan } from './plan.js';
+import { type Progress, RunStore } from './persist.js';
+import { type TunePlan, validatePlan } from './plan.js';
 import { buildConfigResult } from './results.js';
+import { resumePlan } from './resume.js';
 import { type RunHooks, runPlan, type SizeOutcome } from './run.js';
 import { chooseBest, decisionCost, decisionDuration, recommendationText } from './strategy.js';
 import type { ConfigResult, InvocationRecord, TuneResult } from './types.js';
@@ -11,7 +12,10 @@ import type { ConfigResult, InvocationRecord, TuneResult } from './types.js';
 export interface TuneOptions extends Pick<RunHooks, 'signal' | 'onProgress'> {
   /** Where result.json, invocations.jsonl and progress.json go as the run proceeds. */
   outDir?: string;
-  /** Continue the run recorded in outDir, skipping the sizes it finished. */
+  /**
+   * Continue the run recorded in outDir, skipping the sizes it finished. The saved plan is used; `requested` may only
+   * repeat it (a field that differs is an INVALID_ARGUMENT error), so both halves of the run measure the same thing.
+   */
   resume?: boolean;
   /** Called with the partial result after each size (reports rewritten as the run goes). */
   onPartialResult?: (result: TuneResult, records: InvocationRecord[]) => Promise<void>;
@@ -24,24 +28,18 @@ export interface TuneOutput {
 }
 
 /** Runs a plan against a target and turns the measurements into a result with a recommendation. */
-export async function tune(target: Target, plan: TunePlan, options: TuneOptions = {}): Promise<TuneOutput> {
+export async function tune(target: Target, requested: TunePlan, options: TuneOptions = {}): Promise<TuneOutput> {
   const startedAt = new Date().toISOString();
+  const store = options.outDir ? new RunStore(options.outDir) : null;
+  const progress = store && options.resume ? await readResumable(store, target.kind) : null;
+  const plan = validatePlan(progress ? resumePlan(progress.plan, requested, store?.dir ?? '') : requested);
   const described = await target.describe(plan.functionName);
   const env = await target.environment();
   const capLimit = target.maxFullCpuMemoryMB();
-  const store = options.outDir ? new RunStore(options.outDir) : null;
   const records: InvocationRecord[] = [];
   const outcomes = new Map<number, Pick<SizeOutcome, 'cpuCapped' | 'failure'>>();
   let skip = new Set<number>();
-  if (store && options.resume) {
-    const progress = await store.readProgress();
-    if (!progress) {
-      throw new LambenchError(
-        'INVALID_ARGUMENT',
-        `Nothing to resume in ${options.outDir}.`,
-        'Run without --resume first.',
-      );
-    }
+  if (store && progress) {
     skip = new Set(progress.completedSizes);
     records.push(...(await store.readRecords(skip)));
     await store.rewriteRecords(records);
@@ -51,7 +49,7 @@ export async function tune(target: Target, plan: TunePlan, options: TuneOptions 
         ...(progress.failedSizes[m] ? { failure: progress.failedSizes[m] } : {}),
       });
   } else if (store) {
-    await store.start(plan);
+    await store.start(plan, target.kind);
   }
 
   const build = (finishedAt: string): TuneResult => {
@@ -121,4 +119,19 @@ export async function tune(target: Target, plan: TunePlan, options: TuneOptions 
     await target.cleanup();
   }
   return { result: build(new Date().toISOString()), records, interrupted };
+}
+
+async function readResumable(store: RunStore, kind: Target['kind']): Promise<Progress> {
+  const progress = await store.readProgress();
+  if (!progress) {
+    throw new LambenchError('INVALID_ARGUMENT', `Nothing to resume in ${store.dir}.`, 'Run without --resume first.');
+  }
+  if (progress.target && progress.target !== kind) {
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      `--resume: the run in ${store.dir} was measured on the ${progress.target} target, not ${kind}.`,
+      `Resume it with --target ${progress.target}.`,
+    );
+  }
+  return progress;
 }

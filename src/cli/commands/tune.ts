@@ -2,9 +2,9 @@ import path from 'node:path';
 import { LambenchError } from '../../errors.js';
 import { writeReportFolder } from '../../report/folder.js';
 import { renderMarkdown } from '../../report/markdown.js';
+import { RunStore } from '../../tuner/persist.js';
 import {
   DEFAULT_MEMORY_SIZES,
-  type PayloadSpec,
   parseMemoryList,
   parseStrategy,
   readPayloadsFile,
@@ -12,6 +12,7 @@ import {
   validatePlan,
 } from '../../tuner/plan.js';
 import { progressPrinter } from '../../tuner/progress.js';
+import { resumePlan } from '../../tuner/resume.js';
 import { tune } from '../../tuner/tune.js';
 import { integerOption, parse, requirePositional } from '../args.js';
 import { readPayloadArgument } from '../payload.js';
@@ -23,18 +24,18 @@ const USAGE =
 const OPTIONS = {
   memory: { type: 'string' },
   n: { type: 'string', short: 'n' },
-  parallel: { type: 'boolean', default: false },
+  parallel: { type: 'boolean' },
   payload: { type: 'string' },
   'payloads-file': { type: 'string' },
-  strategy: { type: 'string', default: 'cost' },
-  'balanced-weight': { type: 'string', default: '0.5' },
-  'cold-only': { type: 'boolean', default: false },
-  warmup: { type: 'string', default: '1' },
-  sleep: { type: 'string', default: '0' },
+  strategy: { type: 'string' },
+  'balanced-weight': { type: 'string' },
+  'cold-only': { type: 'boolean' },
+  warmup: { type: 'string' },
+  sleep: { type: 'string' },
   arch: { type: 'string' },
   region: { type: 'string' },
   'allowed-errors': { type: 'string' },
-  'auto-apply': { type: 'boolean', default: false },
+  'auto-apply': { type: 'boolean' },
   out: { type: 'string' },
   resume: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -42,37 +43,85 @@ const OPTIONS = {
   isolation: { type: 'string' },
 } as const;
 
+type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
+
+/**
+ * The plan options the user typed, and only those (no defaults here), so that --resume can tell an option that
+ * repeats the saved plan from one that contradicts it.
+ */
+async function givenOptions(values: Values): Promise<Partial<TunePlan>> {
+  const given: Partial<TunePlan> = {};
+  if (values.memory !== undefined) given.memorySizes = parseMemoryList(values.memory);
+  const n = integerOption(values.n, 'n');
+  if (n !== undefined) given.invocations = n;
+  if (values.parallel) given.parallel = true;
+  if (values['payloads-file'] !== undefined) given.payloads = await readPayloadsFile(values['payloads-file']);
+  else if (values.payload !== undefined) {
+    given.payloads = [{ name: 'payload', payload: await readPayloadArgument(values.payload), weight: 1 }];
+  }
+  if (values.strategy !== undefined) given.strategy = parseStrategy(values.strategy);
+  if (values['balanced-weight'] !== undefined) {
+    const text = values['balanced-weight'].trim();
+    given.balancedWeight = text === '' ? Number.NaN : Number(text);
+  }
+  if (values['cold-only']) given.coldOnly = true;
+  const warmup = integerOption(values.warmup, 'warmup');
+  if (warmup !== undefined) given.warmup = warmup;
+  const sleep = integerOption(values.sleep, 'sleep');
+  if (sleep !== undefined) given.sleepBetweenMs = sleep;
+  if (values.arch !== undefined) {
+    if (values.arch !== 'x86_64' && values.arch !== 'arm64') {
+      throw new LambenchError('INVALID_ARGUMENT', `--arch must be x86_64 or arm64, got "${values.arch}".`);
+    }
+    given.architecture = values.arch;
+  }
+  if (values.region !== undefined) given.region = values.region;
+  if (values['allowed-errors'] !== undefined) {
+    given.allowedErrorTypes = values['allowed-errors']
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+  }
+  if (values['auto-apply']) given.autoApply = true;
+  return given;
+}
+
+const defaults = (functionName: string): TunePlan => ({
+  functionName,
+  memorySizes: [...DEFAULT_MEMORY_SIZES],
+  invocations: 10,
+  parallel: false,
+  payloads: [{ name: 'payload', payload: '{}', weight: 1 }],
+  strategy: 'cost',
+  balancedWeight: 0.5,
+  coldOnly: false,
+  warmup: 1,
+  sleepBetweenMs: 0,
+  architecture: 'x86_64',
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  allowedErrorTypes: [],
+  autoApply: false,
+});
+
+/** The saved plan of the run in `outDir`, checked against what was typed before anything starts. */
+async function savedPlan(outDir: string, given: Partial<TunePlan>): Promise<TunePlan> {
+  const progress = await new RunStore(outDir).readProgress();
+  if (!progress) {
+    throw new LambenchError('INVALID_ARGUMENT', `Nothing to resume in ${outDir}.`, 'Run without --resume first.');
+  }
+  return resumePlan(progress.plan, given, outDir);
+}
+
 export async function tuneCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, USAGE);
   const ref = requirePositional(positionals, 0, 'the function to tune', USAGE);
   if (values.resume && !values.out) {
     throw new LambenchError('INVALID_ARGUMENT', '--resume needs --out <dir> of the run to continue.');
   }
-  const weight = Number(values['balanced-weight']);
-  const arch = values.arch ?? 'x86_64';
-  if (arch !== 'x86_64' && arch !== 'arm64')
-    throw new LambenchError('INVALID_ARGUMENT', `--arch must be x86_64 or arm64.`);
-  const payloads: PayloadSpec[] = values['payloads-file']
-    ? await readPayloadsFile(values['payloads-file'])
-    : [{ name: 'payload', payload: await readPayloadArgument(values.payload), weight: 1 }];
-  const explicitSizes = values.memory ? parseMemoryList(values.memory) : undefined;
-  const draft: TunePlan = {
-    functionName: ref,
-    memorySizes: explicitSizes ?? [...DEFAULT_MEMORY_SIZES],
-    invocations: integerOption(values.n, 'n') ?? 10,
-    parallel: values.parallel,
-    payloads,
-    strategy: parseStrategy(values.strategy ?? 'cost'),
-    balancedWeight: weight,
-    coldOnly: values['cold-only'],
-    warmup: integerOption(values.warmup, 'warmup') ?? 1,
-    sleepBetweenMs: integerOption(values.sleep, 'sleep') ?? 0,
-    architecture: arch,
-    region: values.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    allowedErrorTypes: values['allowed-errors']?.split(',').filter(Boolean) ?? [],
-    autoApply: values['auto-apply'],
-  };
-  validatePlan(draft);
+  const given = await givenOptions(values);
+  const draft = values.resume
+    ? await savedPlan(path.resolve(values.out ?? ''), given)
+    : validatePlan({ ...defaults(ref), ...given });
   const opened = await openTarget(values.target, ref, { ...(values.isolation ? { isolation: values.isolation } : {}) });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -81,7 +130,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   try {
     let plan = validatePlan({ ...draft, functionName: opened.functionName });
     const limit = opened.target.maxFullCpuMemoryMB();
-    if (!explicitSizes && plan.memorySizes.some((m) => m > limit)) {
+    if (!values.resume && !given.memorySizes && plan.memorySizes.some((m) => m > limit)) {
       const dropped = plan.memorySizes.filter((m) => m > limit);
       plan = { ...plan, memorySizes: plan.memorySizes.filter((m) => m <= limit) };
       process.stderr.write(
