@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ const lambench = (args: string[], env: Record<string, string> = {}) => runLamben
 
 beforeAll(async () => {
   cwd = await mkdtemp(path.join(os.tmpdir(), 'lambench-cli-'));
+  await writeFile(path.join(cwd, 'infinite-weight.json'), '[{"payload": {}, "weight": 1e999}, {"payload": {}}]');
 });
 afterAll(async () => {
   await rm(cwd, { recursive: true, force: true });
@@ -58,6 +59,7 @@ describe('lambench CLI', () => {
     [['tune', 'cpu-node', '--memory', '128,99999'], /"99999" is not valid/],
     [['tune', 'cpu-node', '-n', '0'], /-n must be/],
     [['tune', 'cpu-node', '--strategy', 'fastest'], /Unknown strategy/],
+    [['tune', 'hello-node', '--payloads-file', 'infinite-weight.json'], /weight Infinity; weights must be finite/],
     [['frobnicate'], /unknown command/],
   ])('rejects %j with exit code 2 and a clear message', async (args, message) => {
     const { code, stderr } = await lambench(args);

@@ -1,5 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseMemoryList, parseStrategy, payloadSchedule, validatePlan } from './plan.js';
+import {
+  parseMemoryList,
+  parseStrategy,
+  payloadSchedule,
+  readPayloadsFile,
+  type TunePlan,
+  validatePlan,
+} from './plan.js';
 
 describe('plan', () => {
   it('parses memory lists and rejects sizes AWS rejects', () => {
@@ -26,6 +36,25 @@ describe('plan', () => {
     expect(new Set(tiny.map((p) => p.name))).toEqual(new Set(['a', 'b', 'c']));
   });
 
+  it('rejects weights that are not finite positive numbers, in the file and in the plan', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lambench-plan-'));
+    try {
+      const file = path.join(dir, 'payloads.json');
+      // JSON.parse reads 1e999 as Infinity; the schedule would then hold NaN counts and never fill up.
+      await writeFile(file, '[{"payload": {"a": 1}, "weight": 1e999}, {"payload": {"a": 2}, "weight": 1}]');
+      await expect(readPayloadsFile(file)).rejects.toThrow(/entry 0 has weight Infinity; weights must be finite/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const payload = (weight: number) => ({ name: `w${weight}`, payload: '{}', weight });
+    const plan: TunePlan = { ...basePlan, invocations: 4 };
+    for (const weight of [Number.POSITIVE_INFINITY, Number.NaN, 0, -1]) {
+      expect(() => validatePlan({ ...plan, payloads: [payload(weight), payload(1)] })).toThrow(/finite positive/);
+    }
+    expect(() => validatePlan({ ...plan, payloads: [payload(1e308), payload(1e308)] })).toThrow(/add up to more/);
+    expect(() => payloadSchedule([payload(1), payload(2)], 1)).toThrow(/at least as many/);
+  });
+
   it('validates the plan before anything runs', () => {
     const plan = {
       functionName: 'f',
@@ -48,3 +77,20 @@ describe('plan', () => {
     expect(() => validatePlan({ ...plan, balancedWeight: 2 })).toThrow(/between 0 and 1/);
   });
 });
+
+const basePlan: TunePlan = {
+  functionName: 'f',
+  memorySizes: [128],
+  invocations: 5,
+  parallel: false,
+  payloads: [{ name: 'p', payload: '{}', weight: 1 }],
+  strategy: 'cost',
+  balancedWeight: 0.5,
+  coldOnly: false,
+  warmup: 1,
+  sleepBetweenMs: 0,
+  architecture: 'x86_64',
+  region: 'us-east-1',
+  allowedErrorTypes: [],
+  autoApply: false,
+};

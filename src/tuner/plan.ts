@@ -63,7 +63,7 @@ export function parseStrategy(text: string): Strategy {
 
 /**
  * Weighted payloads from a JSON file: `[{ "payload": {...}, "weight": 3 }, …]` (PowerTuning's format), or a
- * single payload file. Weights must be positive numbers.
+ * single payload file. Weights must be finite positive numbers.
  */
 export async function readPayloadsFile(file: string): Promise<PayloadSpec[]> {
   let text: string;
@@ -85,13 +85,16 @@ export async function readPayloadsFile(file: string): Promise<PayloadSpec[]> {
       throw bad(`${file}: entry ${index} needs a "payload" (and optionally "weight").`);
     }
     const weight = item.weight ?? 1;
-    if (typeof weight !== 'number' || !(weight > 0)) {
-      throw bad(`${file}: entry ${index} has weight ${JSON.stringify(weight)}; weights must be positive numbers.`);
+    // JSON.parse turns 1e999 into Infinity (and JSON.stringify shows it as null), so say what was read.
+    if (!isValidWeight(weight)) {
+      throw bad(`${file}: entry ${index} has weight ${String(weight)}; weights must be finite positive numbers.`);
     }
     const name = typeof item.name === 'string' ? item.name : `payload-${index + 1}`;
     return { name, payload: JSON.stringify(item.payload), weight };
   });
 }
+
+const isValidWeight = (w: unknown): w is number => typeof w === 'number' && Number.isFinite(w) && w > 0;
 
 /** Checks a plan as a whole; everything here fails before any invocation. */
 export function validatePlan(plan: TunePlan): TunePlan {
@@ -106,6 +109,8 @@ export function validatePlan(plan: TunePlan): TunePlan {
       `Use -n ${plan.payloads.length} or more.`,
     );
   }
+  // The run loop uses this very schedule, so anything that would make it wrong is reported here, not mid-run.
+  payloadSchedule(plan.payloads, plan.invocations);
   if (!(plan.balancedWeight >= 0 && plan.balancedWeight <= 1)) {
     throw bad(`--balanced-weight must be between 0 and 1, got ${plan.balancedWeight}.`);
   }
@@ -114,9 +119,20 @@ export function validatePlan(plan: TunePlan): TunePlan {
   return { ...plan, memorySizes: [...new Set(plan.memorySizes)].sort((a, b) => a - b) };
 }
 
-/** Splits n invocations across payloads by weight (largest remainder), each payload getting at least one. */
+/**
+ * Splits n invocations across payloads by weight (largest remainder), each payload getting at least one. Throws
+ * (rather than loop forever on NaN counts) for weights that are not finite positive numbers or that overflow.
+ */
 export function payloadSchedule(payloads: PayloadSpec[], n: number): PayloadSpec[] {
+  const badWeight = payloads.find((p) => !isValidWeight(p.weight));
+  if (badWeight) {
+    throw bad(`Payload "${badWeight.name}" has weight ${badWeight.weight}; weights must be finite positive numbers.`);
+  }
   const total = payloads.reduce((sum, p) => sum + p.weight, 0);
+  if (!Number.isFinite(total)) throw bad('The payload weights add up to more than a number can hold; scale them down.');
+  if (!Number.isInteger(n) || n < payloads.length) {
+    throw bad(`${payloads.length} weighted payloads need at least as many invocations per size, got ${n}.`);
+  }
   const shares = payloads.map((p) => (p.weight / total) * n);
   const counts = shares.map((s) => Math.max(1, Math.floor(s)));
   let remaining = n - counts.reduce((a, b) => a + b, 0);
