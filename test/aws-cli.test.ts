@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +113,43 @@ describe('--target aws against lambench serve', () => {
     ).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
+    lambda.destroy();
+  });
+  it('run --target aws deploys the experiment functions, tunes them through aliases and leaves none behind', async () => {
+    const out = path.join(cwd, 'aws-run');
+    const needsBucket = await lambench(['run', 'cpu', '--quick', '--target', 'aws']);
+    expect(needsBucket.code).toBe(2);
+    expect(needsBucket.stderr).toMatch(/--bucket/);
+
+    const run = await lambench([
+      'run',
+      'cpu',
+      '--quick',
+      '--target',
+      'aws',
+      '--bucket',
+      'lambench-aws-run',
+      '--role',
+      'arn:aws:iam::123456789012:role/x',
+      '--out',
+      out,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('deploying cpu-node to AWS Lambda');
+    const outcome = JSON.parse(await readFile(path.join(out, 'cpu', 'claims.json'), 'utf8'));
+    for (const result of outcome.results) {
+      expect(result.target).toBe('aws');
+      expect(result.configs.every((c: { errors: number }) => c.errors === 0)).toBe(true);
+    }
+    expect(await readFile(path.join(out, 'index.html'), 'utf8')).toContain('AWS Lambda, us-east-1');
+    const lambda = new LambdaClient({
+      endpoint: endpoints.lambda,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    });
+    expect((await lambda.send(new ListAliasesCommand({ FunctionName: 'cpu-node' }))).Aliases).toEqual([]);
+    const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'cpu-node' }));
+    expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST']);
     lambda.destroy();
   });
 });

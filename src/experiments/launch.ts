@@ -25,7 +25,7 @@ export const launchExperiment: Experiment = {
       ['python', 'launch-python'],
       ['rust', 'launch-rust'],
     ] as const) {
-      if (!ctx.engine.functions.has(functionName)) {
+      if (!ctx.has(functionName)) {
         notes.push(`${functionName} is not available on this host (its runtime or toolchain is missing).`);
         continue;
       }
@@ -33,8 +33,8 @@ export const launchExperiment: Experiment = {
       const subsequent: number[] = [];
       const init: number[] = [];
       for (let i = 0; i < runs; i++) {
-        const result = await ctx.engine.invoke({ functionName, payload: '{}', memoryMB: 1769, forceCold: true });
-        const body = JSON.parse(result.payload.toString()) as { launchMs: number; subsequentMs: number };
+        const result = await ctx.invoke(functionName, {}, { memoryMB: 1769, cold: true });
+        const body = JSON.parse(result.payload) as { launchMs: number; subsequentMs: number };
         launch.push(body.launchMs);
         subsequent.push(body.subsequentMs);
         init.push(result.report.initDurationMs ?? Number.NaN);

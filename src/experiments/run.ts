@@ -1,21 +1,25 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { createLocalEngine } from '../engine/index.js';
 import { LambenchError } from '../errors.js';
 import { writeReportFolder } from '../report/folder.js';
 import { renderHtml } from '../report/html.js';
-import { startLocalServices } from '../services/index.js';
-import { LocalTarget } from '../targets/local/target.js';
+import type { TargetKind } from '../targets/types.js';
 import { validatePlan } from '../tuner/plan.js';
 import { tune } from '../tuner/tune.js';
 import type { TuneResult } from '../tuner/types.js';
+import { openBackend } from './backends.js';
 import { EXPERIMENTS } from './index.js';
 import { claimsHtml, claimsMarkdown, indexHtml } from './report.js';
 import type { ExperimentContext, ExperimentOutcome } from './types.js';
 
 export interface RunOptions {
   quick: boolean;
+  /** Default local. */
+  target?: TargetKind;
+  /** AWS: an existing bucket for the experiments' data. */
+  bucket?: string;
+  /** AWS: the execution role for functions deployed for the first time. */
+  role?: string;
   outDir: string;
   log: (message: string) => void;
 }
@@ -30,35 +34,34 @@ export function selectExperiments(name: string) {
 
 const slug = (label: string) => label.replace(/[^\w.-]+/g, '-');
 
-/** Runs experiments on one engine with the embedded services; each writes its folder, then the index is written. */
+/** Runs experiments on one backend (the local engine with its services, or AWS); each writes its folder, then the index. */
 export async function runExperiments(
   name: string,
   options: RunOptions,
 ): Promise<Array<{ name: string; outcome?: ExperimentOutcome; error?: string }>> {
   const experiments = selectExperiments(name);
-  const engine = await createLocalEngine({ idleTimeoutMs: 60_000 });
-  // S3 answers every request after 10 ms, as S3 does from inside a region, so waiting (not loopback speed) is what
-  // concurrency strategies overlap.
-  const services = await startLocalServices(engine, {
-    dataDir: path.join(options.outDir, '.data'),
-    s3Latency: { firstByteMs: 10 },
-  });
-  const host = `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), isolation ${engine.isolation}`;
+  const backend = await openBackend({ ...options, target: options.target ?? 'local' });
+  const { host, target } = backend;
   const done: Array<{ name: string; title: string; outcome?: ExperimentOutcome; error?: string }> = [];
   try {
     for (const experiment of experiments) {
       const dir = path.join(options.outDir, experiment.name);
       await mkdir(dir, { recursive: true });
-      const target = new LocalTarget(engine);
       const ctx: ExperimentContext = {
-        engine,
-        endpoints: services.endpoints,
+        target: backend.kind,
+        bucket: backend.bucket,
+        s3Endpoint: backend.s3Endpoint,
         quick: options.quick,
-        hostCpus: engine.hostCpus,
+        hostCpus: backend.hostCpus,
         maxFullCpuMB: target.maxFullCpuMemoryMB(),
         log: options.log,
+        has: backend.has,
+        prepare: backend.prepare,
+        invoke: (functionName, payload, invokeOptions = {}) => backend.invoke(functionName, payload, invokeOptions),
+        retireEnvironments: backend.retireEnvironments,
         async tune(label, functionName, request): Promise<TuneResult> {
           options.log(`${experiment.name}: ${label} at ${request.memorySizes.join(', ')} MB`);
+          await backend.prepare(functionName);
           const plan = validatePlan({
             functionName,
             memorySizes: request.memorySizes,
@@ -105,7 +108,6 @@ export async function runExperiments(
     }
     return done;
   } finally {
-    await services.close();
-    await engine.close();
+    await backend.close();
   }
 }

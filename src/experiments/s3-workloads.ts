@@ -1,10 +1,8 @@
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { monthlyCost } from '../pricing/cost.js';
 import type { TuneResult } from '../tuner/types.js';
-import { s3Client } from './csv-etl/upload.js';
+import { ensureBucket, s3Client } from './csv-etl/upload.js';
 import { type ClaimCheck, capSizes, type Experiment, type ExperimentContext, median } from './types.js';
-
-const BUCKET = 'lambench-experiments';
 
 async function putObjects(
   ctx: ExperimentContext,
@@ -13,14 +11,14 @@ async function putObjects(
   body: (i: number) => Buffer | string,
   acl?: 'public-read',
 ) {
-  const client = s3Client(ctx.endpoints.s3);
-  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const client = s3Client(ctx.s3Endpoint);
+  await ensureBucket(client, ctx.bucket);
   for (let i = 0; i < count; i += 20) {
     await Promise.all(
       Array.from({ length: Math.min(20, count - i) }, (_, j) =>
         client.send(
           new PutObjectCommand({
-            Bucket: BUCKET,
+            Bucket: ctx.bucket,
             Key: `${prefix}${i + j}`,
             Body: body(i + j),
             ...(acl && (i + j) % 2 ? { ACL: acl } : {}),
@@ -34,7 +32,7 @@ async function putObjects(
 
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? a / b : Number.NaN);
 const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : `${x.toFixed(0)} ms`);
-const available = (ctx: ExperimentContext, names: string[]) => names.filter((n) => ctx.engine.functions.has(n));
+const available = (ctx: ExperimentContext, names: string[]) => names.filter((n) => ctx.has(n));
 
 /** Marchusness/lambda-performance s3-download: list + parallel GetObject of 20 objects, body read vs headers only. */
 export const s3DownloadExperiment: Experiment = {
@@ -51,7 +49,7 @@ export const s3DownloadExperiment: Experiment = {
         results.push(
           await ctx.tune(`${fn} ${readBody ? 'body' : 'headers only'}`, fn, {
             memorySizes: sizes,
-            payload: { bucket: BUCKET, prefix: 'download/', readBody },
+            payload: { bucket: ctx.bucket, prefix: 'download/', readBody },
             invocations: ctx.quick ? 3 : 10,
           }),
         );
@@ -101,11 +99,11 @@ export const apiCallsExperiment: Experiment = {
       ['api-calls-node', 'pool'],
     ];
     const results: TuneResult[] = [];
-    for (const [fn, mode] of variants.filter(([fn]) => ctx.engine.functions.has(fn))) {
+    for (const [fn, mode] of variants.filter(([fn]) => ctx.has(fn))) {
       results.push(
         await ctx.tune(`${fn} ${mode}`, fn, {
           memorySizes: sizes,
-          payload: { bucket: BUCKET, prefix: 'acl/', mode },
+          payload: { bucket: ctx.bucket, prefix: 'acl/', mode },
           invocations: ctx.quick ? 2 : 5,
         }),
       );
@@ -152,7 +150,7 @@ export const dedupeExperiment: Experiment = {
         results.push(
           await ctx.tune(`${fn} ${mode}`, fn, {
             memorySizes: sizes,
-            payload: { bucket: BUCKET, prefix: 'dedupe/', mode, workers: 2 },
+            payload: { bucket: ctx.bucket, prefix: 'dedupe/', mode, workers: 2 },
             invocations: ctx.quick ? 2 : 5,
           }),
         );

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { TargetInvokeResult, TargetKind } from '../targets/types.js';
 import type { TuneResult } from '../tuner/types.js';
 
 export type Verdict = 'reproduced' | 'not reproduced' | 'not run';
@@ -12,15 +12,34 @@ export interface ClaimCheck {
   why: string;
 }
 
+/**
+ * What an experiment may use. It never sees the engine or the AWS client, so every experiment runs on the local
+ * engine and on AWS Lambda alike (`lambench run --target aws`).
+ */
 export interface ExperimentContext {
-  engine: Engine;
-  endpoints: { lambda: string; s3: string; dynamodb: string };
+  target: TargetKind;
+  /** The bucket the experiment's data goes to (local: the embedded S3's; AWS: the user's `--bucket`). */
+  bucket: string;
+  /** Where to upload data: the embedded S3's endpoint, or undefined for the SDK's default chain (AWS). */
+  s3Endpoint: string | undefined;
   quick: boolean;
   hostCpus: number;
   /** Largest memory size the host gives its full CPU share (cores × 1769 MB). */
   maxFullCpuMB: number;
   /** Runs the tuner on one function and keeps its result (and raw records) in the experiment's folder. */
   tune(label: string, functionName: string, options: TuneRequest): Promise<TuneResult>;
+  /** Whether a built-in function can run here (its runtime or toolchain is present). */
+  has(functionName: string): boolean;
+  /** Makes a function ready that the experiment's functions call themselves (fan-out's target); tune/invoke do it too. */
+  prepare(functionName: string): Promise<void>;
+  /** One invocation outside the tuner, at `memoryMB` (default: the function's own), optionally a forced cold start. */
+  invoke(
+    functionName: string,
+    payload: unknown,
+    options?: { memoryMB?: number; cold?: boolean },
+  ): Promise<TargetInvokeResult>;
+  /** Makes the next invocations of a function start cold; false where the target cannot (AWS, outside the tuner). */
+  retireEnvironments(functionName: string): Promise<boolean>;
   log(message: string): void;
 }
 

@@ -1,14 +1,21 @@
 import path from 'node:path';
+import { LambenchError } from '../../errors.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import { runExperiments } from '../../experiments/run.js';
 import { parse, requirePositional } from '../args.js';
 
-const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--out DIR]`;
+const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--out DIR] [--target local|aws --bucket NAME [--role ARN]]`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+    {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      target: { type: 'string' },
+      bucket: { type: 'string' },
+      role: { type: 'string' },
+    },
     USAGE,
   );
   const name = requirePositional(positionals, 0, 'the experiment to run', USAGE);
@@ -16,7 +23,18 @@ export async function runCommand(argv: string[]): Promise<number> {
     values.out ??
       path.join('lambench-results', `${name}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`),
   );
-  const done = await runExperiments(name, { quick: values.quick, outDir, log: (m) => process.stderr.write(`${m}\n`) });
+  const target = values.target ?? 'local';
+  if (target !== 'local' && target !== 'aws') {
+    throw new LambenchError('INVALID_ARGUMENT', `Unknown target "${target}".`, 'Use --target local or --target aws.');
+  }
+  const done = await runExperiments(name, {
+    quick: values.quick,
+    outDir,
+    target,
+    ...(values.bucket ? { bucket: values.bucket } : {}),
+    ...(values.role ? { role: values.role } : {}),
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
   process.stdout.write(`Report: ${path.join(outDir, 'index.html')}\n`);
   return done.some((d) => d.error) ? 1 : 0;
 }

@@ -34,9 +34,9 @@ export const csvEtlExperiment: Experiment = {
   async run(ctx) {
     const rows = ctx.quick ? 10_000 : 1_000_000;
     const key = `csv-etl/${rows}.csv`;
-    const { bytes } = await uploadCsv(ctx.endpoints.s3, { bucket: 'lambench-data', key, rows });
+    const { bytes } = await uploadCsv(ctx.s3Endpoint, { bucket: ctx.bucket, key, rows });
     const { sizes, capped } = capSizes(ctx.quick ? [256, 512, 1024, 1536] : SIZES, ctx);
-    const available = IMPLEMENTATIONS.filter((name) => ctx.engine.functions.has(name));
+    const available = IMPLEMENTATIONS.filter((name) => ctx.has(name));
     const missing = IMPLEMENTATIONS.filter((name) => !available.includes(name));
     const results: TuneResult[] = [];
     const colds: Record<string, number> = {};
@@ -44,16 +44,11 @@ export const csvEtlExperiment: Experiment = {
       results.push(
         await ctx.tune(name, name, {
           memorySizes: sizes,
-          payload: { bucket: 'lambench-data', key },
+          payload: { bucket: ctx.bucket, key },
           invocations: ctx.quick ? 2 : 5,
         }),
       );
-      const cold = await ctx.engine.invoke({
-        functionName: name,
-        payload: JSON.stringify({ bucket: 'lambench-data', key }),
-        memoryMB: 512,
-        forceCold: true,
-      });
+      const cold = await ctx.invoke(name, { bucket: ctx.bucket, key }, { memoryMB: 512, cold: true });
       colds[name] = cold.report.initDurationMs ?? Number.NaN;
     }
     const at = sizes.includes(1536) ? 1536 : (sizes.at(-1) ?? 1024);

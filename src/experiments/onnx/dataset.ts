@@ -1,5 +1,5 @@
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from '../csv-etl/upload.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ensureBucket, s3Client } from '../csv-etl/upload.js';
 import { prng } from '../prng.js';
 import { modelForSeed } from './model.js';
 
@@ -50,14 +50,14 @@ export interface OnnxDataset {
 
 /** The seeded model and `images` seeded PPM images of `size`×`size` into S3 under `onnx/<size>/`. */
 export async function uploadOnnxDataset(
-  endpoint: string,
+  endpoint: string | undefined,
   target: { bucket: string; images: number; size: number; seed?: number },
 ): Promise<OnnxDataset> {
   const seed = target.seed ?? ONNX_SEED;
   const client = s3Client(endpoint);
   const root = `onnx/${seed}/${target.size}/`;
   try {
-    await client.send(new CreateBucketCommand({ Bucket: target.bucket }));
+    await ensureBucket(client, target.bucket);
     const model = modelForSeed(seed);
     await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: `${root}model.onnx`, Body: model }));
     for (let i = 0; i < target.images; i += 20) {

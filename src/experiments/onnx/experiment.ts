@@ -3,7 +3,6 @@ import { type ClaimCheck, capSizes, type Experiment, median } from '../types.js'
 import { macsPerImage } from './cnn.js';
 import { uploadOnnxDataset } from './dataset.js';
 
-const BUCKET = 'lambench-experiments';
 const ONE_VCPU_MB = 1769;
 const IMAGES = 100;
 
@@ -21,11 +20,11 @@ export const onnxExperiment: Experiment = {
   title: 'ONNX inference: intra-op threads vs memory',
   source: 'nogibjj/rust-tutorial write-up (idea: ONNX inference on Lambda); model and images generated, seeded',
   async run(ctx) {
-    if (!ctx.engine.functions.has('onnx-node')) {
-      return { results: [], claims: [], notes: ['onnx-node is not registered on this engine.'] };
+    if (!ctx.has('onnx-node')) {
+      return { results: [], claims: [], notes: ['onnx-node is not available here.'] };
     }
     const size = ctx.quick ? 96 : 128;
-    const data = await uploadOnnxDataset(ctx.endpoints.s3, { bucket: BUCKET, images: IMAGES, size });
+    const data = await uploadOnnxDataset(ctx.s3Endpoint, { bucket: ctx.bucket, images: IMAGES, size });
     const { sizes, capped } = capSizes(ctx.quick ? [512, 1024, 1769, 3008] : [512, 1024, 1769, 2560, 3008, 5120], ctx);
     const manyThreads = Math.max(2, ctx.hostCpus);
     const variants = [
@@ -57,12 +56,8 @@ export const onnxExperiment: Experiment = {
       const times: number[] = [];
       for (let i = 0; i < 4; i++) {
         const payload = { bucket: data.bucket, modelKey: data.modelKey, prefix: data.prefix, threads, spin: false };
-        const result = await ctx.engine.invoke({
-          functionName: 'onnx-node',
-          memoryMB: above ?? ONE_VCPU_MB,
-          payload: JSON.stringify(payload),
-        });
-        if (i > 0) times.push((JSON.parse(result.payload.toString()) as { inferenceMs: number }).inferenceMs);
+        const result = await ctx.invoke('onnx-node', payload, { memoryMB: above ?? ONE_VCPU_MB });
+        if (i > 0) times.push((JSON.parse(result.payload) as { inferenceMs: number }).inferenceMs);
       }
       return times.sort((a, b) => a - b)[1] ?? Number.NaN;
     };
