@@ -23,3 +23,16 @@ export function escapeHtml(text: string): string {
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );
 }
+
+/** "2 (Runtime.OutOfMemory)", plus "+3 allowed (Sandbox.Timedout)" so allowed errors are never invisible. */
+export function errorsCell(c: {
+  errors: number;
+  errorTypes: Record<string, number>;
+  allowedErrors?: Record<string, number>;
+}): string {
+  const counted = c.errors ? `${c.errors} (${Object.keys(c.errorTypes).join(', ')})` : '0';
+  const allowed = Object.entries(c.allowedErrors ?? {});
+  if (allowed.length === 0) return counted;
+  const n = allowed.reduce((sum, [, k]) => sum + k, 0);
+  return `${counted} +${n} allowed (${allowed.map(([t]) => t).join(', ')})`;
+}

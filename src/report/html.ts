@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { TuneResult } from '../tuner/types.js';
-import { escapeHtml, ms, usd } from './format.js';
+import { errorsCell, escapeHtml, ms, usd } from './format.js';
 import { CHARTS_SCRIPT } from './html-charts.js';
 
 let chartJs: string | undefined;
@@ -22,7 +22,7 @@ function table(result: TuneResult): string {
     .map((c) => {
       const d = c.durationMs;
       const best = result.best?.memoryMB === c.memoryMB;
-      const errors = c.errors ? `${c.errors} (${escapeHtml(Object.keys(c.errorTypes).join(', '))})` : '0';
+      const errors = escapeHtml(errorsCell(c));
       return `<tr class="${best ? 'best' : ''}"><td>${c.memoryMB}${c.cpuCapped ? ' <span class="tag">CPU capped</span>' : ''}</td><td>${c.invocations}</td><td>${errors}</td><td>${ms(d?.p50)} <small>[${ms(d?.ci95[0])}–${ms(d?.ci95[1])}]</small></td><td>${ms(d?.trimmedMean)}</td><td>${ms(d?.p90)}</td><td>${ms(d?.p99)}</td><td>${ms(c.initDurationMs?.p50)}</td><td>${c.maxMemoryUsedMB}</td><td>${usd(c.costUSD?.perInvocation)}</td><td>${usd(c.costUSD?.per1M)}</td></tr>`;
     })
     .join('\n');

@@ -1,5 +1,5 @@
 import type { TuneResult } from '../tuner/types.js';
-import { ms, usd } from './format.js';
+import { errorsCell, ms, usd } from './format.js';
 
 function environmentLine(result: TuneResult): string {
   const e = result.environment;
@@ -15,7 +15,7 @@ function environmentLine(result: TuneResult): string {
 export function renderMarkdown(result: TuneResult): string {
   const rows = result.configs.map((c) => {
     const d = c.durationMs;
-    const errors = c.errors ? `${c.errors} (${Object.keys(c.errorTypes).join(', ')})` : '0';
+    const errors = errorsCell(c);
     const best = result.best?.memoryMB === c.memoryMB ? ' **best**' : '';
     return `| ${c.memoryMB}${best}${c.cpuCapped ? ' (capped)' : ''} | ${c.invocations} | ${errors} | ${ms(d?.p50)} [${ms(d?.ci95[0])}–${ms(d?.ci95[1])}] | ${ms(d?.trimmedMean)} | ${ms(d?.p90)} | ${ms(d?.p99)} | ${ms(c.initDurationMs?.p50)} | ${c.maxMemoryUsedMB} | ${usd(c.costUSD?.per1M)} |`;
   });

@@ -1,7 +1,7 @@
 import type { Architecture } from '../engine/types.js';
 import { costPer1M, invocationCost } from '../pricing/cost.js';
 import { summarize } from './stats.js';
-import type { ConfigResult, InvocationRecord } from './types.js';
+import { type ConfigResult, countsAsResult, type InvocationRecord } from './types.js';
 
 export interface ConfigContext {
   architecture: Architecture;
@@ -12,15 +12,16 @@ export interface ConfigContext {
 
 /**
  * One memory size's figures from its raw records. Failed invocations count in `errors` and `errorTypes` but not in
- * the duration statistics; cost is priced on the trimmed mean of billed duration (PowerTuning's basis).
+ * the duration statistics; allowed errors (--allowed-errors) are results, counted apart in `allowedErrors`. Cost is
+ * priced on the trimmed mean of billed duration (PowerTuning's basis).
  */
 export function buildConfigResult(memoryMB: number, all: InvocationRecord[], context: ConfigContext): ConfigResult {
   const records = all.filter((r) => !r.warmup);
-  const ok = records.filter((r) => r.errorType === null);
-  const failed = records.filter((r) => r.errorType !== null);
-  const errorTypes: Record<string, number> = {};
-  for (const r of failed) errorTypes[r.errorType ?? 'Unknown'] = (errorTypes[r.errorType ?? 'Unknown'] ?? 0) + 1;
-  const cold = all.filter((r) => r.cold && r.initDurationMs !== null && r.errorType === null);
+  const ok = records.filter(countsAsResult);
+  const failed = records.filter((r) => !countsAsResult(r));
+  const errorTypes = countTypes(failed);
+  const allowedErrors = countTypes(ok.filter((r) => r.errorType !== null));
+  const cold = all.filter((r) => r.cold && r.initDurationMs !== null && countsAsResult(r));
   const billed = summarize(ok.map((r) => r.billedDurationMs));
   const pricing = { memoryMB, architecture: context.architecture, region: context.region };
   return {
@@ -28,6 +29,7 @@ export function buildConfigResult(memoryMB: number, all: InvocationRecord[], con
     invocations: records.length,
     errors: failed.length + (context.failure && records.length === 0 ? 1 : 0),
     errorTypes: context.failure && records.length === 0 ? { [context.failure.errorType]: 1 } : errorTypes,
+    ...(Object.keys(allowedErrors).length > 0 ? { allowedErrors } : {}),
     ...(context.failure ? { failure: context.failure } : {}),
     durationMs: summarize(ok.map((r) => r.durationMs)),
     billedDurationMs: billed,
@@ -43,4 +45,10 @@ export function buildConfigResult(memoryMB: number, all: InvocationRecord[], con
     coldStarts: cold.length,
     cpuCapped: context.cpuCapped,
   };
+}
+
+function countTypes(records: InvocationRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of records) counts[r.errorType ?? 'Unknown'] = (counts[r.errorType ?? 'Unknown'] ?? 0) + 1;
+  return counts;
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LambenchError } from '../errors.js';
 import type { Target, TargetInvokeResult } from '../targets/types.js';
 import { type PayloadSpec, payloadSchedule, type TunePlan } from './plan.js';
-import type { InvocationRecord } from './types.js';
+import { countsAsResult, type InvocationRecord } from './types.js';
 
 export interface SizeProgress {
   memoryMB: number;
@@ -46,9 +46,12 @@ function toRecord(
     billedDurationMs: result.report.billedDurationMs,
     initDurationMs: result.report.initDurationMs,
     maxMemoryUsedMB: result.report.maxMemoryUsedMB,
-    functionError: allowedError ? null : result.functionError,
-    errorType: allowedError ? null : result.errorType,
-    ...(result.errorMessage && !allowedError ? { errorMessage: result.errorMessage } : {}),
+    // The error stays on the record (invocations.jsonl must show that the call failed); `allowedError` is what
+    // lets the statistics count it as a result.
+    functionError: result.functionError,
+    errorType: result.errorType,
+    ...(result.errorMessage ? { errorMessage: result.errorMessage } : {}),
+    ...(allowedError ? { allowedError: true } : {}),
     clientMs: Math.round(result.clientMs * 100) / 100,
     payloadName: payload.name,
     startedAt,
@@ -80,7 +83,7 @@ export async function runPlan(target: Target, plan: TunePlan, hooks: RunHooks = 
         sizes: sizes.length,
         done: records.filter((r) => !r.warmup).length,
         total: schedule.length,
-        errors: records.filter((r) => !r.warmup && r.errorType !== null).length,
+        errors: records.filter((r) => !r.warmup && !countsAsResult(r)).length,
       });
     try {
       const fn = await target.configure(plan.functionName, memoryMB);

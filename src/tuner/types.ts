@@ -16,7 +16,12 @@ export interface InvocationRecord {
   startedAt: string;
   /** A warm-up invocation: not in the duration statistics, but its cold start is in the cold-start ones. */
   warmup?: boolean;
+  /** The error type is one of --allowed-errors: the call failed, but it counts as a result (PowerTuning's allowedExceptions). */
+  allowedError?: boolean;
 }
+
+/** A successful invocation, or one whose error type was allowed: both are measured as results. */
+export const countsAsResult = (r: InvocationRecord): boolean => r.errorType === null || r.allowedError === true;
 
 export interface Summary {
   count: number;
@@ -38,6 +43,8 @@ export interface ConfigResult {
   invocations: number;
   errors: number;
   errorTypes: Record<string, number>;
+  /** Invocations that failed with an allowed error type (counted as results, not in `errors`); absent when none. */
+  allowedErrors?: Record<string, number>;
   /** Set when the size could not run at all (e.g. the configuration was rejected). */
   failure?: { errorType: string; message: string };
   durationMs: Summary | null;
