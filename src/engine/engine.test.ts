@@ -20,6 +20,11 @@ async function fixture(name: string, source: string, extra: Record<string, unkno
   await engine.functions.registerFolder(dir);
 }
 
+/** Polls a condition (up to 5 s): environments are destroyed asynchronously. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 const json = (payload: Buffer) => JSON.parse(payload.toString('utf8'));
 
 function descendants(): number[] {
@@ -83,6 +88,17 @@ describe('engine', () => {
     expect(retired).toBeGreaterThanOrEqual(1);
     expect(engine.stats().environments).toBe(before - retired);
     expect((await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 256 })).cold).toBe(true);
+  });
+
+  it('destroys a busy environment of a retired function when its invocation ends instead of pooling it', async () => {
+    const before = engine.stats().environments;
+    const running = engine.invoke({ functionName: 'hello-node', payload: '{"sleepMs":300}', memoryMB: 384 });
+    await until(() => engine.stats().environments > before);
+    await engine.retireIdle('hello-node');
+    expect((await running).functionError).toBeNull();
+    await until(() => engine.stats().environments === before);
+    expect(engine.stats().environments).toBe(before);
+    expect((await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 384 })).cold).toBe(true);
   });
 
   it('reports the real peak memory, far below the limit for a small payload', async () => {

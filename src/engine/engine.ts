@@ -4,7 +4,7 @@ import { invalidRequestContent, LambenchError, requestTooLarge } from '../errors
 import { findRuntime } from '../runtimes/index.js';
 import { cpusForMemory, detectDriver, hostCpus } from '../sandbox/index.js';
 import type { IsolationKind, SandboxDriver } from '../sandbox/types.js';
-import { functionArn } from './arn.js';
+import { functionArn, parseFunctionRef } from './arn.js';
 import { awsEnvironment, type ServiceEndpoints } from './aws-env.js';
 import { Environment, type InitResult } from './environment.js';
 import { type Invocation, runInvocation } from './invocation.js';
@@ -171,14 +171,18 @@ export class Engine {
       freezeDelayMs: this.#options.freezeDelayMs,
       ...(this.#options.onOutput ? { onOutput: (text: string) => this.#options.onOutput?.(fn.name, text) } : {}),
     });
-    this.#pool.track(environment);
+    this.#pool.track(environment, poolKey(fn, memoryMB));
     const init = await environment.start();
     return { environment, init };
   }
 
-  /** Destroys a function's idle environments, so its next invocations start cold (as after an update on AWS). */
-  retireIdle(functionName: string): Promise<number> {
-    return this.#pool.retireIdle(this.functions.resolve(functionName).name);
+  /**
+   * Destroys a function's idle environments (all versions, or one), so its next invocations start cold (as after an
+   * update on AWS); busy ones go when their invocation ends. By name, not resolve(): a deleted function's
+   * environments are retired after it left the registry.
+   */
+  retireIdle(functionName: string, version?: string): Promise<number> {
+    return this.#pool.retireIdle(parseFunctionRef(functionName).name, version);
   }
 
   async close(): Promise<void> {

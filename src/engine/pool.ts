@@ -22,6 +22,10 @@ export class EnvironmentPool {
   readonly #active = new Map<string, number>();
   readonly #all = new Set<Environment>();
   readonly #evictionTimers = new Map<Environment, NodeJS.Timeout>();
+  /** Every live environment's pool key, so busy ones can be found when their function is retired. */
+  readonly #keys = new Map<Environment, string>();
+  /** Busy environments of a retired configuration: destroyed when their invocation ends, never pooled again. */
+  readonly #retiring = new Set<Environment>();
   #activeTotal = 0;
 
   constructor(private readonly options: PoolOptions) {}
@@ -57,14 +61,19 @@ export class EnvironmentPool {
     this.#activeTotal = Math.max(0, this.#activeTotal - 1);
   }
 
-  track(env: Environment): void {
+  track(env: Environment, key: string): void {
     this.#all.add(env);
+    this.#keys.set(env, key);
     env.onExit(() => this.#forget(env));
   }
 
   /** Returns an environment to the warm pool; it is destroyed after `idleTimeoutMs` unused. */
   release(key: string, env: Environment): void {
     if (env.state === 'dead') return this.#forget(env);
+    if (this.#retiring.has(env)) {
+      void env.destroy().finally(() => this.#forget(env));
+      return;
+    }
     const idle = this.#idle.get(key) ?? [];
     idle.push(env);
     this.#idle.set(key, idle);
@@ -91,6 +100,8 @@ export class EnvironmentPool {
   #forget(env: Environment): void {
     this.#cancelEviction(env);
     this.#all.delete(env);
+    this.#keys.delete(env);
+    this.#retiring.delete(env);
   }
 
   get size(): number {
@@ -103,13 +114,21 @@ export class EnvironmentPool {
     return { environments: this.#all.size, idle, active: this.#activeTotal };
   }
 
-  /** Destroys the idle environments of one function, as AWS retires them after a configuration change. */
-  async retireIdle(functionName: string): Promise<number> {
+  /**
+   * Destroys the idle environments of one function (or of one of its versions), as AWS retires them after an
+   * update or a delete. Busy ones finish their invocation and are destroyed then instead of returning to the pool:
+   * their key (old revision) would never be asked for again, so they would only hold a process until eviction.
+   */
+  async retireIdle(functionName: string, version?: string): Promise<number> {
+    const prefix = version === undefined ? `${functionName}\u0000` : `${functionName}\u0000${version}\u0000`;
     const retired: Environment[] = [];
     for (const [key, list] of this.#idle) {
-      if (!key.startsWith(`${functionName}\u0000`)) continue;
+      if (!key.startsWith(prefix)) continue;
       retired.push(...list);
       this.#idle.delete(key);
+    }
+    for (const [env, key] of this.#keys) {
+      if (key.startsWith(prefix) && !retired.includes(env)) this.#retiring.add(env);
     }
     await Promise.allSettled(
       retired.map((env) => {

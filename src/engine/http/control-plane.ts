@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, invalidParameter } from '../../errors.js';
 import type { Engine } from '../engine.js';
 import { normalizeManifest } from '../manifest.js';
-import type { ConfigurationPatch } from '../registry.js';
+import { type ConfigurationPatch, LATEST } from '../registry.js';
 import { unpackZip } from './code.js';
 import { toAliasConfiguration, toConfiguration } from './configuration.js';
 import { readJson, sendJson } from './respond.js';
@@ -86,6 +86,8 @@ export async function updateConfiguration(
   if (env) patch.environment = env;
   if (str(body.Role)) ctx.roles.set(current.name, str(body.Role) as string);
   ctx.engine.functions.updateConfiguration(name, patch);
+  // AWS retires the environments of the old configuration; only $LATEST changed, published versions keep theirs.
+  await ctx.engine.retireIdle(name, LATEST);
   sendJson(res, 200, config(ctx, name));
 }
 
@@ -94,6 +96,7 @@ export async function updateCode(ctx: ControlPlaneContext, req: IncomingMessage,
   const fn = ctx.engine.functions.resolve(name);
   const code = await unpackZip(ctx.dataDir, fn.name, body.ZipFile);
   ctx.engine.functions.updateCode(name, code);
+  await ctx.engine.retireIdle(name, LATEST);
   const published = body.Publish === true ? ctx.engine.functions.publishVersion(name) : undefined;
   sendJson(res, 200, config(ctx, name, published?.version));
 }

@@ -15,6 +15,7 @@ import {
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { strToU8, zipSync } from 'fflate';
@@ -130,6 +131,39 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
     const kept = await lambda.send(new GetFunctionCommand({ FunctionName: 'runtime-updated' }));
     expect(kept.Configuration?.Runtime).toBe('nodejs20.x');
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'runtime-updated' }));
+  });
+
+  it('retires old environments after UpdateFunctionConfiguration, UpdateFunctionCode and DeleteFunction', async () => {
+    const environments = () => engine.stats().environments;
+    const invoke = async () => {
+      const out = await lambda.send(
+        new InvokeCommand({ FunctionName: 'retired', Payload: Buffer.from('{}'), LogType: 'Tail' }),
+      );
+      return Buffer.from(out.LogResult ?? '', 'base64')
+        .toString('utf8')
+        .includes('Init Duration');
+    };
+    const before = environments();
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'retired',
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Role: 'arn:aws:iam::123456789012:role/test',
+        Code: { ZipFile: handlerZip() },
+      }),
+    );
+    expect(await invoke()).toBe(true);
+    expect(environments()).toBe(before + 1);
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'retired', Timeout: 5 }));
+    expect(environments()).toBe(before);
+    expect(await invoke()).toBe(true);
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'retired', ZipFile: handlerZip() }));
+    expect(environments()).toBe(before);
+    expect(await invoke()).toBe(true);
+    expect(environments()).toBe(before + 1);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'retired' }));
+    expect(environments()).toBe(before);
   });
 
   it('creates, updates, publishes, aliases, throttles and deletes a function', async () => {

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsError } from '../../errors.js';
+import { parseFunctionRef } from '../arn.js';
 import type { Engine } from '../engine.js';
 import { LATEST } from '../registry.js';
 import { toAliasConfiguration, toConfiguration } from './configuration.js';
@@ -26,8 +27,11 @@ const routes: Record<string, Handler> = {
       Functions: ctx.engine.functions.list().map((f) => toConfiguration(f, ctx.engine.region, ctx.roles.get(f.name))),
     }),
   'GET function': (ctx, _req, res, p) => cp.getFunction(ctx, res, p.name, p.qualifier),
-  'DELETE function': (ctx, _req, res, p) => {
+  'DELETE function': async (ctx, _req, res, p) => {
     ctx.engine.functions.delete(p.name, p.qualifier);
+    // AWS retires a deleted function's environments; without this they would run on until idle eviction.
+    const version = p.qualifier ?? parseFunctionRef(p.name).qualifier;
+    await ctx.engine.retireIdle(p.name, version === LATEST ? undefined : version);
     res.writeHead(204).end();
   },
   'GET configuration': (ctx, _req, res, p) => {
