@@ -1,11 +1,18 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { type Dirent, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aggregate, csvChunks } from '../src/experiments/csv-etl/dataset.js';
 import { decodeVisualizationUrl } from '../src/report/visualization.js';
+import { startDynamoDb } from '../src/services/dynamodb/index.js';
+import { startS3Server } from '../src/services/s3/index.js';
 import { chooseBest } from '../src/tuner/strategy.js';
 import type { TuneResult } from '../src/tuner/types.js';
-import { runLambench } from './helpers/cli.js';
+import { lambenchBin, runLambench } from './helpers/cli.js';
 
 let cwd: string;
 
@@ -128,6 +135,17 @@ describe('lambench CLI', () => {
     ]);
   });
 
+  it('tune warns once about a region without prices and records the pricing region', async () => {
+    const out = path.join(cwd, 'mars');
+    const args = ['tune', 'hello-node', '--memory', '128,256', '-n', '1', '--warmup', '0', '--json', '--out', out];
+    const { code, stdout, stderr } = await lambench([...args, '--region', 'mars-north-1']);
+    expect(code).toBe(0);
+    expect(stderr.match(/warning: region "mars-north-1" is not in the price table/g)).toHaveLength(1);
+    const result = JSON.parse(stdout) as TuneResult;
+    expect(result.environment.pricingRegion).toBe('mars-north-1');
+    expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toContain('mars-north-1 (not in the price table');
+  });
+
   it('doctor names the isolation and the runtimes', async () => {
     const { code, stdout } = await lambench(['doctor', '--json']);
     expect(code).toBe(0);
@@ -145,5 +163,192 @@ describe('lambench CLI', () => {
     expect(noPython.code).toBe(1);
     expect(noPython.stderr).toMatch(/needs Python .* which was not found/);
     expect(noPython.stderr).toMatch(/hint: Install Python/);
+  });
+});
+
+describe('lambench invoke with S3 and DynamoDB', () => {
+  // 1,000 seeded rows do not reach all 400 (hospital, diagnosis) groups: the reference aggregation says how many.
+  const groups = aggregate([...csvChunks(1000)].join('')).groups.length;
+
+  it('starts the embedded services, so `data csv-etl` feeds csv-etl-node', async () => {
+    const data = await lambench(['data', 'csv-etl', '--rows', '1000']);
+    expect(data.code, data.stderr).toBe(0);
+    const { code, stdout, stderr } = await lambench([
+      'invoke',
+      'csv-etl-node',
+      '--json',
+      '--payload',
+      '{"bucket":"lambench-data","key":"csv-etl/1000.csv"}',
+    ]);
+    expect(code, stderr).toBe(0);
+    const out = JSON.parse(stdout);
+    expect(out.errorType, JSON.stringify(out.payload)).toBeNull();
+    expect(out.payload).toMatchObject({ rows: 1000, skippedRows: 0, itemsWritten: groups });
+  });
+
+  it('uses any S3 / DynamoDB endpoint instead of the embedded ones (flags or LAMBENCH_*_ENDPOINT)', async () => {
+    // A second S3 and DynamoDB on ephemeral ports stand in for moto, MinIO or real AWS.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lambench-ext-'));
+    const s3 = await startS3Server({ dataDir: path.join(dir, 's3') });
+    const dynamo = await startDynamoDb();
+    const ddb = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    try {
+      const key = 'external/1000.csv';
+      const data = await lambench(['data', 'csv-etl', '--rows', '1000', '--key', key], {
+        LAMBENCH_S3_ENDPOINT: s3.endpoint,
+      });
+      expect(data.code, data.stderr).toBe(0);
+      const payload = JSON.stringify({ bucket: 'lambench-data', key });
+      // The object is only in the external S3: the embedded one (this cwd's data dir) has no such key.
+      const embedded = await lambench(['invoke', 'csv-etl-node', '--json', '--payload', payload]);
+      expect(JSON.parse(embedded.stdout).errorType).toBe('NoSuchKey');
+      const viaFlags = await lambench([
+        'invoke',
+        'csv-etl-node',
+        '--json',
+        '--payload',
+        payload,
+        '--s3-endpoint',
+        s3.endpoint,
+        '--dynamodb-endpoint',
+        dynamo.endpoint,
+      ]);
+      expect(viaFlags.code, viaFlags.stderr).toBe(0);
+      const out = JSON.parse(viaFlags.stdout).payload;
+      expect(out).toMatchObject({ rows: 1000, itemsWritten: groups });
+      const items = await ddb.send(
+        new QueryCommand({
+          TableName: out.table,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': { S: out.pk } },
+          Select: 'COUNT',
+        }),
+      );
+      expect(items.Count).toBe(groups);
+      const viaEnv = await lambench(['invoke', 'csv-etl-node', '--json', '--payload', payload], {
+        LAMBENCH_S3_ENDPOINT: s3.endpoint,
+        LAMBENCH_DYNAMODB_ENDPOINT: dynamo.endpoint,
+      });
+      expect(JSON.parse(viaEnv.stdout).payload).toMatchObject({ rows: 1000, itemsWritten: groups });
+      const bad = await lambench(['invoke', 'hello-node', '--s3-endpoint', 'not a url']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--s3-endpoint .* must be an http\(s\) URL/);
+    } finally {
+      ddb.destroy();
+      await s3.close();
+      await dynamo.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('interruption', () => {
+  /** Processes whose parent is `pid` and whose environment names the function (the runtime, not esbuild's service). */
+  async function runtimeChildren(pid: number, functionName: string): Promise<number[]> {
+    const found: number[] = [];
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid !== pid) continue;
+        const environ = await readFile(`/proc/${entry}/environ`, 'utf8');
+        if (environ.split('\0').includes(`AWS_LAMBDA_FUNCTION_NAME=${functionName}`)) found.push(Number(entry));
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    return found;
+  }
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      // A zombie still answers kill(0); it no longer runs.
+      return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    } catch {
+      return false;
+    }
+  };
+
+  /** Sandbox folders of an engine are named lambench-<pid> beneath the engine's own cgroup, in any hierarchy. */
+  async function cgroupFoldersOf(pid: number): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      if (depth > 4) return;
+      let entries: Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        if (!e.isDirectory()) continue;
+        const full = path.join(dir, e.name);
+        if (e.name === `lambench-${pid}`) found.push(full);
+        else await walk(full, depth + 1);
+      }
+    };
+    if (existsSync('/sys/fs/cgroup')) await walk('/sys/fs/cgroup', 0);
+    return found;
+  }
+
+  it('invoke: Ctrl-C stops the runtime process, removes its cgroup and exits 130', async () => {
+    const child = spawn(
+      process.execPath,
+      [lambenchBin, 'invoke', 'hello-node', '--payload', '{"sleepMs":60000}', '--json'],
+      { cwd },
+    );
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const pid = child.pid as number;
+    let runtimes: number[] = [];
+    for (let i = 0; i < 300 && runtimes.length === 0; i++) {
+      await sleep(100);
+      runtimes = await runtimeChildren(pid, 'hello-node');
+    }
+    expect(runtimes, stderr).toHaveLength(1);
+    const runtime = runtimes[0] as number;
+    // Give the invocation time to be handed over (the handler is sleeping when the signal arrives).
+    await sleep(500);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toMatch(/Interrupted/);
+    expect(alive(runtime)).toBe(false);
+    expect(await cgroupFoldersOf(pid)).toEqual([]);
+  });
+
+  it('serve: reports external endpoints and exits 130 on Ctrl-C', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        lambenchBin,
+        'serve',
+        '--json',
+        '--quiet',
+        '--s3-endpoint',
+        'http://127.0.0.1:9/',
+        '--dynamodb-endpoint',
+        'http://127.0.0.1:10',
+      ],
+      { cwd },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+        if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+      });
+      child.once('close', () => reject(new Error('serve exited before printing its endpoints')));
+    });
+    expect(JSON.parse(line)).toMatchObject({ s3: 'http://127.0.0.1:9', dynamodb: 'http://127.0.0.1:10' });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
   });
 });

@@ -1,2 +1,2 @@
 export { costPer1M, invocationCost, monthlyCost } from './cost.js';
-export { FREE_TIER, pricesFor, REGION_PRICES } from './prices.js';
+export { FREE_TIER, hasRegionPrices, pricesFor, REGION_PRICES } from './prices.js';

@@ -66,6 +66,11 @@ export const REGION_PRICES: Record<string, RegionPrices> = {
 /** The monthly free tier: 1M requests and 400,000 GB-s. */
 export const FREE_TIER = { requests: 1_000_000, gbSeconds: 400_000 };
 
+/** Whether the table has this region; any other region is priced at the standard (us-east-1) rates. */
+export function hasRegionPrices(region: string): boolean {
+  return Object.hasOwn(REGION_PRICES, region);
+}
+
 export function pricesFor(region: string): RegionPrices {
   return REGION_PRICES[region] ?? standard;
 }

@@ -25,6 +25,8 @@ export function renderCsv(result: TuneResult): string {
     'costPerInvocationUSD',
     'costPer1MUSD',
     'cpuCapped',
+    'pricingArchitecture',
+    'pricingRegion',
   ];
   const rows = result.configs.map((c) => [
     result.function,
@@ -45,6 +47,8 @@ export function renderCsv(result: TuneResult): string {
     c.costUSD?.perInvocation,
     c.costUSD?.per1M,
     c.cpuCapped,
+    result.environment.architecture,
+    result.environment.pricingRegion ?? result.environment.region,
   ]);
   return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }

@@ -1,3 +1,13 @@
+import { hasRegionPrices } from '../pricing/prices.js';
+import type { TuneEnvironment } from '../tuner/types.js';
+
+/** "arm64 in eu-west-1", flagged when the region has no prices of its own. */
+export function pricingLabel(e: TuneEnvironment): string {
+  const region = e.pricingRegion ?? e.region;
+  const note = hasRegionPrices(region) ? '' : ' (not in the price table: standard us-east-1 rates)';
+  return `${e.architecture} in ${region}${note}`;
+}
+
 export const ms = (x: number | undefined | null) =>
   x === undefined || x === null || Number.isNaN(x)
     ? '–'

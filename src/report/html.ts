@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { TuneResult } from '../tuner/types.js';
-import { errorsCell, escapeHtml, ms, usd } from './format.js';
+import { errorsCell, escapeHtml, ms, pricingLabel, usd } from './format.js';
 import { CHARTS_SCRIPT } from './html-charts.js';
 
 let chartJs: string | undefined;
@@ -37,7 +37,7 @@ function environment(result: TuneResult): string {
     ['host', e.hostCpus ? `${e.hostCpus} CPUs, ${e.cpuModel ?? ''}` : 'n/a'],
     ['init CPU boost', e.initCpuBoost === undefined ? 'n/a' : e.initCpuBoost ? 'on' : 'off'],
     ['CPU capped at', e.cappedMemorySizes.length ? `${e.cappedMemorySizes.join(', ')} MB` : 'none'],
-    ['pricing', `${e.architecture}, ${e.region}`],
+    ['pricing', pricingLabel(e)],
     ['run', `${e.startedAt} → ${e.finishedAt}`],
   ];
   return `<dl>${facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(String(v))}</dd>`).join('')}</dl>`;
@@ -56,7 +56,9 @@ export function renderHtml(results: TuneResult[], options: { title?: string; int
   const logDuration = durations.length > 1 && Math.max(...durations) / Math.min(...durations) > 20;
   const sections = results
     .map(
-      (r) => `<section><h2>${escapeHtml(r.function)} <small>${r.target}, strategy ${r.strategy}</small></h2>
+      (
+        r,
+      ) => `<section><h2>${escapeHtml(r.function)} <small>${r.target}, strategy ${r.strategy}, priced as ${escapeHtml(pricingLabel(r.environment))}</small></h2>
 <p class="recommendation">${escapeHtml(r.recommendation)}</p>${table(r)}${environment(r)}
 <p><a href="${escapeHtml(r.visualization)}">Open in the Lambda Power Tuning UI</a></p></section>`,
     )

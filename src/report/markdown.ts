@@ -1,5 +1,5 @@
 import type { TuneResult } from '../tuner/types.js';
-import { errorsCell, ms, usd } from './format.js';
+import { errorsCell, ms, pricingLabel, usd } from './format.js';
 
 function environmentLine(result: TuneResult): string {
   const e = result.environment;
@@ -8,7 +8,7 @@ function environmentLine(result: TuneResult): string {
       ? `local engine, isolation ${e.isolation ?? '?'}, ${e.hostCpus ?? '?'} CPUs (${e.cpuModel ?? '?'})${e.initCpuBoost ? ', init CPU boost on' : ''}`
       : `AWS Lambda, ${e.region}`;
   const capped = e.cappedMemorySizes.length ? ` CPU capped by the host at: ${e.cappedMemorySizes.join(', ')} MB.` : '';
-  return `Measured on ${where}; ${e.architecture} pricing.${capped}`;
+  return `Measured on ${where}; priced as ${pricingLabel(e)}.${capped}`;
 }
 
 /** A summary for a README or a CI job summary. */

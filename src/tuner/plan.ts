@@ -27,8 +27,10 @@ export interface TunePlan {
   /** Invocations per size that run first and are not counted. */
   warmup: number;
   sleepBetweenMs: number;
-  architecture: Architecture;
-  region: string;
+  /** Pricing architecture; absent: the function's own (from the target's describe()). */
+  architecture?: Architecture;
+  /** Pricing region; absent: the target's region. */
+  region?: string;
   /** Error types that count as a normal result (PowerTuning's allowedExceptions). */
   allowedErrorTypes: string[];
   autoApply: boolean;

@@ -1,4 +1,5 @@
 import { LambenchError } from '../errors.js';
+import { hasRegionPrices } from '../pricing/prices.js';
 import { visualizationUrl } from '../report/visualization.js';
 import type { Target } from '../targets/types.js';
 import { type Progress, RunStore } from './persist.js';
@@ -17,6 +18,8 @@ export interface TuneOptions extends Pick<RunHooks, 'signal' | 'onProgress'> {
    * repeat it (a field that differs is an INVALID_ARGUMENT error), so both halves of the run measure the same thing.
    */
   resume?: boolean;
+  /** Told once about anything that makes the figures less exact than they look (e.g. a region without prices). */
+  onWarning?: (message: string) => void;
   /** Called with the partial result after each size (reports rewritten as the run goes). */
   onPartialResult?: (result: TuneResult, records: InvocationRecord[]) => Promise<void>;
 }
@@ -32,9 +35,20 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
   const startedAt = new Date().toISOString();
   const store = options.outDir ? new RunStore(options.outDir) : null;
   const progress = store && options.resume ? await readResumable(store, target.kind) : null;
-  const plan = validatePlan(progress ? resumePlan(progress.plan, requested, store?.dir ?? '') : requested);
-  const described = await target.describe(plan.functionName);
+  const valid = validatePlan(progress ? resumePlan(progress.plan, requested, store?.dir ?? '') : requested);
+  const described = await target.describe(valid.functionName);
   const env = await target.environment();
+  // Priced as the function runs unless told otherwise: arm64 GB-seconds cost 20 % less than x86_64 ones.
+  const plan = {
+    ...valid,
+    architecture: valid.architecture ?? described.architecture,
+    region: valid.region ?? env.region,
+  };
+  if (!hasRegionPrices(plan.region)) {
+    options.onWarning?.(
+      `region "${plan.region}" is not in the price table (src/pricing/prices.ts); costs use the standard us-east-1 rates.`,
+    );
+  }
   const capLimit = target.maxFullCpuMemoryMB();
   const records: InvocationRecord[] = [];
   const outcomes = new Map<number, Pick<SizeOutcome, 'cpuCapped' | 'failure'>>();
@@ -84,6 +98,7 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
       environment: {
         ...env,
         architecture: plan.architecture,
+        pricingRegion: plan.region,
         node: process.version,
         cappedMemorySizes: plan.memorySizes.filter((m) => m > capLimit),
         startedAt,

@@ -61,7 +61,10 @@ export interface ConfigResult {
 export interface TuneEnvironment {
   target: 'local' | 'aws';
   region: string;
+  /** The architecture costs are priced at: --arch, or the function's own. */
   architecture: 'x86_64' | 'arm64';
+  /** The region costs are priced in (--region, or the target's); absent in results from before it was recorded. */
+  pricingRegion?: string;
   isolation?: string;
   hostCpus?: number;
   cpuModel?: string;

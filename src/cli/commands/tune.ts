@@ -97,8 +97,8 @@ const defaults = (functionName: string): TunePlan => ({
   coldOnly: false,
   warmup: 1,
   sleepBetweenMs: 0,
-  architecture: 'x86_64',
-  region: process.env.AWS_REGION ?? 'us-east-1',
+  // Pricing architecture and region stay unset unless given, so tune() takes the function's and the target's.
+  ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
   allowedErrorTypes: [],
   autoApply: false,
 });
@@ -143,6 +143,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
       resume: values.resume,
       signal: controller.signal,
       onProgress: progressPrinter(),
+      onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
       onPartialResult: (partial, soFar) => writeReportFolder(outDir, partial, soFar),
     });
     await writeReportFolder(outDir, result, records);
