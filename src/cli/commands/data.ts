@@ -3,6 +3,7 @@ import { LambenchError } from '../../errors.js';
 import { uploadCsv } from '../../experiments/csv-etl/upload.js';
 import { startS3Server } from '../../services/s3/index.js';
 import { integerOption, parse, requirePositional } from '../args.js';
+import { externalEndpoint } from '../endpoints.js';
 
 const USAGE =
   'lambench data csv-etl [--rows N] [--seed N] [--bucket B] [--key K] [--s3-endpoint URL] [--data-dir DIR] [--json]';
@@ -29,11 +30,13 @@ export async function dataCommand(argv: string[]): Promise<number> {
   if (rows < 1) throw new LambenchError('INVALID_ARGUMENT', '--rows must be at least 1.');
   const bucket = values.bucket ?? 'lambench-data';
   const key = values.key ?? `csv-etl/${rows}.csv`;
-  const local = values['s3-endpoint']
+  // --s3-endpoint or LAMBENCH_S3_ENDPOINT (as for `serve` and `invoke`); otherwise the embedded S3's folder.
+  const external = externalEndpoint('s3', values['s3-endpoint']);
+  const local = external
     ? undefined
     : await startS3Server({ dataDir: path.resolve(values['data-dir'] ?? path.join('.lambench', 'data'), 's3') });
   try {
-    const endpoint = values['s3-endpoint'] ?? (local?.endpoint as string);
+    const endpoint = external ?? (local?.endpoint as string);
     const { bytes } = await uploadCsv(endpoint, { bucket, key, rows, seed: integerOption(values.seed, 'seed') ?? 42 });
     const summary = { bucket, key, rows, bytes };
     process.stdout.write(

@@ -1,11 +1,15 @@
+import path from 'node:path';
 import { createLocalEngine, resolveFunctionArgument } from '../../engine/index.js';
 import type { InvokeResult } from '../../engine/types.js';
+import { type LocalServices, startLocalServices } from '../../services/index.js';
 import { integerOption, parse, requirePositional } from '../args.js';
+import { endpointOptions, externalEndpoints } from '../endpoints.js';
+import { watchInterrupt } from '../interrupt.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
 
 const USAGE =
-  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none]';
+  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none] [--data-dir DIR] [--s3-endpoint URL] [--dynamodb-endpoint URL]';
 
 /** The `--json` shape other tools and checks rely on. */
 export function invokeJson(result: InvokeResult) {
@@ -42,6 +46,8 @@ export async function invokeCommand(argv: string[]): Promise<number> {
       isolation: { type: 'string' },
       'no-init-boost': { type: 'boolean', default: false },
       target: { type: 'string' },
+      'data-dir': { type: 'string' },
+      ...endpointOptions,
     },
     USAGE,
   );
@@ -50,32 +56,53 @@ export async function invokeCommand(argv: string[]): Promise<number> {
   const payload = await readPayloadArgument(values.payload);
   if (values.target && values.target !== 'local')
     return invokeOnTarget(values.target, ref, payload, memoryMB, values.cold, values.json);
+  const external = externalEndpoints(values);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
     initCpuBoost: !values['no-init-boost'],
   });
+  const interrupt = watchInterrupt();
+  let services: Promise<LocalServices> | undefined;
   try {
     const functionName = await resolveFunctionArgument(engine, ref);
-    const result = await engine.invoke({
+    // Functions get AWS_ENDPOINT_URL_S3/_DYNAMODB/_LAMBDA from these, as under `serve`: without them the SDK would
+    // go to real AWS with dummy credentials. The same data dir as `serve` and `data`, so `data csv-etl` feeds `invoke`.
+    services = startLocalServices(engine, {
+      dataDir: path.resolve(values['data-dir'] ?? path.join('.lambench', 'data')),
+      external,
+    });
+    await Promise.race([services, interrupt.interrupted]);
+    const invoked = engine.invoke({
       functionName,
       payload,
       forceCold: values.cold,
       ...(memoryMB === undefined ? {} : { memoryMB }),
     });
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify(invokeJson(result))}\n`);
-    } else {
-      process.stderr.write(result.logs);
-      process.stdout.write(`${result.payload.toString('utf8')}\n`);
-      if (result.isolation === 'none') {
-        process.stderr.write('note: isolation "none": CPU and memory were not limited; figures are unconstrained.\n');
-      } else if (result.cpuCapped) {
-        process.stderr.write(`note: ${result.memoryMB} MB asks for more vCPUs than this host has; CPU was capped.\n`);
-      }
-    }
+    const result = await Promise.race([invoked, interrupt.interrupted]);
+    printResult(result, values.json);
     return 0;
   } finally {
+    interrupt.dispose();
+    // The engine first (it kills the runtime process and removes its cgroup), then what its functions talked to.
     await engine.close();
+    await services?.then(
+      (started) => started.close(),
+      () => {},
+    );
+  }
+}
+
+function printResult(result: InvokeResult, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(invokeJson(result))}\n`);
+    return;
+  }
+  process.stderr.write(result.logs);
+  process.stdout.write(`${result.payload.toString('utf8')}\n`);
+  if (result.isolation === 'none') {
+    process.stderr.write('note: isolation "none": CPU and memory were not limited; figures are unconstrained.\n');
+  } else if (result.cpuCapped) {
+    process.stderr.write(`note: ${result.memoryMB} MB asks for more vCPUs than this host has; CPU was capped.\n`);
   }
 }
 

@@ -2,9 +2,11 @@ import path from 'node:path';
 import { createLocalEngine } from '../../engine/index.js';
 import { startLocalServices } from '../../services/index.js';
 import { integerOption, parse } from '../args.js';
+import { endpointOptions, externalEndpoints } from '../endpoints.js';
+import { watchInterrupt } from '../interrupt.js';
 
 const USAGE =
-  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet]';
+  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet] [--s3-endpoint URL] [--dynamodb-endpoint URL]';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -15,19 +17,26 @@ export async function serveCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       isolation: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      ...endpointOptions,
     },
     USAGE,
   );
   const port = integerOption(values.port, 'port') ?? 0;
   const dataDir = path.resolve(values['data-dir'] ?? path.join('.lambench', 'data'));
+  const external = externalEndpoints(values);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
     ...(values.quiet ? {} : { onOutput: (fn: string, text: string) => process.stderr.write(prefixLines(fn, text)) }),
   });
-  const services = await startLocalServices(engine, { dataDir, lambdaPort: port }).catch(async (error: unknown) => {
-    await engine.close();
-    throw error;
-  });
+  // Watched from here on, so a signal during startup still closes the engine rather than leaving its cgroup.
+  const interrupt = watchInterrupt();
+  const services = await startLocalServices(engine, { dataDir, lambdaPort: port, external }).catch(
+    async (error: unknown) => {
+      interrupt.dispose();
+      await engine.close();
+      throw error;
+    },
+  );
   const endpoints = services.endpoints;
   if (values.json) process.stdout.write(`${JSON.stringify(endpoints)}\n`);
   else {
@@ -35,13 +44,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
     for (const [name, url] of Object.entries(endpoints)) process.stdout.write(`  ${name.padEnd(9)} ${url}\n`);
     process.stdout.write(`  functions ${engine.functions.list().length} registered — Ctrl-C to stop\n`);
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  // Serving ends only by interruption: 130, as the README's exit codes say, after closing everything.
+  await interrupt.signalled;
   await services.close();
   await engine.close();
-  return 0;
+  return 130;
 }
 
 function prefixLines(functionName: string, text: string): string {

@@ -62,4 +62,12 @@ describe('embedded DynamoDB', () => {
     );
     expect(query.Count).toBe(25);
   });
+
+  it('refuses a folder another server holds with a clear error, instead of crashing on the first request', async () => {
+    await client.send(new DescribeTableCommand({ TableName: 'results' }));
+    await expect(startDynamoDb({ dataDir: dir })).rejects.toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      message: expect.stringMatching(/in use by another process/),
+    });
+  });
 });

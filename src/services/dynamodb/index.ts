@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { LambenchError } from '../../errors.js';
 
 export interface DynamoDbServer {
   endpoint: string;
@@ -17,8 +18,12 @@ type Dynalite = (options: Record<string, unknown>) => Server;
  * (DynamoDB Local, real AWS) can replace it: the engine only hands functions an AWS_ENDPOINT_URL_DYNAMODB.
  */
 export async function startDynamoDb(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbServer> {
-  const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
-  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const require = createRequire(import.meta.url);
+  const dynalite = require('dynalite') as Dynalite;
+  if (options.dataDir) {
+    await mkdir(options.dataDir, { recursive: true });
+    await assertNotLocked(require, options.dataDir);
+  }
   const server = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
@@ -39,4 +44,28 @@ export async function startDynamoDb(options: { dataDir?: string; port?: number }
         server.close(() => resolve());
       }),
   };
+}
+
+type LevelModule = { Level: new (location: string) => { open(): Promise<void>; close(): Promise<void> } };
+
+/**
+ * LevelDB allows one process per folder. dynalite opens it lazily and, when another process (a running
+ * `lambench serve`) holds it, throws from a stream callback on the first request, killing this process; so the
+ * folder is tried here first and a clear error raised instead.
+ */
+async function assertNotLocked(require: NodeJS.Require, dataDir: string): Promise<void> {
+  const { Level } = createRequire(require.resolve('dynalite'))('level') as LevelModule;
+  const db = new Level(dataDir);
+  try {
+    await db.open();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    if (cause?.code !== 'LEVEL_LOCKED') throw error;
+    throw new LambenchError(
+      'SERVICE_UNAVAILABLE',
+      `The embedded DynamoDB's folder ${dataDir} is in use by another process (a running \`lambench serve\`?).`,
+      "Point this command at that server's endpoints (--s3-endpoint URL --dynamodb-endpoint URL), or use another --data-dir.",
+    );
+  }
+  await db.close();
 }
