@@ -67,6 +67,7 @@ describe('lambench CLI', () => {
     [['tune', 'cpu-node', '-n', '0'], /-n must be/],
     [['tune', 'cpu-node', '--strategy', 'fastest'], /Unknown strategy/],
     [['tune', 'hello-node', '--payloads-file', 'infinite-weight.json'], /weight Infinity; weights must be finite/],
+    [['tune', 'hello-node', '--free-tier'], /--free-tier .* --per-month/],
     [['frobnicate'], /unknown command/],
   ])('rejects %j with exit code 2 and a clear message', async (args, message) => {
     const { code, stderr } = await lambench(args);
@@ -144,6 +145,20 @@ describe('lambench CLI', () => {
     const result = JSON.parse(stdout) as TuneResult;
     expect(result.environment.pricingRegion).toBe('mars-north-1');
     expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toContain('mars-north-1 (not in the price table');
+  });
+
+  it('tune --per-month N --free-tier adds a monthly bill to every size, in JSON, Markdown, CSV and HTML', async () => {
+    const out = path.join(cwd, 'monthly');
+    const args = ['tune', 'hello-node', '--memory', '128,256', '-n', '2', '--warmup', '0', '--json', '--out', out];
+    const { code, stdout } = await lambench([...args, '--per-month', '5000000', '--free-tier']);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as TuneResult;
+    expect(result.monthly).toEqual({ invocations: 5_000_000, freeTier: true });
+    for (const c of result.configs) expect(c.costUSD?.perMonth).toBeGreaterThan(0);
+    const heading = 'cost / month (5,000,000 invocations, free tier)';
+    expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toContain(heading);
+    expect(await readFile(path.join(out, 'report.html'), 'utf8')).toContain(heading);
+    expect(await readFile(path.join(out, 'results.csv'), 'utf8')).toContain('costPerMonthUSD');
   });
 
   it('doctor names the isolation and the runtimes', async () => {

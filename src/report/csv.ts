@@ -27,6 +27,9 @@ export function renderCsv(result: TuneResult): string {
     'cpuCapped',
     'pricingArchitecture',
     'pricingRegion',
+    'costPerMonthUSD',
+    'invocationsPerMonth',
+    'freeTier',
   ];
   const rows = result.configs.map((c) => [
     result.function,
@@ -49,6 +52,9 @@ export function renderCsv(result: TuneResult): string {
     c.cpuCapped,
     result.environment.architecture,
     result.environment.pricingRegion ?? result.environment.region,
+    c.costUSD?.perMonth,
+    result.monthly?.invocations,
+    result.monthly?.freeTier,
   ]);
   return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import { hasRegionPrices } from '../pricing/prices.js';
-import type { TuneEnvironment } from '../tuner/types.js';
+import type { TuneEnvironment, TuneResult } from '../tuner/types.js';
 
 /** "arm64 in eu-west-1", flagged when the region has no prices of its own. */
 export function pricingLabel(e: TuneEnvironment): string {
@@ -45,4 +45,9 @@ export function errorsCell(c: {
   if (allowed.length === 0) return counted;
   const n = allowed.reduce((sum, [, k]) => sum + k, 0);
   return `${counted} +${n} allowed (${allowed.map(([t]) => t).join(', ')})`;
+}
+
+/** "cost / month (5,000,000 invocations, free tier)" — the heading says at which rate the bill was priced. */
+export function monthlyHeading(monthly: NonNullable<TuneResult['monthly']>): string {
+  return `cost / month (${monthly.invocations.toLocaleString('en-US')} invocations${monthly.freeTier ? ', free tier' : ''})`;
 }

@@ -1,5 +1,5 @@
 import type { TuneResult } from '../tuner/types.js';
-import { errorsCell, ms, pricingLabel, usd } from './format.js';
+import { errorsCell, monthlyHeading, ms, pricingLabel, usd } from './format.js';
 
 function environmentLine(result: TuneResult): string {
   const e = result.environment;
@@ -17,15 +17,16 @@ export function renderMarkdown(result: TuneResult): string {
     const d = c.durationMs;
     const errors = errorsCell(c);
     const best = result.best?.memoryMB === c.memoryMB ? ' **best**' : '';
-    return `| ${c.memoryMB}${best}${c.cpuCapped ? ' (capped)' : ''} | ${c.invocations} | ${errors} | ${ms(d?.p50)} [${ms(d?.ci95[0])}–${ms(d?.ci95[1])}] | ${ms(d?.trimmedMean)} | ${ms(d?.p90)} | ${ms(d?.p99)} | ${ms(c.initDurationMs?.p50)} | ${c.maxMemoryUsedMB} | ${usd(c.costUSD?.per1M)} |`;
+    const monthly = result.monthly ? ` ${usd(c.costUSD?.perMonth)} |` : '';
+    return `| ${c.memoryMB}${best}${c.cpuCapped ? ' (capped)' : ''} | ${c.invocations} | ${errors} | ${ms(d?.p50)} [${ms(d?.ci95[0])}–${ms(d?.ci95[1])}] | ${ms(d?.trimmedMean)} | ${ms(d?.p90)} | ${ms(d?.p99)} | ${ms(c.initDurationMs?.p50)} | ${c.maxMemoryUsedMB} | ${usd(c.costUSD?.per1M)} |${monthly}`;
   });
   return [
     `## lambench: ${result.function} (${result.target}, strategy ${result.strategy})`,
     '',
     `**Recommendation:** ${result.recommendation}`,
     '',
-    '| memory (MB) | invocations | errors | median ms [95 % CI] | trimmed mean | p90 | p99 | init ms (p50) | max memory MB | cost / 1M |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| memory (MB) | invocations | errors | median ms [95 % CI] | trimmed mean | p90 | p99 | init ms (p50) | max memory MB | cost / 1M |${result.monthly ? ` ${monthlyHeading(result.monthly)} |` : ''}`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |${result.monthly ? ' --- |' : ''}`,
     ...rows,
     '',
     environmentLine(result),

@@ -34,6 +34,10 @@ export interface TunePlan {
   /** Error types that count as a normal result (PowerTuning's allowedExceptions). */
   allowedErrorTypes: string[];
   autoApply: boolean;
+  /** Invocations per month: each size's cost gets a monthly bill at this rate (tiers applied). */
+  invocationsPerMonth?: number;
+  /** Deduct the monthly free tier from that bill (as if this function had it to itself). */
+  freeTier?: boolean;
 }
 
 const bad = (message: string, hint?: string) => new LambenchError('INVALID_ARGUMENT', message, hint);
@@ -118,6 +122,13 @@ export function validatePlan(plan: TunePlan): TunePlan {
   }
   if (!Number.isInteger(plan.warmup) || plan.warmup < 0) throw bad('--warmup must be an integer of 0 or more.');
   if (!(plan.sleepBetweenMs >= 0)) throw bad('--sleep must be 0 or more milliseconds.');
+  const perMonth = plan.invocationsPerMonth;
+  if (perMonth !== undefined && !(Number.isSafeInteger(perMonth) && perMonth >= 1)) {
+    throw bad(`--per-month must be a whole number of invocations of at least 1, got ${perMonth}.`);
+  }
+  if (plan.freeTier && perMonth === undefined) {
+    throw bad('--free-tier applies to a monthly bill: give --per-month N too.', 'e.g. --per-month 5000000 --free-tier');
+  }
   return { ...plan, memorySizes: [...new Set(plan.memorySizes)].sort((a, b) => a - b) };
 }
 

@@ -1,5 +1,5 @@
 import type { Architecture } from '../engine/types.js';
-import { costPer1M, invocationCost } from '../pricing/cost.js';
+import { costPer1M, invocationCost, monthlyCost } from '../pricing/cost.js';
 import { summarize } from './stats.js';
 import { type ConfigResult, countsAsResult, type InvocationRecord } from './types.js';
 
@@ -8,6 +8,7 @@ export interface ConfigContext {
   region: string;
   cpuCapped: boolean;
   failure?: { errorType: string; message: string };
+  monthly?: { invocations: number; freeTier: boolean };
 }
 
 /**
@@ -40,6 +41,16 @@ export function buildConfigResult(memoryMB: number, all: InvocationRecord[], con
       ? {
           perInvocation: invocationCost({ ...pricing, billedDurationMs: billed.trimmedMean }),
           per1M: costPer1M({ ...pricing, billedDurationMs: billed.trimmedMean }),
+          ...(context.monthly
+            ? {
+                perMonth: monthlyCost({
+                  ...pricing,
+                  avgBilledMs: billed.trimmedMean,
+                  invocationsPerMonth: context.monthly.invocations,
+                  freeTier: context.monthly.freeTier,
+                }).totalUSD,
+              }
+            : {}),
         }
       : null,
     coldStarts: cold.length,

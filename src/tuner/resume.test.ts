@@ -30,6 +30,11 @@ describe('resume', () => {
     };
     expect(planConflicts(saved, repeated)).toEqual([]);
     expect(resumePlan(saved, { autoApply: true }, 'dir').autoApply).toBe(true);
+    // Output-only options may change on resume: the monthly bill is recomputed from the records.
+    expect(resumePlan(saved, { invocationsPerMonth: 10, freeTier: true }, 'dir')).toMatchObject({
+      invocationsPerMonth: 10,
+      freeTier: true,
+    });
   });
 
   it('names every option that contradicts the saved plan', () => {

@@ -69,5 +69,7 @@ export function resumePlan(saved: TunePlan, given: Partial<TunePlan>, dir: strin
   return {
     ...saved,
     ...(given.autoApply !== undefined ? { autoApply: given.autoApply } : {}),
+    ...(given.invocationsPerMonth !== undefined ? { invocationsPerMonth: given.invocationsPerMonth } : {}),
+    ...(given.freeTier !== undefined ? { freeTier: given.freeTier } : {}),
   };
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { invocationCost } from '../pricing/cost.js';
+import { invocationCost, monthlyCost } from '../pricing/cost.js';
 import { renderCsv } from '../report/csv.js';
+import { renderHtml } from '../report/html.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { validatePlan } from './plan.js';
 import { fakePlan, fakeTarget } from './test-helpers/fake-target.js';
 import { tune } from './tune.js';
 
@@ -38,5 +40,35 @@ describe('tune pricing', () => {
     const quiet: string[] = [];
     await tune(fakeTarget(), fakePlan({ region: 'eu-west-1' }), { onWarning: (m) => quiet.push(m) });
     expect(quiet).toEqual([]);
+  });
+
+  it('prices a month at --per-month (tiers, optional free tier) and shows it in every report', async () => {
+    const plan = fakePlan({ memorySizes: [128, 1024], invocationsPerMonth: 5_000_000, freeTier: true });
+    const { result } = await tune(fakeTarget(), plan);
+    expect(result.monthly).toEqual({ invocations: 5_000_000, freeTier: true });
+    for (const c of result.configs) {
+      const bill = monthlyCost({
+        memoryMB: c.memoryMB,
+        avgBilledMs: c.billedDurationMs?.trimmedMean ?? 0,
+        invocationsPerMonth: 5_000_000,
+        freeTier: true,
+      });
+      expect(c.costUSD?.perMonth).toBeCloseTo(bill.totalUSD, 9);
+      expect(c.costUSD?.perMonth).toBeLessThan((c.costUSD?.per1M ?? 0) * 5);
+    }
+    const heading = 'cost / month (5,000,000 invocations, free tier)';
+    expect(renderMarkdown(result)).toContain(heading);
+    expect(renderHtml([result])).toContain(heading);
+    const [header, row] = renderCsv(result).split('\n');
+    expect(header).toMatch(/,costPerMonthUSD,invocationsPerMonth,freeTier$/);
+    expect(row).toMatch(/,5000000,true$/);
+    const plain = await tune(fakeTarget(), fakePlan());
+    expect(plain.result.configs[0]?.costUSD?.perMonth).toBeUndefined();
+    expect(renderMarkdown(plain.result)).not.toContain('cost / month');
+  });
+
+  it('rejects --free-tier without --per-month, and a rate that is not a whole number', () => {
+    expect(() => validatePlan(fakePlan({ freeTier: true }))).toThrow(/--free-tier .* --per-month/);
+    expect(() => validatePlan(fakePlan({ invocationsPerMonth: 0.5 }))).toThrow(/--per-month must be/);
   });
 });

@@ -66,6 +66,10 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
     await store.start(plan, target.kind);
   }
 
+  const monthly =
+    plan.invocationsPerMonth !== undefined
+      ? { invocations: plan.invocationsPerMonth, freeTier: plan.freeTier ?? false }
+      : undefined;
   const build = (finishedAt: string): TuneResult => {
     const configs: ConfigResult[] = plan.memorySizes
       .filter((m) => outcomes.has(m))
@@ -78,6 +82,7 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
             architecture: plan.architecture,
             region: plan.region,
             cpuCapped: outcome?.cpuCapped ?? false,
+            ...(monthly ? { monthly } : {}),
             ...(outcome?.failure ? { failure: outcome.failure } : {}),
           },
         );
@@ -104,6 +109,7 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
         startedAt,
         finishedAt,
       },
+      ...(monthly ? { monthly } : {}),
     };
   };
 

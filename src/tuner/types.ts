@@ -53,7 +53,8 @@ export interface ConfigResult {
   /** Init Duration + the first invocation's duration, for cold starts. */
   coldStartMs: Summary | null;
   maxMemoryUsedMB: number;
-  costUSD: { perInvocation: number; per1M: number } | null;
+  /** perMonth: the month's bill at TuneResult.monthly's rate (tiers, optionally the free tier), when asked for. */
+  costUSD: { perInvocation: number; per1M: number; perMonth?: number } | null;
   coldStarts: number;
   cpuCapped: boolean;
 }
@@ -86,4 +87,6 @@ export interface TuneResult {
   configs: ConfigResult[];
   visualization: string;
   environment: TuneEnvironment;
+  /** The rate the configs' costUSD.perMonth is priced at (--per-month, --free-tier); absent when not asked for. */
+  monthly?: { invocations: number; freeTier: boolean };
 }

@@ -19,7 +19,7 @@ import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
 
 const USAGE =
-  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--out DIR] [--resume] [--json] [--target local|aws]';
+  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws]';
 
 const OPTIONS = {
   memory: { type: 'string' },
@@ -36,6 +36,8 @@ const OPTIONS = {
   region: { type: 'string' },
   'allowed-errors': { type: 'string' },
   'auto-apply': { type: 'boolean' },
+  'per-month': { type: 'string' },
+  'free-tier': { type: 'boolean' },
   out: { type: 'string' },
   resume: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -83,6 +85,9 @@ async function givenOptions(values: Values): Promise<Partial<TunePlan>> {
       .filter(Boolean);
   }
   if (values['auto-apply']) given.autoApply = true;
+  const perMonth = integerOption(values['per-month'], 'per-month');
+  if (perMonth !== undefined) given.invocationsPerMonth = perMonth;
+  if (values['free-tier']) given.freeTier = true;
   return given;
 }
 
