@@ -74,6 +74,9 @@ describe('--target aws against lambench serve', () => {
       payload: { echo: 1 },
       functionError: null,
     });
+    // A plain invoke changes nothing, so the environment it started is still warm for the next one.
+    const again = await lambench(['invoke', 'deployed-hello', '--target', 'aws', '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ cold: false, report: { initDurationMs: null } });
 
     const tune = await lambench([
       'tune',

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ListAliasesCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../engine/engine.js';
 import { startLambdaServer } from '../engine/http/server.js';
 import { builtInFunctionsDir } from '../paths.js';
@@ -53,4 +53,40 @@ targetContract('aws (SDK v3 against lambench serve)', async () => {
       ];
     },
   };
+});
+
+describe('aws target: what cleanup restores', () => {
+  const awsTarget = () =>
+    new AwsTarget({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+
+  it('leaves a function it only described and invoked warm untouched (same RevisionId, environments stay warm)', async () => {
+    const target = awsTarget();
+    const revision = engine.functions.resolve('hello-node').revisionId;
+    const described = await target.describe('hello-node');
+    await target.invoke({ functionName: described.name, memoryMB: described.memoryMB }, '{}', { cold: false });
+    await target.cleanup();
+    expect(engine.functions.resolve('hello-node').revisionId).toBe(revision);
+    const next = await target.invoke({ functionName: described.name, memoryMB: described.memoryMB }, '{}', {
+      cold: false,
+    });
+    expect(next.cold).toBe(false);
+    target.client.destroy();
+  });
+
+  it('restores a function whose configuration a forced cold start changed', async () => {
+    const target = awsTarget();
+    const before = engine.functions.resolve('hello-node');
+    const described = await target.describe('hello-node');
+    await target.invoke({ functionName: described.name, memoryMB: described.memoryMB }, '{}', { cold: true });
+    expect(engine.functions.resolve('hello-node').environment).toHaveProperty('LAMBENCH_FORCE_COLD_START');
+    await target.cleanup();
+    const after = engine.functions.resolve('hello-node');
+    expect(after.environment).toEqual(before.environment);
+    expect(after.memorySize).toBe(before.memorySize);
+    target.client.destroy();
+  });
 });

@@ -41,7 +41,8 @@ export class AwsTarget implements Target {
   readonly #originals = new Map<string, Original>();
   readonly #aliases = new Map<string, Set<string>>();
   readonly #versions = new Map<string, Set<string>>();
-  readonly #applied = new Set<string>();
+  /** Functions whose $LATEST configuration lambench changed: only these are restored (restoring also changes it). */
+  readonly #changed = new Set<string>();
   /** Configuration changes of one function must not interleave (parallel cold starts would race). */
   #configLock: Promise<unknown> = Promise.resolve();
 
@@ -105,6 +106,7 @@ export class AwsTarget implements Target {
 
   /** Points `lambench-<MB>` at a fresh version published with this memory size (and, for cold starts, a new nonce). */
   async #publishBehindAlias(name: string, memoryMB: number, variables: Record<string, string>): Promise<string> {
+    this.#changed.add(name);
     await this.#update(name, memoryMB, variables);
     const published = await withBackoff(() => this.client.send(new PublishVersionCommand({ FunctionName: name })));
     const version = published.Version ?? '$LATEST';
@@ -186,8 +188,11 @@ export class AwsTarget implements Target {
   async applyMemory(functionRef: string, memoryMB: number): Promise<void> {
     const { name } = parseFunctionRef(functionRef);
     if (!this.#originals.has(name)) await this.describe(name);
+    // Until the update has succeeded its outcome is unknown, so cleanup restores the original.
+    this.#changed.add(name);
     await this.#update(name, memoryMB, this.#originals.get(name)?.variables ?? {});
-    this.#applied.add(name);
+    // The applied memory with the original variables is what the user asked to keep.
+    this.#changed.delete(name);
   }
 
   async environment(): Promise<TargetEnvironment> {
@@ -216,10 +221,12 @@ export class AwsTarget implements Target {
       }
     }
     this.#versions.clear();
-    for (const [name, original] of this.#originals) {
-      if (this.#applied.has(name)) continue;
+    for (const name of this.#changed) {
+      const original = this.#originals.get(name);
+      if (!original) continue;
       const current = await this.#configuration(name).catch(() => null);
       if (current) await this.#update(name, original.memoryMB, original.variables).catch(() => {});
+      this.#changed.delete(name);
     }
   }
 }
