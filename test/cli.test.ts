@@ -21,6 +21,8 @@ const lambench = (args: string[], env: Record<string, string> = {}) => runLamben
 beforeAll(async () => {
   cwd = await mkdtemp(path.join(os.tmpdir(), 'lambench-cli-'));
   await writeFile(path.join(cwd, 'infinite-weight.json'), '[{"payload": {}, "weight": 1e999}, {"payload": {}}]');
+  // One byte over AWS's 6 MB Invoke limit (6,291,456 bytes), as valid JSON.
+  await writeFile(path.join(cwd, 'big-payload.json'), JSON.stringify({ data: 'x'.repeat(6_291_456 - 10) }));
 });
 afterAll(async () => {
   await rm(cwd, { recursive: true, force: true });
@@ -68,6 +70,19 @@ describe('lambench CLI', () => {
     [['tune', 'cpu-node', '--strategy', 'fastest'], /Unknown strategy/],
     [['tune', 'hello-node', '--payloads-file', 'infinite-weight.json'], /weight Infinity; weights must be finite/],
     [['tune', 'hello-node', '--free-tier'], /--free-tier .* --per-month/],
+    [
+      ['tune', 'hello-node', '--payload', '@big-payload.json'],
+      /RequestTooLargeException: Request must be smaller than 6291456 bytes/,
+    ],
+    [['tune', 'hello-node', '--memory', ''], /--memory "" is not a list of sizes/],
+    [['tune', 'hello-node', '--memory', '0x80'], /Memory size "0x80" is not valid/],
+    [['tune', 'hello-node', '--memory', '128,1e3'], /Memory size "1e3" is not valid/],
+    [['tune', 'hello-node', '-n', 'abc'], /error: -n must be an integer, got "abc"/],
+    [['tune', 'hello-node', '--warmup', ''], /--warmup must be an integer, got ""/],
+    [
+      ['tune', 'hello-node', '--payload', '{}', '--payloads-file', 'infinite-weight.json'],
+      /--payload and --payloads-file/,
+    ],
     [['frobnicate'], /unknown command/],
   ])('rejects %j with exit code 2 and a clear message', async (args, message) => {
     const { code, stderr } = await lambench(args);
@@ -159,6 +174,15 @@ describe('lambench CLI', () => {
     expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toContain(heading);
     expect(await readFile(path.join(out, 'report.html'), 'utf8')).toContain(heading);
     expect(await readFile(path.join(out, 'results.csv'), 'utf8')).toContain('costPerMonthUSD');
+  });
+
+  it('tune exits 1 when no memory size ran without errors, with the reports written', async () => {
+    const out = path.join(cwd, 'all-failed');
+    const args = ['tune', 'hello-node', '--memory', '128,256', '-n', '1', '--warmup', '0', '--out', out];
+    const { code, stderr } = await lambench([...args, '--payload', '{"sleepMs":-1}']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/no memory size ran without errors \(128 MB: RangeError; 256 MB: RangeError\)/);
+    expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toContain('RangeError');
   });
 
   it('doctor names the isolation and the runtimes', async () => {

@@ -26,11 +26,18 @@ export function parse<O extends Options>(
   }
 }
 
+/** How the user types an option: `-n` for a one-letter name, `--warmup` otherwise. */
+export const flag = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
+
+/**
+ * A whole decimal number. Number() alone would read "" as 0, "0x10" as 16 and "1e3" as 1000, silently running
+ * something other than what was typed.
+ */
 export function integerOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) {
-    throw new LambenchError('INVALID_ARGUMENT', `--${name} must be an integer, got "${value}".`);
+  const n = /^\s*[-+]?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n)) {
+    throw new LambenchError('INVALID_ARGUMENT', `${flag(name)} must be an integer, got "${value}".`);
   }
   return n;
 }

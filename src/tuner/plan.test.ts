@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_PAYLOAD_BYTES,
   parseMemoryList,
   parseStrategy,
   payloadSchedule,
@@ -18,6 +19,11 @@ describe('plan', () => {
     expect(() => parseMemoryList('128,abc')).toThrow(/"abc"/);
     expect(() => parseMemoryList('128,,256')).toThrow(/not a list/);
     expect(() => parseMemoryList('20000')).toThrow(/10240/);
+    expect(() => parseMemoryList('')).toThrow(/not a list/);
+    // Number() would take these as 128 and 1000.
+    expect(() => parseMemoryList('0x80')).toThrow(/"0x80" is not valid/);
+    expect(() => parseMemoryList('128,1e3')).toThrow(/"1e3" is not valid/);
+    expect(() => parseMemoryList('512.0')).toThrow(/"512.0" is not valid/);
   });
 
   it('rejects unknown strategies', () => {
@@ -53,6 +59,16 @@ describe('plan', () => {
     }
     expect(() => validatePlan({ ...plan, payloads: [payload(1e308), payload(1e308)] })).toThrow(/add up to more/);
     expect(() => payloadSchedule([payload(1), payload(2)], 1)).toThrow(/at least as many/);
+  });
+
+  it("rejects a payload over AWS's 6 MB Invoke limit, counted in bytes", () => {
+    // 6,291,456 bytes is allowed; multi-byte characters count as the bytes they take.
+    const exactly = `"${'x'.repeat(MAX_PAYLOAD_BYTES - 2)}"`;
+    expect(validatePlan({ ...basePlan, payloads: [{ name: 'max', payload: exactly, weight: 1 }] })).toBeTruthy();
+    const over = `"${'é'.repeat(MAX_PAYLOAD_BYTES / 2)}"`;
+    expect(() => validatePlan({ ...basePlan, payloads: [{ name: 'big', payload: over, weight: 1 }] })).toThrow(
+      /Payload "big" is 6291458 bytes: RequestTooLargeException/,
+    );
   });
 
   it('validates the plan before anything runs', () => {

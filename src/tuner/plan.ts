@@ -42,6 +42,12 @@ export interface TunePlan {
 
 const bad = (message: string, hint?: string) => new LambenchError('INVALID_ARGUMENT', message, hint);
 
+/**
+ * AWS's limit on a synchronous Invoke request (6 MB), which the engine enforces per invocation too
+ * (MAX_SYNC_PAYLOAD_BYTES); checked here so a run fails before its first invocation, not at every one.
+ */
+export const MAX_PAYLOAD_BYTES = 6_291_456;
+
 /** Parses "128,256,512" into sizes, rejecting anything AWS would reject, before a single invocation runs. */
 export function parseMemoryList(text: string): number[] {
   const sizes = text.split(',').map((part) => part.trim());
@@ -49,7 +55,8 @@ export function parseMemoryList(text: string): number[] {
     throw bad(`--memory "${text}" is not a list of sizes.`, 'Use comma-separated integers, e.g. --memory 128,512,1024');
   }
   return sizes.map((s) => {
-    const n = Number(s);
+    // Whole decimal numbers only: Number() would also read "0x80" as 128 and "1e3" as 1000.
+    const n = /^\d+$/.test(s) ? Number(s) : Number.NaN;
     if (!Number.isInteger(n) || n < MIN_MEMORY_MB || n > MAX_MEMORY_MB) {
       throw bad(
         `Memory size "${s}" is not valid: it must be an integer between ${MIN_MEMORY_MB} and ${MAX_MEMORY_MB} MB.`,
@@ -114,6 +121,15 @@ export function validatePlan(plan: TunePlan): TunePlan {
       `${plan.payloads.length} weighted payloads need at least as many invocations per size (-n ${plan.invocations}).`,
       `Use -n ${plan.payloads.length} or more.`,
     );
+  }
+  for (const p of plan.payloads) {
+    const bytes = Buffer.byteLength(p.payload, 'utf8');
+    if (bytes > MAX_PAYLOAD_BYTES) {
+      throw bad(
+        `Payload "${p.name}" is ${bytes} bytes: RequestTooLargeException: Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation.`,
+        'Send a reference (e.g. an S3 key) instead of the data.',
+      );
+    }
   }
   // The run loop uses this very schedule, so anything that would make it wrong is reported here, not mid-run.
   payloadSchedule(plan.payloads, plan.invocations);

@@ -57,6 +57,13 @@ async function givenOptions(values: Values): Promise<Partial<TunePlan>> {
   const n = integerOption(values.n, 'n');
   if (n !== undefined) given.invocations = n;
   if (values.parallel) given.parallel = true;
+  if (values['payloads-file'] !== undefined && values.payload !== undefined) {
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      '--payload and --payloads-file both give the payloads; use one.',
+      'Put a single payload in the file as [{"payload": {...}}], or pass only --payload.',
+    );
+  }
   if (values['payloads-file'] !== undefined) given.payloads = await readPayloadsFile(values['payloads-file']);
   else if (values.payload !== undefined) {
     given.payloads = [{ name: 'payload', payload: await readPayloadArgument(values.payload), weight: 1 }];
@@ -157,6 +164,16 @@ export async function tuneCommand(argv: string[]): Promise<number> {
     if (interrupted) {
       process.stderr.write(`interrupted: results so far are in ${outDir} (continue with --resume --out ${outDir})\n`);
       return 130;
+    }
+    // A run without a single clean size has nothing to recommend: a script or CI job must not read that as success.
+    if (!result.best) {
+      const failed = result.configs.map(
+        (c) => `${c.memoryMB} MB: ${Object.keys(c.errorTypes).join(', ') || 'no data'}`,
+      );
+      process.stderr.write(
+        `error: no memory size ran without errors (${failed.join('; ')}); the reports in ${outDir} show the errors.\n`,
+      );
+      return 1;
     }
     return 0;
   } finally {
