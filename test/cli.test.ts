@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregate, csvChunks } from '../src/experiments/csv-etl/dataset.js';
-import { decodeVisualizationUrl } from '../src/report/visualization.js';
+import { decodeCompareVisualizationUrl, decodeVisualizationUrl } from '../src/report/visualization.js';
 import { startDynamoDb } from '../src/services/dynamodb/index.js';
 import { startS3Server } from '../src/services/s3/index.js';
 import { chooseBest } from '../src/tuner/strategy.js';
@@ -183,6 +183,29 @@ describe('lambench CLI', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/no memory size ran without errors \(128 MB: RangeError; 256 MB: RangeError\)/);
     expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toContain('RangeError');
+  });
+
+  it("compare of two runs gives PowerTuning's two-function URL, in the output and the HTML", async () => {
+    const a = path.join(cwd, 'compare', 'a');
+    const b = path.join(cwd, 'compare', 'b');
+    const run = (out: string, memory: string) =>
+      lambench(['tune', 'hello-node', '--memory', memory, '-n', '1', '--warmup', '0', '--json', '--out', out]);
+    expect((await run(a, '128,256')).code).toBe(0);
+    expect((await run(b, '128,512')).code).toBe(0);
+    const html = path.join(cwd, 'compare', 'c.html');
+    const { code, stdout } = await lambench(['compare', a, b, '--json', '--out', html]);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as { visualization: string };
+    const [first, second] = decodeCompareVisualizationUrl(out.visualization);
+    expect(first.points.map((p) => p.memoryMB)).toEqual([128, 256]);
+    expect(second.points.map((p) => p.memoryMB)).toEqual([128, 512]);
+    const own = JSON.parse(await readFile(path.join(b, 'result.json'), 'utf8')) as TuneResult;
+    expect(second.points).toEqual(decodeVisualizationUrl(own.visualization));
+    expect(await readFile(html, 'utf8')).toContain(`href="${out.visualization}"`);
+    const text = await lambench(['compare', a, b, '--out', html]);
+    expect(text.stdout).toContain(`PowerTuning comparison: ${out.visualization}`);
+    const three = await lambench(['compare', a, b, a, '--json', '--out', html]);
+    expect(JSON.parse(three.stdout).visualization).toBeUndefined();
   });
 
   it('doctor names the isolation and the runtimes', async () => {

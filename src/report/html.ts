@@ -50,7 +50,10 @@ const CHARTS_HTML = `<div class="charts">
 </div>`;
 
 /** One self-contained HTML file for one or several results (several = comparison on shared charts). */
-export function renderHtml(results: TuneResult[], options: { title?: string; intro?: string } = {}): string {
+export function renderHtml(
+  results: TuneResult[],
+  options: { title?: string; intro?: string /** PowerTuning's two-run comparison URL. */; visualization?: string } = {},
+): string {
   const title = options.title ?? (results.length === 1 ? `lambench: ${results[0]?.function}` : 'lambench comparison');
   const durations = results.flatMap((r) => r.configs.map((c) => c.durationMs?.p50 ?? 0)).filter((d) => d > 0);
   const logDuration = durations.length > 1 && Math.max(...durations) / Math.min(...durations) > 20;
@@ -79,6 +82,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;color:#374151
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 ${options.intro ?? ''}
+${options.visualization ? `<p><a id="compare-visualization" href="${escapeHtml(options.visualization)}">Open both runs in the Lambda Power Tuning UI (comparison)</a></p>` : ''}
 ${results.length ? CHARTS_HTML : ''}
 ${sections}
 <script type="application/json" id="lambench-data">${scriptJson({ results, logDuration })}</script>

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeVisualizationUrl, visualizationUrl } from './visualization.js';
+import {
+  compareVisualizationUrl,
+  decodeCompareVisualizationUrl,
+  decodeVisualizationUrl,
+  visualizationUrl,
+} from './visualization.js';
 
 describe('PowerTuning visualization URL', () => {
   it('encodes Int16 sizes and Float32 durations/costs, little-endian base64', () => {
@@ -13,5 +18,26 @@ describe('PowerTuning visualization URL', () => {
       { memoryMB: 128, durationMs: 20.5, costUSD: 1 },
       { memoryMB: 256, durationMs: 10, costUSD: 0.5 },
     ]);
+  });
+
+  it("encodes and decodes the UI's two-function compare form, legends URI-encoded", () => {
+    const first = {
+      legend: 'cpu-node (run; 1)',
+      points: [
+        { memoryMB: 256, durationMs: 10, costUSD: 0.5 },
+        { memoryMB: 128, durationMs: 20.5, costUSD: 1 },
+      ],
+    };
+    const second = { legend: 'cpu-python ä', points: [{ memoryMB: 1024, durationMs: 2.5, costUSD: 0.25 }] };
+    const url = compareVisualizationUrl(first, second);
+    // Same data-set encoding as the single form, then the second set, then the legends.
+    expect(url).toBe(
+      'https://lambda-power-tuning.show/#gAAAAQ==;AACkQQAAIEE=;AACAPwAAAD8=;AAQ=;AAAgQA==;AACAPg==;cpu-node%20(run%3B%201);cpu-python%20%C3%A4',
+    );
+    const [a, b] = decodeCompareVisualizationUrl(url);
+    expect(a).toEqual({ legend: first.legend, points: [...first.points].reverse() });
+    expect(b).toEqual(second);
+    expect(decodeVisualizationUrl(url)).toEqual(a.points);
+    expect(() => decodeCompareVisualizationUrl(visualizationUrl(first.points))).toThrow(/not 8/);
   });
 });

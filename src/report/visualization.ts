@@ -25,14 +25,10 @@ export interface VisualizationPoint {
   costUSD: number;
 }
 
-/**
- * AWS Lambda Power Tuning's own URL encoding (utils.buildVisualizationURL): base64 of little-endian Int16 memory
- * sizes, Float32 durations and Float32 costs, joined by ';' after '#', so results open in the UI users know.
- * We only print this URL; nothing is fetched.
- */
-export function visualizationUrl(points: VisualizationPoint[], base = VISUALIZATION_BASE): string {
+/** The three hash parts of one data set: sizes (Int16), durations and costs (Float32), sorted by memory. */
+function dataSet(points: VisualizationPoint[]): string {
   const sorted = [...points].sort((a, b) => a.memoryMB - b.memoryMB);
-  return `${base}#${[
+  return [
     encode(
       sorted.map((p) => p.memoryMB),
       'int16',
@@ -45,13 +41,58 @@ export function visualizationUrl(points: VisualizationPoint[], base = VISUALIZAT
       sorted.map((p) => p.costUSD),
       'float32',
     ),
-  ].join(';')}`;
+  ].join(';');
 }
 
-export function decodeVisualizationUrl(url: string): VisualizationPoint[] {
-  const [sizes = '', durations = '', costs = ''] = (url.split('#')[1] ?? '').split(';');
+function readDataSet(parts: readonly string[]): VisualizationPoint[] {
+  const [sizes = '', durations = '', costs = ''] = parts;
   const m = decode(sizes, 'int16');
   const d = decode(durations, 'float32');
   const c = decode(costs, 'float32');
   return m.map((memoryMB, i) => ({ memoryMB, durationMs: d[i] ?? Number.NaN, costUSD: c[i] ?? Number.NaN }));
+}
+
+const hashParts = (url: string) => (url.split('#')[1] ?? '').split(';');
+
+/**
+ * AWS Lambda Power Tuning's own URL encoding (utils.buildVisualizationURL): base64 of little-endian Int16 memory
+ * sizes, Float32 durations and Float32 costs, joined by ';' after '#', so results open in the UI users know.
+ * We only print this URL; nothing is fetched.
+ */
+export function visualizationUrl(points: VisualizationPoint[], base = VISUALIZATION_BASE): string {
+  return `${base}#${dataSet(points)}`;
+}
+
+/** The first (or only) data set of a visualization URL. */
+export function decodeVisualizationUrl(url: string): VisualizationPoint[] {
+  return readDataSet(hashParts(url).slice(0, 3));
+}
+
+export interface VisualizationSeries {
+  legend: string;
+  points: VisualizationPoint[];
+}
+
+/**
+ * The UI's two-function comparison form: `sizes1;dur1;cost1;sizes2;dur2;cost2;legend1;legend2`, each data set
+ * encoded as above and the legends URI-encoded (so a ';' in a legend cannot split the hash).
+ */
+export function compareVisualizationUrl(
+  first: VisualizationSeries,
+  second: VisualizationSeries,
+  base = VISUALIZATION_BASE,
+): string {
+  const legends = [first.legend, second.legend].map(encodeURIComponent).join(';');
+  return `${base}#${dataSet(first.points)};${dataSet(second.points)};${legends}`;
+}
+
+export function decodeCompareVisualizationUrl(url: string): [VisualizationSeries, VisualizationSeries] {
+  const parts = hashParts(url);
+  if (parts.length !== 8) {
+    throw new Error(`Not a comparison visualization URL: its hash has ${parts.length} parts, not 8.`);
+  }
+  return [
+    { legend: decodeURIComponent(parts[6] ?? ''), points: readDataSet(parts.slice(0, 3)) },
+    { legend: decodeURIComponent(parts[7] ?? ''), points: readDataSet(parts.slice(3, 6)) },
+  ];
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LambenchError } from '../../errors.js';
 import { renderHtml } from '../../report/html.js';
 import { renderMarkdown } from '../../report/markdown.js';
+import { compareVisualizationUrl, decodeVisualizationUrl } from '../../report/visualization.js';
 import type { TuneResult } from '../../tuner/types.js';
 import { parse } from '../args.js';
 
@@ -23,6 +24,19 @@ async function readResult(ref: string): Promise<TuneResult> {
   return result as TuneResult;
 }
 
+/**
+ * The PowerTuning UI compares exactly two data sets; each run's own URL already holds its points (the figures
+ * the strategy decided on), so they are reused as they are.
+ */
+function twoRunVisualization(results: TuneResult[]): string | undefined {
+  const [first, second] = results;
+  if (results.length !== 2 || !first || !second) return undefined;
+  return compareVisualizationUrl(
+    { legend: first.function, points: decodeVisualizationUrl(first.visualization) },
+    { legend: second.function, points: decodeVisualizationUrl(second.visualization) },
+  );
+}
+
 export async function compareCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
@@ -33,16 +47,22 @@ export async function compareCommand(argv: string[]): Promise<number> {
     throw new LambenchError('INVALID_ARGUMENT', 'compare needs at least two results.', `Usage: ${USAGE}`);
   const results = await Promise.all(positionals.map(readResult));
   const out = path.resolve(values.out ?? 'lambench-compare.html');
+  const visualization = twoRunVisualization(results);
   await writeFile(
     out,
-    renderHtml(results, { title: `lambench comparison: ${results.map((r) => r.function).join(' vs ')}` }),
+    renderHtml(results, {
+      title: `lambench comparison: ${results.map((r) => r.function).join(' vs ')}`,
+      ...(visualization ? { visualization } : {}),
+    }),
   );
   if (values.json) {
+    const runs = results.map((r) => ({ function: r.function, best: r.best }));
     process.stdout.write(
-      `${JSON.stringify({ report: out, results: results.map((r) => ({ function: r.function, best: r.best })) })}\n`,
+      `${JSON.stringify({ report: out, results: runs, ...(visualization ? { visualization } : {}) })}\n`,
     );
   } else {
-    process.stdout.write(`${results.map(renderMarkdown).join('\n')}\nComparison report: ${out}\n`);
+    const link = visualization ? `PowerTuning comparison: ${visualization}\n` : '';
+    process.stdout.write(`${results.map(renderMarkdown).join('\n')}\n${link}Comparison report: ${out}\n`);
   }
   return 0;
 }
