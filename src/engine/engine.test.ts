@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,15 @@ async function fixture(name: string, source: string, extra: Record<string, unkno
 /** Polls a condition (up to 5 s): environments are destroyed asynchronously. */
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** True while `pid` runs; a zombie (dead, waiting for its reaper) counts as gone. */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 const json = (payload: Buffer) => JSON.parse(payload.toString('utf8'));
@@ -194,6 +204,32 @@ describe('engine', () => {
 });
 
 describe('engine cleanup', () => {
+  it('kills the processes a function started, under the none driver too', async () => {
+    const local = await Engine.create({ isolation: 'none', cacheDir: path.join(workDir, 'cache') });
+    const dir = path.join(workDir, 'spawner');
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      path.join(dir, 'index.mjs'),
+      'import { spawn } from "node:child_process"; export const handler = async () => spawn("sleep", ["77"], { stdio: "ignore" }).pid;',
+    );
+    await writeFile(
+      path.join(dir, 'function.json'),
+      JSON.stringify({ name: 'spawner', runtime: 'nodejs20.x', handler: 'index.handler' }),
+    );
+    await local.functions.registerFolder(dir);
+    let sleeper = 0;
+    try {
+      sleeper = json((await local.invoke({ functionName: 'spawner', payload: '{}' })).payload);
+      expect(running(sleeper)).toBe(true);
+      await local.close();
+      await until(() => !running(sleeper));
+      expect(running(sleeper)).toBe(false);
+    } finally {
+      if (sleeper > 0 && running(sleeper)) process.kill(sleeper, 'SIGKILL');
+      await local.close();
+    }
+  });
+
   it('leaves no runtime process behind after close', async () => {
     const local = await Engine.create({ cacheDir: path.join(workDir, 'cache') });
     await local.functions.registerFolder(path.join(builtInFunctionsDir, 'hello', 'node'));

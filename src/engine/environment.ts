@@ -110,6 +110,7 @@ export class Environment {
       env: { ...this.#spec.launch.env, ...this.#spec.env, AWS_LAMBDA_RUNTIME_API: address },
       cwd: this.#spec.env.LAMBDA_TASK_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: this.#spec.sandbox.detached === true,
     });
     this.#child = child;
     if (child.pid) this.#spec.sandbox.attach(child.pid);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { SandboxDriver } from './types.js';
@@ -11,7 +11,7 @@ const id = () => `contract-${process.pid}-${counter++}`;
 function run(driver: SandboxDriver, limits: { memoryMB: number; cpus: number | null }, script: string) {
   return driver.create(id(), limits).then((sandbox) => {
     const { command, args } = sandbox.wrap(process.execPath, ['-e', script]);
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: sandbox.detached === true });
     if (child.pid) sandbox.attach(child.pid);
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c));
@@ -27,6 +27,17 @@ const SPIN = 'const end=Date.now()+600;let n=0;while(Date.now()<end)n++;console.
 const ALLOCATE = (mb: number) =>
   `const a=[];for(let i=0;i<${mb};i++)a.push(Buffer.alloc(1<<20,1));console.log('ok');setTimeout(()=>{},300)`;
 const TICK = 'let n=0;setInterval(()=>console.log(++n),20)';
+/** Starts a grandchild that ticks into the same stdout and prints its pid; the child itself stays quiet. */
+const GRANDCHILD = `const c=require('child_process').spawn(process.execPath,['-e',${JSON.stringify(TICK)}],{stdio:['ignore','inherit','inherit']});console.log('pid '+c.pid);setInterval(()=>{},1000)`;
+
+/** True while `pid` runs; a zombie (dead, waiting for its reaper) counts as gone. */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 /** The properties every isolation driver must have; `limited` is false for the none driver. */
 export function sandboxContract(name: string, makeDriver: () => Promise<SandboxDriver>, limited: boolean) {
@@ -91,6 +102,34 @@ export function sandboxContract(name: string, makeDriver: () => Promise<SandboxD
       expect(output().length).toBeGreaterThan(frozenAt);
       await sandbox.destroy();
       expect((await exited).signal).toBe('SIGKILL');
+    });
+
+    it('freezes and kills the processes the function started, too', async () => {
+      const driver = await makeDriver();
+      const { sandbox, exited, output } = await run(driver, { memoryMB: 256, cpus: 1 }, GRANDCHILD);
+      let grandchild = 0;
+      try {
+        // The grandchild's pid, then its first tick (the two processes' lines may come in either order).
+        for (let i = 0; i < 500 && !(/pid \d+/.test(output()) && /^\d+$/m.test(output())); i++) await sleep(10);
+        grandchild = Number(/pid (\d+)/.exec(output())?.[1]);
+        expect(grandchild).toBeGreaterThan(0);
+        sandbox.freeze();
+        await sleep(50);
+        const frozenAt = output().length;
+        await sleep(300);
+        expect(output().length).toBe(frozenAt);
+        sandbox.thaw();
+        await sleep(200);
+        expect(output().length).toBeGreaterThan(frozenAt);
+        await sandbox.destroy();
+        await exited;
+        for (let i = 0; i < 200 && running(grandchild); i++) await sleep(10);
+        expect(running(grandchild)).toBe(false);
+      } finally {
+        // Never leave it behind, even when an assertion failed.
+        if (grandchild > 0 && running(grandchild)) process.kill(grandchild, 'SIGKILL');
+        await sandbox.destroy();
+      }
     });
 
     it('leaves nothing behind after destroy, even when frozen', async () => {

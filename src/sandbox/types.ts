@@ -27,7 +27,12 @@ export interface Sandbox {
    * command, so not one instruction of the runtime runs outside the limits.
    */
   wrap(command: string, args: readonly string[]): { command: string; args: string[] };
-  /** Told the pid once spawned (the none driver signals it and reads its VmHWM). */
+  /**
+   * Spawn the runtime as the leader of its own process group (the none driver signals the group, so processes
+   * the function starts are frozen and killed with it; a cgroup holds them without this).
+   */
+  readonly detached?: boolean;
+  /** Told the pid once spawned (the none driver signals its group and reads its VmHWM). */
   attach(pid: number): void;
   setCpu(cpus: number | null): void;
   freeze(): void;
