@@ -202,8 +202,16 @@ describe('lambench CLI', () => {
     const own = JSON.parse(await readFile(path.join(b, 'result.json'), 'utf8')) as TuneResult;
     expect(second.points).toEqual(decodeVisualizationUrl(own.visualization));
     expect(await readFile(html, 'utf8')).toContain(`href="${out.visualization}"`);
+    expect([first.legend, second.legend]).toEqual(['hello-node (a)', 'hello-node (b)']);
     const text = await lambench(['compare', a, b, '--out', html]);
     expect(text.stdout).toContain(`PowerTuning comparison: ${out.visualization}`);
+    // One table: memory as rows (union of both runs), each run's p50 and cost / 1M as columns.
+    const table = text.stdout.split('\n').filter((line) => line.startsWith('|'));
+    expect(table[0]).toBe(
+      '| memory (MB) | hello-node (a) p50 ms | hello-node (a) cost / 1M | hello-node (b) p50 ms | hello-node (b) cost / 1M |',
+    );
+    expect(table.slice(2).map((row) => row.split(' | ')[0])).toEqual(['| 128', '| 256', '| 512']);
+    expect(await readFile(html, 'utf8')).toContain('id="compare-table"');
     const three = await lambench(['compare', a, b, a, '--json', '--out', html]);
     expect(JSON.parse(three.stdout).visualization).toBeUndefined();
   });

@@ -23,7 +23,8 @@ export const CHARTS_SCRIPT = `
   var initSets = [];
   data.results.forEach(function (r, i) {
     var color = palette[i % palette.length];
-    var label = data.results.length > 1 ? r.function + ' ' : '';
+    // Run labels (function + run folder) when given: two runs of one function must not share a legend.
+    var label = data.results.length > 1 ? ((data.labels && data.labels[i]) || r.function) + ' ' : '';
     var pts = measured(r);
     durationSets.push({ label: label + 'CI low', data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.ci95[0] }; }),
       borderColor: 'transparent', backgroundColor: color + '22', pointRadius: 0, fill: false });

@@ -103,4 +103,31 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium (apt-get install
       await browser.close();
     }
   });
+
+  it('labels two runs of one function apart in the chart legends and headings', async () => {
+    const { chromium } = await import('playwright-core');
+    const file = path.join(dir, 'labels.html');
+    const labels = ['cpu-node (before)', 'cpu-node (after)'];
+    await writeFile(file, renderHtml([result('cpu-node', 20), result('cpu-node', 30)], { labels }));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForFunction(() => (window as unknown as { __lambenchCharts?: unknown }).__lambenchCharts);
+      const legends = await page.evaluate(() => {
+        const chart = (window as unknown as { Chart: { instances: Record<string, unknown> } }).Chart;
+        return Object.values(chart.instances).flatMap((c) =>
+          (c as { data: { datasets: Array<{ label: string }> } }).data.datasets.map((d) => d.label),
+        );
+      });
+      expect(legends).toContain('cpu-node (before) median');
+      expect(legends).toContain('cpu-node (after) median');
+      expect(await page.locator('h2').allInnerTexts()).toEqual([
+        expect.stringMatching(/^cpu-node \(before\)/),
+        expect.stringMatching(/^cpu-node \(after\)/),
+      ]);
+    } finally {
+      await browser.close();
+    }
+  });
 });

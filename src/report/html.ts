@@ -43,29 +43,35 @@ function environment(result: TuneResult): string {
   return `<dl>${facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(String(v))}</dd>`).join('')}</dl>`;
 }
 
+function section(r: TuneResult, label: string): string {
+  const about = `${r.target}, strategy ${r.strategy}, priced as ${pricingLabel(r.environment)}`;
+  return `<section><h2>${escapeHtml(label)} <small>${escapeHtml(about)}</small></h2>
+<p class="recommendation">${escapeHtml(r.recommendation)}</p>${table(r)}${environment(r)}
+<p><a href="${escapeHtml(r.visualization)}">Open in the Lambda Power Tuning UI</a></p></section>`;
+}
+
 const CHARTS_HTML = `<div class="charts">
 <div class="chart"><canvas id="duration-chart" data-what="successful invocations"></canvas></div>
 <div class="chart"><canvas id="cost-chart" data-what="successful invocations"></canvas></div>
 <div class="chart"><canvas id="init-chart" data-what="cold starts"></canvas></div>
 </div>`;
 
+export interface HtmlOptions {
+  title?: string;
+  /** HTML placed above the charts (compare: the combined table). */
+  intro?: string;
+  /** PowerTuning's two-run comparison URL. */
+  visualization?: string;
+  /** One per result, for headings and chart legends (default: the function name). */
+  labels?: string[];
+}
+
 /** One self-contained HTML file for one or several results (several = comparison on shared charts). */
-export function renderHtml(
-  results: TuneResult[],
-  options: { title?: string; intro?: string /** PowerTuning's two-run comparison URL. */; visualization?: string } = {},
-): string {
+export function renderHtml(results: TuneResult[], options: HtmlOptions = {}): string {
   const title = options.title ?? (results.length === 1 ? `lambench: ${results[0]?.function}` : 'lambench comparison');
   const durations = results.flatMap((r) => r.configs.map((c) => c.durationMs?.p50 ?? 0)).filter((d) => d > 0);
   const logDuration = durations.length > 1 && Math.max(...durations) / Math.min(...durations) > 20;
-  const sections = results
-    .map(
-      (
-        r,
-      ) => `<section><h2>${escapeHtml(r.function)} <small>${r.target}, strategy ${r.strategy}, priced as ${escapeHtml(pricingLabel(r.environment))}</small></h2>
-<p class="recommendation">${escapeHtml(r.recommendation)}</p>${table(r)}${environment(r)}
-<p><a href="${escapeHtml(r.visualization)}">Open in the Lambda Power Tuning UI</a></p></section>`,
-    )
-    .join('\n');
+  const sections = results.map((r, i) => section(r, options.labels?.[i] ?? r.function)).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
@@ -76,7 +82,7 @@ h1{font-size:22px}h2{font-size:18px;margin-top:28px}small{color:#6b7280;font-wei
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:16px}
 .chart{height:300px;border:1px solid #e5e7eb;border-radius:6px;padding:8px}
 table{border-collapse:collapse;width:100%;margin:12px 0}th,td{border-bottom:1px solid #e5e7eb;padding:4px 8px;text-align:right}
-th:first-child,td:first-child{text-align:left}tr.best{background:#ecfdf5;font-weight:600}
+th:first-child,td:first-child{text-align:left}tr.best,td.best-cell{background:#ecfdf5;font-weight:600}
 .tag{background:#fef3c7;color:#92400e;border-radius:4px;padding:0 4px;font-size:11px}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;color:#374151}dt{font-weight:600}.empty{color:#6b7280}
 </style></head><body>
@@ -85,7 +91,7 @@ ${options.intro ?? ''}
 ${options.visualization ? `<p><a id="compare-visualization" href="${escapeHtml(options.visualization)}">Open both runs in the Lambda Power Tuning UI (comparison)</a></p>` : ''}
 ${results.length ? CHARTS_HTML : ''}
 ${sections}
-<script type="application/json" id="lambench-data">${scriptJson({ results, logDuration })}</script>
+<script type="application/json" id="lambench-data">${scriptJson({ results, logDuration, ...(options.labels ? { labels: options.labels } : {}) })}</script>
 ${results.length ? `<script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>\n<script>${CHARTS_SCRIPT}</script>` : ''}
 </body></html>
 `;

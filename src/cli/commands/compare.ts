@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LambenchError } from '../../errors.js';
+import { compareTableHtml, compareTableMarkdown, type LabelledRun, labelRuns } from '../../report/compare.js';
 import { renderHtml } from '../../report/html.js';
-import { renderMarkdown } from '../../report/markdown.js';
 import { compareVisualizationUrl, decodeVisualizationUrl } from '../../report/visualization.js';
 import type { TuneResult } from '../../tuner/types.js';
 import { parse } from '../args.js';
@@ -28,14 +28,18 @@ async function readResult(ref: string): Promise<TuneResult> {
  * The PowerTuning UI compares exactly two data sets; each run's own URL already holds its points (the figures
  * the strategy decided on), so they are reused as they are.
  */
-function twoRunVisualization(results: TuneResult[]): string | undefined {
-  const [first, second] = results;
-  if (results.length !== 2 || !first || !second) return undefined;
+function twoRunVisualization(runs: LabelledRun[]): string | undefined {
+  const [first, second] = runs;
+  if (runs.length !== 2 || !first || !second) return undefined;
   return compareVisualizationUrl(
-    { legend: first.function, points: decodeVisualizationUrl(first.visualization) },
-    { legend: second.function, points: decodeVisualizationUrl(second.visualization) },
+    { legend: first.label, points: decodeVisualizationUrl(first.result.visualization) },
+    { legend: second.label, points: decodeVisualizationUrl(second.result.visualization) },
   );
 }
+
+/** The run folder's name: what tells two runs of one function apart. */
+const folderOf = (ref: string) =>
+  path.basename(ref.endsWith('.json') ? path.dirname(path.resolve(ref)) : path.resolve(ref));
 
 export async function compareCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -46,23 +50,27 @@ export async function compareCommand(argv: string[]): Promise<number> {
   if (positionals.length < 2)
     throw new LambenchError('INVALID_ARGUMENT', 'compare needs at least two results.', `Usage: ${USAGE}`);
   const results = await Promise.all(positionals.map(readResult));
+  const runs = labelRuns(results.map((result, i) => ({ result, folder: folderOf(positionals[i] ?? '') })));
   const out = path.resolve(values.out ?? 'lambench-compare.html');
-  const visualization = twoRunVisualization(results);
+  const visualization = twoRunVisualization(runs);
   await writeFile(
     out,
     renderHtml(results, {
       title: `lambench comparison: ${results.map((r) => r.function).join(' vs ')}`,
+      intro: compareTableHtml(runs),
+      labels: runs.map((r) => r.label),
       ...(visualization ? { visualization } : {}),
     }),
   );
   if (values.json) {
-    const runs = results.map((r) => ({ function: r.function, best: r.best }));
+    const summary = runs.map((r) => ({ label: r.label, function: r.result.function, best: r.result.best }));
     process.stdout.write(
-      `${JSON.stringify({ report: out, results: runs, ...(visualization ? { visualization } : {}) })}\n`,
+      `${JSON.stringify({ report: out, results: summary, ...(visualization ? { visualization } : {}) })}\n`,
     );
   } else {
+    const recommendations = runs.map((r) => `- ${r.label}: ${r.result.recommendation}`).join('\n');
     const link = visualization ? `PowerTuning comparison: ${visualization}\n` : '';
-    process.stdout.write(`${results.map(renderMarkdown).join('\n')}\n${link}Comparison report: ${out}\n`);
+    process.stdout.write(`${compareTableMarkdown(runs)}\n\n${recommendations}\n\n${link}Comparison report: ${out}\n`);
   }
   return 0;
 }
