@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -10,27 +9,18 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { FunctionVersion } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
-import { withBackoff } from './retry.js';
-import { translate } from './target.js';
-
-async function waitReady(client: LambdaClient, name: string): Promise<FunctionConfiguration> {
-  for (let delay = 100; ; delay = Math.min(2000, delay * 2)) {
-    const config = await client.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-    if (config.State === 'Failed' || config.LastUpdateStatus === 'Failed') {
-      throw new LambenchError(
-        'AWS',
-        `${name} failed to become active: ${config.StateReason ?? config.LastUpdateStatusReason ?? ''}`,
-      );
-    }
-    if (config.State === 'Active' && (config.LastUpdateStatus ?? 'Successful') === 'Successful') return config;
-    await sleep(delay);
-  }
-}
+import { lambdaCall } from './retry.js';
+import { translate } from './translate.js';
+import { waitForChange } from './wait.js';
 
 export interface DeployOptions {
   role?: string;
   /** Deployed name (default: the manifest's). */
   name?: string;
+  /** Ctrl-C: stops waiting for the function to become ready (INTERRUPTED). */
+  signal?: AbortSignal;
+  /** How long each step may take to apply (default 5 minutes). */
+  timeoutMs?: number;
 }
 
 /** Creates the function, or updates code and configuration when it exists; waits until it is Active. */
@@ -41,6 +31,7 @@ export async function deployFunction(
   options: DeployOptions,
 ): Promise<{ created: boolean; configuration: FunctionConfiguration }> {
   const name = options.name ?? fn.name;
+  const wait = { timeoutMs: options.timeoutMs, signal: options.signal };
   const configuration = {
     FunctionName: name,
     Runtime: fn.runtime as never,
@@ -50,14 +41,13 @@ export async function deployFunction(
     Environment: { Variables: fn.environment },
     Description: fn.description,
   };
-  const exists = await client
+  const existing = await client
     .send(new GetFunctionConfigurationCommand({ FunctionName: name }))
-    .then(() => true)
     .catch((error: { name?: string }) => {
-      if (error.name === 'ResourceNotFoundException') return false;
+      if (error.name === 'ResourceNotFoundException') return undefined;
       throw translate(error, name);
     });
-  if (!exists) {
+  if (!existing) {
     if (!options.role) {
       throw new LambenchError(
         'INVALID_ARGUMENT',
@@ -65,7 +55,7 @@ export async function deployFunction(
         'Pass --role arn:aws:iam::<account>:role/<a role Lambda can assume>.',
       );
     }
-    await withBackoff(() =>
+    const created = await lambdaCall(name, () =>
       client.send(
         new CreateFunctionCommand({
           ...configuration,
@@ -75,19 +65,31 @@ export async function deployFunction(
           PackageType: 'Zip',
         }),
       ),
-    ).catch((error: unknown) => {
-      throw translate(error, name);
-    });
-    return { created: true, configuration: await waitReady(client, name) };
+    );
+    const ready = await waitForChange(client, name, { after: created, shows: () => true, active: true, ...wait });
+    return { created: true, configuration: ready };
   }
-  await withBackoff(() => client.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zip })));
-  await waitReady(client, name);
-  await withBackoff(() => client.send(new UpdateFunctionConfigurationCommand(configuration)));
-  return { created: false, configuration: await waitReady(client, name) };
+  const code = await lambdaCall(name, () =>
+    client.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zip })),
+  );
+  const withCode = await waitForChange(client, name, {
+    before: existing.RevisionId,
+    after: code,
+    shows: (c) => c.CodeSha256 === code.CodeSha256,
+    active: true,
+    ...wait,
+  });
+  const updated = await lambdaCall(name, () => client.send(new UpdateFunctionConfigurationCommand(configuration)));
+  const ready = await waitForChange(client, name, {
+    before: withCode.RevisionId,
+    after: updated,
+    shows: (c) => c.MemorySize === fn.memorySize && c.Handler === fn.handler && c.Timeout === fn.timeout,
+    active: true,
+    ...wait,
+  });
+  return { created: false, configuration: ready };
 }
 
 export async function destroyFunction(client: LambdaClient, name: string): Promise<void> {
-  await withBackoff(() => client.send(new DeleteFunctionCommand({ FunctionName: name }))).catch((error: unknown) => {
-    throw translate(error, name);
-  });
+  await lambdaCall(name, () => client.send(new DeleteFunctionCommand({ FunctionName: name })));
 }

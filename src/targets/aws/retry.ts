@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { translate } from './translate.js';
 
 const RETRIABLE = new Set(['TooManyRequestsException', 'ThrottlingException', 'ResourceConflictException']);
 
@@ -16,4 +17,11 @@ export async function withBackoff<T>(call: () => Promise<T>, attempts = 8, baseM
       await sleep(Math.random() * Math.min(10_000, baseMs * 2 ** attempt));
     }
   }
+}
+
+/** One Lambda API call about `functionRef`: retried as above, failures translated (translate.ts). */
+export function lambdaCall<T>(functionRef: string, request: () => Promise<T>): Promise<T> {
+  return withBackoff(request).catch((error: unknown) => {
+    throw translate(error, functionRef);
+  });
 }

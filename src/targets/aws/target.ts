@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateAliasCommand,
   DeleteAliasCommand,
@@ -15,11 +14,13 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { parseFunctionRef } from '../../engine/arn.js';
-import { AwsError, LambenchError } from '../../errors.js';
+import { LambenchError } from '../../errors.js';
 import { errorMessageOf } from '../local/target.js';
 import type { ConfiguredFunction, Target, TargetEnvironment, TargetFunction, TargetInvokeResult } from '../types.js';
 import { reportFromLogResult } from './log-result.js';
-import { withBackoff } from './retry.js';
+import { lambdaCall, withBackoff } from './retry.js';
+import { translate } from './translate.js';
+import { waitForChange } from './wait.js';
 
 /** PowerTuning's trick for a forced cold start: any configuration change makes new environments. */
 const COLD_START_VARIABLE = 'LAMBENCH_FORCE_COLD_START';
@@ -30,6 +31,13 @@ interface Original {
   variables: Record<string, string>;
 }
 
+export interface AwsTargetOptions {
+  /** Ctrl-C: stops waiting for a configuration change (INTERRUPTED); cleanup() still runs to the end. */
+  signal?: AbortSignal;
+  /** How long one configuration change may take to apply (default 5 minutes). */
+  updateTimeoutMs?: number;
+}
+
 /**
  * AWS Lambda through the SDK v3 only (no stack to deploy). Each memory size becomes a published version behind a
  * `lambench-<MB>` alias; everything created is removed and the original configuration restored by cleanup().
@@ -38,32 +46,33 @@ interface Original {
 export class AwsTarget implements Target {
   readonly kind = 'aws' as const;
   readonly client: LambdaClient;
+  readonly #options: AwsTargetOptions;
   readonly #originals = new Map<string, Original>();
   readonly #aliases = new Map<string, Set<string>>();
   readonly #versions = new Map<string, Set<string>>();
   /** Functions whose $LATEST configuration lambench changed: only these are restored (restoring also changes it). */
   readonly #changed = new Set<string>();
+  /** The last RevisionId seen of each function's $LATEST: a read still showing it predates the next change. */
+  readonly #revisions = new Map<string, string | undefined>();
   /** Configuration changes of one function must not interleave (parallel cold starts would race). */
   #configLock: Promise<unknown> = Promise.resolve();
 
-  constructor(config: LambdaClientConfig = {}) {
+  constructor(config: LambdaClientConfig = {}, options: AwsTargetOptions = {}) {
     this.client = new LambdaClient(config);
-  }
-
-  async #configuration(name: string): Promise<FunctionConfiguration> {
-    return withBackoff(() => this.client.send(new GetFunctionConfigurationCommand({ FunctionName: name })));
+    this.#options = options;
   }
 
   async describe(functionRef: string): Promise<TargetFunction> {
     const { name } = parseFunctionRef(functionRef);
-    const config = await this.#configuration(name).catch((error: unknown) => {
-      throw translate(error, functionRef);
-    });
+    const config = await lambdaCall(functionRef, () =>
+      this.client.send(new GetFunctionConfigurationCommand({ FunctionName: name })),
+    );
     if (!this.#originals.has(name)) {
       this.#originals.set(name, {
         memoryMB: config.MemorySize ?? 128,
         variables: { ...config.Environment?.Variables },
       });
+      this.#revisions.set(name, config.RevisionId);
     }
     return {
       name,
@@ -74,23 +83,14 @@ export class AwsTarget implements Target {
     };
   }
 
-  /** Waits until LastUpdateStatus is Successful (AWS applies configuration asynchronously). */
-  async #waitUpdated(name: string): Promise<FunctionConfiguration> {
-    for (let delay = 100; ; delay = Math.min(2000, delay * 2)) {
-      const config = await this.#configuration(name);
-      if (config.LastUpdateStatus === 'Failed') {
-        throw new LambenchError(
-          'AWS',
-          `Update of ${name} failed: ${config.LastUpdateStatusReason ?? 'no reason given'}`,
-        );
-      }
-      if ((config.LastUpdateStatus ?? 'Successful') === 'Successful' && config.State !== 'Pending') return config;
-      await sleep(delay);
-    }
-  }
-
-  async #update(name: string, memoryMB: number, variables: Record<string, string>): Promise<void> {
-    await withBackoff(() =>
+  /** Sets memory and variables of $LATEST and waits until AWS shows exactly that change as Successful. */
+  async #update(
+    name: string,
+    memoryMB: number,
+    variables: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<FunctionConfiguration> {
+    const after = await lambdaCall(name, () =>
       this.client.send(
         new UpdateFunctionConfigurationCommand({
           FunctionName: name,
@@ -98,31 +98,49 @@ export class AwsTarget implements Target {
           Environment: { Variables: variables },
         }),
       ),
-    ).catch((error: unknown) => {
-      throw translate(error, name);
+    );
+    const config = await waitForChange(this.client, name, {
+      before: this.#revisions.get(name),
+      after,
+      shows: (c) => c.MemorySize === memoryMB && sameVariables(c.Environment?.Variables ?? {}, variables),
+      timeoutMs: this.#options.updateTimeoutMs,
+      signal,
     });
-    await this.#waitUpdated(name);
+    this.#revisions.set(name, config.RevisionId);
+    return config;
+  }
+
+  /** Runs configuration changes one after another (a failed one does not block the next). */
+  #serialized<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.#configLock.then(change);
+    this.#configLock = next.catch(() => {});
+    return next;
   }
 
   /** Points `lambench-<MB>` at a fresh version published with this memory size (and, for cold starts, a new nonce). */
   async #publishBehindAlias(name: string, memoryMB: number, variables: Record<string, string>): Promise<string> {
     this.#changed.add(name);
-    await this.#update(name, memoryMB, variables);
-    const published = await withBackoff(() => this.client.send(new PublishVersionCommand({ FunctionName: name })));
+    const updated = await this.#update(name, memoryMB, variables, this.#options.signal);
+    // With the RevisionId AWS refuses to publish if anyone changed the function after the change was seen applied.
+    const published = await lambdaCall(name, () =>
+      this.client.send(new PublishVersionCommand({ FunctionName: name, RevisionId: updated.RevisionId })),
+    );
     const version = published.Version ?? '$LATEST';
     track(this.#versions, name, version);
     const alias = `${ALIAS_PREFIX}${memoryMB}`;
     const aliases = this.#aliases.get(name);
     if (aliases?.has(alias)) {
-      await withBackoff(() =>
+      await lambdaCall(name, () =>
         this.client.send(new UpdateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version })),
       );
     } else {
       await withBackoff(() =>
         this.client.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version })),
       ).catch(async (error: unknown) => {
-        if ((error as { name?: string }).name !== 'ResourceConflictException') throw error;
-        await this.client.send(new UpdateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version }));
+        if ((error as { name?: string }).name !== 'ResourceConflictException') throw translate(error, name);
+        await lambdaCall(name, () =>
+          this.client.send(new UpdateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version })),
+        );
       });
       track(this.#aliases, name, alias);
     }
@@ -133,7 +151,7 @@ export class AwsTarget implements Target {
     const { name } = parseFunctionRef(functionRef);
     if (!this.#originals.has(name)) await this.describe(name);
     const variables = this.#originals.get(name)?.variables ?? {};
-    const qualifier = await this.#publishBehindAlias(name, memoryMB, variables);
+    const qualifier = await this.#serialized(() => this.#publishBehindAlias(name, memoryMB, variables));
     return { functionName: name, memoryMB, qualifier };
   }
 
@@ -144,12 +162,10 @@ export class AwsTarget implements Target {
         ...this.#originals.get(fn.functionName)?.variables,
         [COLD_START_VARIABLE]: randomBytes(6).toString('hex'),
       };
-      const next = this.#configLock.then(() => this.#publishBehindAlias(fn.functionName, fn.memoryMB, variables));
-      this.#configLock = next.catch(() => {});
-      qualifier = await next;
+      qualifier = await this.#serialized(() => this.#publishBehindAlias(fn.functionName, fn.memoryMB, variables));
     }
     const started = performance.now();
-    const response = await withBackoff(() =>
+    const response = await lambdaCall(fn.functionName, () =>
       this.client.send(
         new InvokeCommand({
           FunctionName: fn.functionName,
@@ -158,9 +174,7 @@ export class AwsTarget implements Target {
           LogType: 'Tail',
         }),
       ),
-    ).catch((error: unknown) => {
-      throw translate(error, fn.functionName);
-    });
+    );
     const clientMs = performance.now() - started;
     const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
     const report = reportFromLogResult(response.LogResult);
@@ -190,7 +204,8 @@ export class AwsTarget implements Target {
     if (!this.#originals.has(name)) await this.describe(name);
     // Until the update has succeeded its outcome is unknown, so cleanup restores the original.
     this.#changed.add(name);
-    await this.#update(name, memoryMB, this.#originals.get(name)?.variables ?? {});
+    const variables = this.#originals.get(name)?.variables ?? {};
+    await this.#serialized(() => this.#update(name, memoryMB, variables, this.#options.signal));
     // The applied memory with the original variables is what the user asked to keep.
     this.#changed.delete(name);
   }
@@ -224,8 +239,8 @@ export class AwsTarget implements Target {
     for (const name of this.#changed) {
       const original = this.#originals.get(name);
       if (!original) continue;
-      const current = await this.#configuration(name).catch(() => null);
-      if (current) await this.#update(name, original.memoryMB, original.variables).catch(() => {});
+      // Not abortable: after Ctrl-C the original configuration must still come back.
+      await this.#update(name, original.memoryMB, original.variables, undefined).catch(() => {});
       this.#changed.delete(name);
     }
   }
@@ -246,26 +261,10 @@ function errorTypeOf(payload: string): string {
   }
 }
 
-/** SDK exceptions → AwsError with the same type, plus a hint for the usual suspects. */
-export function translate(error: unknown, functionRef: string): Error {
-  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode ?? 500;
-  if (e.name === 'CredentialsProviderError') {
-    return new LambenchError(
-      'AWS',
-      `No AWS credentials found: ${e.message ?? ''}`,
-      'Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`.',
-    );
-  }
-  if (e.name === 'ResourceNotFoundException') {
-    return new AwsError(
-      e.name,
-      404,
-      `Function not found: ${functionRef}`,
-      undefined,
-      'Check the name, the region (AWS_REGION) and the account.',
-    );
-  }
-  if (e.name && status < 500) return new AwsError(e.name, status, e.message ?? e.name);
-  return error instanceof Error ? error : new Error(String(error));
+function sameVariables(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
+
+/** Kept for importers of the old location. */
+export { translate } from './translate.js';
