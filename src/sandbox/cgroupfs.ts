@@ -46,22 +46,34 @@ export function killAll(dir: string): void {
   }
 }
 
-/** Kills everything inside and removes the folder, waiting (bounded) for the kernel to reap the tasks. */
-export async function removeCgroup(dir: string, beforeKill?: () => void): Promise<void> {
-  if (!existsSync(dir)) return;
+/**
+ * Kills everything inside and removes the folder, waiting (bounded, ~1 s) for the kernel to reap the tasks.
+ * Returns false when the folder is still there (tasks that cannot die, e.g. frozen in another hierarchy).
+ */
+export async function removeCgroup(dir: string, beforeKill?: () => void): Promise<boolean> {
+  if (!existsSync(dir)) return true;
   beforeKill?.();
   for (let attempt = 0; attempt < 200; attempt++) {
     killAll(dir);
     try {
       rmdirSync(dir);
-      return;
+      return true;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
+      if (code === 'ENOENT') return true;
       if (code !== 'EBUSY') throw error;
     }
     await sleep(5);
   }
+  return false;
+}
+
+/** Says (once, on stderr) which cgroup folders could not be removed, instead of leaving them silently. */
+export function warnLeftBehind(dirs: readonly string[]): void {
+  if (dirs.length === 0) return;
+  process.emitWarning(`lambench could not remove ${dirs.length} cgroup folder(s): ${dirs.join(', ')}`, {
+    code: 'LAMBENCH_CGROUP_LEFT_BEHIND',
+  });
 }
 
 export function removeIfEmpty(dir: string): void {

@@ -1,7 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { createCgroupV1Driver, v1Locations } from './cgroup-v1/driver.js';
+import { wrapInCgroups } from './cgroupfs.js';
 import { cpusForMemory, describeIsolation, detectDriver } from './detect.js';
 import { noneDriver } from './none/driver.js';
 import { sandboxContract } from './sandbox.contract.js';
@@ -21,9 +24,59 @@ describe.skipIf(!isolation.usable['cgroup-v1'].usable)(
       // A pid far above pid_max cannot be alive.
       const stale = path.join(locations.cpu, 'lambench-4194999', 'left-over');
       mkdirSync(stale, { recursive: true });
-      const removed = await createCgroupV1Driver(locations).cleanupStale();
+      const { removed } = await createCgroupV1Driver(locations).cleanupStale();
       expect(removed).toBeGreaterThanOrEqual(1);
       expect(existsSync(path.dirname(stale))).toBe(false);
+    });
+
+    it("thaws and kills a crashed engine's frozen tasks, then removes its folders in every controller", async () => {
+      const locations = v1Locations();
+      if ('missing' in locations) throw new Error(locations.missing);
+      const dirs = (['cpu', 'memory', 'freezer'] as const).map((c) =>
+        path.join(locations[c], 'lambench-4194998', 'frozen'),
+      );
+      for (const dir of dirs) mkdirSync(dir, { recursive: true });
+      const freezer = dirs[2] as string;
+      const { command, args } = wrapInCgroups(
+        dirs.map((dir) => path.join(dir, 'cgroup.procs')),
+        'sleep',
+        ['300'],
+      );
+      const child = spawn(command, args, { stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      try {
+        for (let i = 0; i < 500 && !readFileSync(path.join(freezer, 'cgroup.procs'), 'utf8').trim(); i++)
+          await sleep(10);
+        writeFileSync(path.join(freezer, 'freezer.state'), 'FROZEN');
+        for (let i = 0; i < 500 && !readFileSync(path.join(freezer, 'freezer.state'), 'utf8').startsWith('FROZEN'); i++)
+          await sleep(10);
+        const result = await createCgroupV1Driver(locations).cleanupStale();
+        for (const dir of dirs) expect(existsSync(path.dirname(dir))).toBe(false);
+        expect(result.failed).toEqual([]);
+        expect(result.removed).toBeGreaterThanOrEqual(3);
+        await exited;
+        expect(child.signalCode).toBe('SIGKILL');
+      } finally {
+        // Never leave the task or the folders behind, even when an assertion failed.
+        if (existsSync(freezer)) writeFileSync(path.join(freezer, 'freezer.state'), 'THAWED');
+        child.kill('SIGKILL');
+        await exited;
+        for (const dir of dirs) for (const d of [dir, path.dirname(dir)]) if (existsSync(d)) rmdirSync(d);
+      }
+    });
+
+    it('reports the folders it could not remove instead of leaving them silently', async () => {
+      const locations = v1Locations();
+      if ('missing' in locations) throw new Error(locations.missing);
+      // A cgroup with a child cgroup cannot be removed (EBUSY), whatever is killed.
+      const stuck = path.join(locations.cpu, 'lambench-4194997', 'stuck');
+      mkdirSync(path.join(stuck, 'nested'), { recursive: true });
+      try {
+        const result = await createCgroupV1Driver(locations).cleanupStale();
+        expect(result.failed).toContain(stuck);
+      } finally {
+        for (const d of [path.join(stuck, 'nested'), stuck, path.dirname(stuck)]) if (existsSync(d)) rmdirSync(d);
+      }
     });
   },
 );

@@ -8,10 +8,17 @@ export interface SandboxLimits {
   cpus: number | null;
 }
 
+export interface StaleCleanup {
+  /** Folders removed. */
+  removed: number;
+  /** Folders that could not be removed (their processes would not die), so nobody thinks the host is clean. */
+  failed: string[];
+}
+
 export interface SandboxDriver {
   readonly kind: IsolationKind;
   /** Removes sandboxes (and kills their processes) left behind by engines that are no longer running. */
-  cleanupStale(): Promise<number>;
+  cleanupStale(): Promise<StaleCleanup>;
   create(id: string, limits: SandboxLimits): Promise<Sandbox>;
 }
 

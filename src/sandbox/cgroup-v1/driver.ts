@@ -3,10 +3,12 @@ import path from 'node:path';
 import {
   childFolders,
   engineFolder,
+  killAll,
   removeCgroup,
   removeIfEmpty,
   staleEngineFolders,
   tryRead,
+  warnLeftBehind,
   wrapInCgroups,
   write,
 } from '../cgroupfs.js';
@@ -14,6 +16,11 @@ import { KernelFile, ResidentPeak } from '../proc.js';
 import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
 const CONTROLLERS = ['cpu', 'memory', 'freezer'] as const;
+/**
+ * Removal order: freezer first. Its tasks are thawed and killed there; until then a frozen task cannot die, and
+ * its cpu and memory folders cannot be removed.
+ */
+const REMOVAL_ORDER = ['freezer', 'memory', 'cpu'] as const;
 type Controller = (typeof CONTROLLERS)[number];
 /** 20 ms: short invocations are throttled as they run, not only once a 100 ms period is used up. The kernel needs a quota of at least 1 ms, which 128 MB (7.2 % of 20 ms = 1.45 ms) still gets. */
 const PERIOD_US = 20_000;
@@ -109,9 +116,12 @@ class CgroupV1Sandbox implements Sandbox {
     this.#peakFile.close();
     this.#resident.close();
     // Frozen tasks cannot die: thaw before killing.
-    await removeCgroup(this.dirs.freezer, thaw);
-    await removeCgroup(this.dirs.memory);
-    await removeCgroup(this.dirs.cpu);
+    const left: string[] = [];
+    for (const controller of REMOVAL_ORDER) {
+      const dir = this.dirs[controller];
+      if (!(await removeCgroup(dir, controller === 'freezer' ? thaw : undefined))) left.push(dir);
+    }
+    warnLeftBehind(left);
     for (const controller of CONTROLLERS) removeIfEmpty(path.dirname(this.dirs[controller]));
   }
 }
@@ -120,20 +130,31 @@ export function createCgroupV1Driver(locations: Record<Controller, string>): San
   return {
     kind: 'cgroup-v1',
     async cleanupStale() {
+      // A crashed engine may have left tasks frozen: thaw and kill them all first, or they cannot die and every
+      // other controller's folder stays busy.
+      for (const engineDir of staleEngineFolders(locations.freezer)) {
+        for (const dir of childFolders(engineDir)) {
+          try {
+            write(path.join(dir, 'freezer.state'), 'THAWED');
+          } catch {
+            // Gone already, or not a freezer cgroup of ours; killing still applies.
+          }
+          killAll(dir);
+        }
+      }
       let removed = 0;
-      for (const controller of CONTROLLERS) {
+      const failed: string[] = [];
+      for (const controller of REMOVAL_ORDER) {
         for (const engineDir of staleEngineFolders(locations[controller])) {
           for (const dir of childFolders(engineDir)) {
-            const thaw = () => {
-              if (controller === 'freezer') write(path.join(dir, 'freezer.state'), 'THAWED');
-            };
-            await removeCgroup(dir, thaw);
-            removed++;
+            if (await removeCgroup(dir)) removed++;
+            else failed.push(dir);
           }
           removeIfEmpty(engineDir);
         }
       }
-      return removed;
+      warnLeftBehind(failed);
+      return { removed, failed };
     },
     async create(id: string, limits: SandboxLimits) {
       const dirs = {} as Record<Controller, string>;

@@ -8,6 +8,7 @@ import {
   removeIfEmpty,
   staleEngineFolders,
   tryRead,
+  warnLeftBehind,
   wrapInCgroups,
   write,
 } from '../cgroupfs.js';
@@ -101,9 +102,10 @@ class CgroupV2Sandbox implements Sandbox {
   async destroy(): Promise<void> {
     this.#peakFile.close();
     this.#resident.close();
-    await removeCgroup(this.dir, () => {
+    const removed = await removeCgroup(this.dir, () => {
       if (existsSync(this.dir)) this.thaw();
     });
+    if (!removed) warnLeftBehind([this.dir]);
     removeIfEmpty(path.dirname(this.dir));
   }
 }
@@ -113,14 +115,16 @@ export function createCgroupV2Driver(parent: string): SandboxDriver {
     kind: 'cgroup-v2',
     async cleanupStale() {
       let removed = 0;
+      const failed: string[] = [];
       for (const engineDir of staleEngineFolders(parent)) {
         for (const dir of childFolders(engineDir)) {
-          await removeCgroup(dir, () => write(path.join(dir, 'cgroup.freeze'), '0'));
-          removed++;
+          if (await removeCgroup(dir, () => write(path.join(dir, 'cgroup.freeze'), '0'))) removed++;
+          else failed.push(dir);
         }
         removeIfEmpty(engineDir);
       }
-      return removed;
+      warnLeftBehind(failed);
+      return { removed, failed };
     },
     async create(id: string, limits: SandboxLimits) {
       const engineDir = path.join(parent, engineFolder());

@@ -86,7 +86,7 @@ class UnconstrainedSandbox implements Sandbox {
 export const noneDriver: SandboxDriver = {
   kind: 'none',
   async cleanupStale() {
-    return 0;
+    return { removed: 0, failed: [] };
   },
   async create(id: string, _limits: SandboxLimits) {
     return new UnconstrainedSandbox(id);
