@@ -51,3 +51,19 @@ export function errorsCell(c: {
 export function monthlyHeading(monthly: NonNullable<TuneResult['monthly']>): string {
   return `cost / month (${monthly.invocations.toLocaleString('en-US')} invocations${monthly.freeTier ? ', free tier' : ''})`;
 }
+
+/**
+ * Below 6 values no order statistics give a 95 % CI of the median, so stats reports [min, max]; that interval
+ * holds the median with probability 1 − 2 × 0.5ⁿ only (93.8 % at n = 5, 50 % at n = 2).
+ */
+export const CI_MIN_COUNT = 6;
+export const weakCi = (d: { count: number } | null | undefined): boolean =>
+  d !== null && d !== undefined && d.count < CI_MIN_COUNT;
+
+/** The footnote for the † marks, or '' when every interval shown is a real 95 % CI. */
+export function weakCiNote(counts: number[]): string {
+  const ns = [...new Set(counts.filter((n) => n < CI_MIN_COUNT))].sort((a, b) => b - a);
+  if (ns.length === 0) return '';
+  const coverage = ns.map((n) => `${(100 * (1 - 2 * 0.5 ** n)).toFixed(1)} % at n = ${n}`).join(', ');
+  return `† fewer than ${CI_MIN_COUNT} successful invocations: the bracket is [min, max], not a 95 % CI; it holds the median with probability ${coverage}. Use -n ${CI_MIN_COUNT} or more for a 95 % CI.`;
+}

@@ -28,7 +28,9 @@ export const CHARTS_SCRIPT = `
     var pts = measured(r);
     durationSets.push({ label: label + 'CI low', data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.ci95[0] }; }),
       borderColor: 'transparent', backgroundColor: color + '22', pointRadius: 0, fill: false });
-    durationSets.push({ label: label + 'median 95 % CI', data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.ci95[1] }; }),
+    // Below 6 invocations the band is [min, max], which covers the median with less than 95 %.
+    var weak = pts.some(function (c) { return c.durationMs.count < 6; });
+    durationSets.push({ label: label + (weak ? 'median CI (min–max where n < 6)' : 'median 95 % CI'), data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.ci95[1] }; }),
       borderColor: 'transparent', backgroundColor: color + '33', pointRadius: 0, fill: '-1' });
     durationSets.push({ label: label + 'median', data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.p50 }; }),
       borderColor: color, backgroundColor: color, tension: 0.2 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { TuneResult } from '../tuner/types.js';
-import { errorsCell, escapeHtml, monthlyHeading, ms, pricingLabel, usd } from './format.js';
+import { errorsCell, escapeHtml, monthlyHeading, ms, pricingLabel, usd, weakCi, weakCiNote } from './format.js';
 import { CHARTS_SCRIPT } from './html-charts.js';
 
 let chartJs: string | undefined;
@@ -23,7 +23,7 @@ function table(result: TuneResult): string {
       const d = c.durationMs;
       const best = result.best?.memoryMB === c.memoryMB;
       const errors = escapeHtml(errorsCell(c));
-      return `<tr class="${best ? 'best' : ''}"><td>${c.memoryMB}${c.cpuCapped ? ' <span class="tag">CPU capped</span>' : ''}</td><td>${c.invocations}</td><td>${errors}</td><td>${ms(d?.p50)} <small>[${ms(d?.ci95[0])}–${ms(d?.ci95[1])}]</small></td><td>${ms(d?.trimmedMean)}</td><td>${ms(d?.p90)}</td><td>${ms(d?.p99)}</td><td>${ms(c.initDurationMs?.p50)}</td><td>${c.maxMemoryUsedMB}</td><td>${usd(c.costUSD?.perInvocation)}</td><td>${usd(c.costUSD?.per1M)}</td>${result.monthly ? `<td>${usd(c.costUSD?.perMonth)}</td>` : ''}</tr>`;
+      return `<tr class="${best ? 'best' : ''}"><td>${c.memoryMB}${c.cpuCapped ? ' <span class="tag">CPU capped</span>' : ''}</td><td>${c.invocations}</td><td>${errors}</td><td>${ms(d?.p50)} <small>[${ms(d?.ci95[0])}–${ms(d?.ci95[1])}]${weakCi(d) ? '<sup>†</sup>' : ''}</small></td><td>${ms(d?.trimmedMean)}</td><td>${ms(d?.p90)}</td><td>${ms(d?.p99)}</td><td>${ms(c.initDurationMs?.p50)}</td><td>${c.maxMemoryUsedMB}</td><td>${usd(c.costUSD?.perInvocation)}</td><td>${usd(c.costUSD?.per1M)}</td>${result.monthly ? `<td>${usd(c.costUSD?.perMonth)}</td>` : ''}</tr>`;
     })
     .join('\n');
   return `<table><thead><tr><th>memory MB</th><th>invocations</th><th>errors</th><th>median ms [95 % CI]</th><th>trimmed mean</th><th>p90</th><th>p99</th><th>init p50</th><th>max memory MB</th><th>cost / invocation</th><th>cost / 1M</th>${result.monthly ? `<th>${escapeHtml(monthlyHeading(result.monthly))}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table>`;
@@ -43,10 +43,15 @@ function environment(result: TuneResult): string {
   return `<dl>${facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(String(v))}</dd>`).join('')}</dl>`;
 }
 
+function ciFootnote(r: TuneResult): string {
+  const note = weakCiNote(r.configs.flatMap((c) => (c.durationMs ? [c.durationMs.count] : [])));
+  return note ? `<p class="footnote"><small>${escapeHtml(note)}</small></p>` : '';
+}
+
 function section(r: TuneResult, label: string): string {
   const about = `${r.target}, strategy ${r.strategy}, priced as ${pricingLabel(r.environment)}`;
   return `<section><h2>${escapeHtml(label)} <small>${escapeHtml(about)}</small></h2>
-<p class="recommendation">${escapeHtml(r.recommendation)}</p>${table(r)}${environment(r)}
+<p class="recommendation">${escapeHtml(r.recommendation)}</p>${table(r)}${ciFootnote(r)}${environment(r)}
 <p><a href="${escapeHtml(r.visualization)}">Open in the Lambda Power Tuning UI</a></p></section>`;
 }
 

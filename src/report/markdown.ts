@@ -1,5 +1,5 @@
 import type { TuneResult } from '../tuner/types.js';
-import { errorsCell, monthlyHeading, ms, pricingLabel, usd } from './format.js';
+import { errorsCell, monthlyHeading, ms, pricingLabel, usd, weakCi, weakCiNote } from './format.js';
 
 function environmentLine(result: TuneResult): string {
   const e = result.environment;
@@ -11,6 +11,11 @@ function environmentLine(result: TuneResult): string {
   return `Measured on ${where}; priced as ${pricingLabel(e)}.${capped}`;
 }
 
+function ciNote(result: TuneResult): string[] {
+  const note = weakCiNote(result.configs.flatMap((c) => (c.durationMs ? [c.durationMs.count] : [])));
+  return note ? [note, ''] : [];
+}
+
 /** A summary for a README or a CI job summary. */
 export function renderMarkdown(result: TuneResult): string {
   const rows = result.configs.map((c) => {
@@ -18,7 +23,7 @@ export function renderMarkdown(result: TuneResult): string {
     const errors = errorsCell(c);
     const best = result.best?.memoryMB === c.memoryMB ? ' **best**' : '';
     const monthly = result.monthly ? ` ${usd(c.costUSD?.perMonth)} |` : '';
-    return `| ${c.memoryMB}${best}${c.cpuCapped ? ' (capped)' : ''} | ${c.invocations} | ${errors} | ${ms(d?.p50)} [${ms(d?.ci95[0])}–${ms(d?.ci95[1])}] | ${ms(d?.trimmedMean)} | ${ms(d?.p90)} | ${ms(d?.p99)} | ${ms(c.initDurationMs?.p50)} | ${c.maxMemoryUsedMB} | ${usd(c.costUSD?.per1M)} |${monthly}`;
+    return `| ${c.memoryMB}${best}${c.cpuCapped ? ' (capped)' : ''} | ${c.invocations} | ${errors} | ${ms(d?.p50)} [${ms(d?.ci95[0])}–${ms(d?.ci95[1])}]${weakCi(d) ? '†' : ''} | ${ms(d?.trimmedMean)} | ${ms(d?.p90)} | ${ms(d?.p99)} | ${ms(c.initDurationMs?.p50)} | ${c.maxMemoryUsedMB} | ${usd(c.costUSD?.per1M)} |${monthly}`;
   });
   return [
     `## lambench: ${result.function} (${result.target}, strategy ${result.strategy})`,
@@ -29,6 +34,7 @@ export function renderMarkdown(result: TuneResult): string {
     `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |${result.monthly ? ' --- |' : ''}`,
     ...rows,
     '',
+    ...ciNote(result),
     environmentLine(result),
     '',
     `[Open in the Lambda Power Tuning UI](${result.visualization})`,
