@@ -8,6 +8,8 @@ import { builtInFunctionsDir } from '../paths.js';
 import { Engine } from './engine.js';
 
 let engine: Engine;
+/** The same engine without isolation, for what the none driver must get right by other means. */
+let noneEngine: Engine;
 let workDir: string;
 
 async function fixture(name: string, source: string, extra: Record<string, unknown> = {}): Promise<void> {
@@ -55,7 +57,10 @@ beforeAll(async () => {
   await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'hello', 'node'));
   await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'cpu', 'node'));
   await fixture('throws', 'export const handler = async () => { throw new TypeError("bad input"); };');
-  await fixture('exits', 'export const handler = async (e) => { if (e.exit) process.exit(3); return "alive"; };');
+  await fixture(
+    'exits',
+    'let keep; export const handler = async (e) => { if (e.allocateMB) keep = Buffer.alloc(e.allocateMB * 2 ** 20, 1); if (e.exit) { await new Promise((r) => setTimeout(r, 200)); process.exit(3); } return keep ? "kept" : "alive"; };',
+  );
   await fixture('slow', 'export const handler = async (e) => new Promise((r) => setTimeout(() => r("done"), e.ms));', {
     timeout: 1,
   });
@@ -65,10 +70,13 @@ beforeAll(async () => {
     'require("./does-not-exist"); exports.handler = async () => 1;',
   );
   await rm(path.join(workDir, 'broken-init', 'index.mjs'));
+  noneEngine = await Engine.create({ isolation: 'none', cacheDir: path.join(workDir, 'cache') });
+  for (const name of ['exits', 'broken-init']) await noneEngine.functions.registerFolder(path.join(workDir, name));
 });
 
 afterAll(async () => {
   await engine?.close();
+  await noneEngine?.close();
   await rm(workDir, { recursive: true, force: true });
 });
 
@@ -151,6 +159,23 @@ describe('engine', () => {
     expect(result.errorType).toBe('Runtime.ExitError');
     expect(json(result.payload).errorMessage).toMatch(/exit status 3/);
     expect(json((await engine.invoke({ functionName: 'exits', payload: '{}' })).payload)).toBe('alive');
+  });
+
+  it('reports the real peak after a crash and after a failed init, read before the sandbox is gone', async () => {
+    for (const target of [engine, noneEngine]) {
+      await target.invoke({ functionName: 'exits', payload: '{}', memoryMB: 512, forceCold: true });
+      const crashed = await target.invoke({
+        functionName: 'exits',
+        payload: '{"allocateMB":150,"exit":true}',
+        memoryMB: 512,
+      });
+      expect(crashed.errorType).toBe('Runtime.ExitError');
+      expect(crashed.report.maxMemoryUsedMB, target.isolation).toBeGreaterThan(150);
+      const init = await target.invoke({ functionName: 'broken-init', payload: '{}' });
+      expect(init.errorType).toMatch(/^Runtime\./);
+      // A Node.js runtime that loaded and failed uses tens of MB, never 1.
+      expect(init.report.maxMemoryUsedMB, target.isolation).toBeGreaterThan(10);
+    }
   });
 
   it('reports init failures with the runtime error type', async () => {

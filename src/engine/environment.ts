@@ -1,10 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import type http from 'node:http';
-import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RuntimeLaunch } from '../runtimes/types.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { listenRuntimeApi } from './runtime-api.js';
+import { listenRuntimeApi, type RuntimeApiServer, type RuntimeResponse } from './runtime-api.js';
 
 export interface Dispatch {
   requestId: string;
@@ -53,9 +51,9 @@ export class Environment {
   state: State = 'starting';
   lastUsedAt = Date.now();
   readonly #spec: EnvironmentSpec;
-  #server?: http.Server;
+  #server?: RuntimeApiServer;
   #child?: ChildProcess;
-  #parkedNext?: ServerResponse;
+  #parkedNext?: RuntimeResponse;
   #queued?: InFlight;
   #current?: InFlight;
   #log = '';
@@ -64,6 +62,8 @@ export class Environment {
   #initDone?: (result: InitResult) => void;
   #initFailure?: { errorType: string; body: Buffer };
   #spawnedAt = 0;
+  /** The sandbox's peak, read just before it was destroyed (a removed cgroup or a dead pid has none to read). */
+  #finalPeakBytes?: number;
   #exitListeners: Array<(description: string) => void> = [];
 
   constructor(spec: EnvironmentSpec) {
@@ -88,6 +88,8 @@ export class Environment {
         this.#complete(id, { kind: 'error', body, errorType: preferBody(errorTypeOf(body), errorType) }),
       initError: (errorType, body) => {
         this.#initFailure = { errorType: preferBody(errorTypeOf(body), errorType), body };
+        // The runtime still lives while it reports: the none driver's VmHWM is readable now, not after it exits.
+        this.peakMemoryBytes();
       },
       responseTooLarge: (id, bytes) =>
         this.#complete(id, {
@@ -140,7 +142,7 @@ export class Environment {
     return log;
   }
 
-  #onNext(res: ServerResponse): void {
+  #onNext(res: RuntimeResponse): void {
     if (this.state === 'dead') return void res.destroy();
     this.#parkedNext = res;
     if (this.state === 'starting') {
@@ -265,7 +267,18 @@ export class Environment {
     return this.#initFailure;
   }
 
+  /** Peak memory of the environment so far; after destroy, the figure read just before the sandbox went. */
+  peakMemoryBytes(): number {
+    if (this.#finalPeakBytes !== undefined) return this.#finalPeakBytes;
+    try {
+      return this.#spec.sandbox.peakMemoryBytes();
+    } catch {
+      return 0;
+    }
+  }
+
   async destroy(): Promise<void> {
+    this.#finalPeakBytes ??= this.peakMemoryBytes();
     this.state = 'dead';
     if (this.#freezeTimer) clearTimeout(this.#freezeTimer);
     this.#parkedNext?.destroy();

@@ -148,12 +148,9 @@ async function runToEnd(environment: Environment, invocation: Invocation): Promi
   return ending;
 }
 
+/** Read through the environment: it keeps the figure its sandbox had just before an init failure or crash removed it. */
 function readPeak(environment: Environment): number {
-  try {
-    return environment.sandbox.peakMemoryBytes();
-  } catch {
-    return 0;
-  }
+  return environment.peakMemoryBytes();
 }
 
 const round2 = (ms: number) => Math.round(ms * 100) / 100;
