@@ -10,6 +10,7 @@ import {
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeLambda, startFakeLambda } from '../src/targets/aws/test-helpers/fake-lambda.js';
 import { lambenchBin, runLambench } from './helpers/cli.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -45,6 +46,55 @@ afterAll(async () => {
   serve?.kill('SIGINT');
   await new Promise((resolve) => serve?.once('exit', resolve));
   await rm(cwd, { recursive: true, force: true });
+});
+
+/** The CLI against a scripted Lambda API (src/targets/aws/test-helpers) for what lambench serve never does. */
+describe('--target aws against a scripted Lambda API', () => {
+  const base = {
+    FunctionName: 'fn',
+    MemorySize: 128,
+    Environment: { Variables: {} },
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    RevisionId: 'r1',
+  };
+  const start = (fake: FakeLambda, args: string[]) => {
+    const child = spawn(process.execPath, [lambenchBin, ...args], {
+      cwd,
+      env: { ...process.env, ...awsEnv, AWS_ENDPOINT_URL_LAMBDA: fake.endpoint },
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      child.on('close', (code) => resolve({ code, stderr })),
+    );
+    return { child, exited };
+  };
+
+  it('Ctrl-C while AWS applies a change ends the wait, restores the configuration and exits 130', async () => {
+    let phase: 'original' | 'updating' | 'restored' = 'original';
+    const fake = await startFakeLambda((request) => {
+      if (!request.path.endsWith('/functions/fn/configuration')) return undefined;
+      if (request.method === 'PUT') {
+        phase = phase === 'original' ? 'updating' : 'restored';
+        return {
+          body: { ...base, MemorySize: request.body.MemorySize, RevisionId: 'r2', LastUpdateStatus: 'InProgress' },
+        };
+      }
+      if (phase === 'updating')
+        return { body: { ...base, MemorySize: 256, RevisionId: 'r2', LastUpdateStatus: 'InProgress' } };
+      return { body: { ...base, RevisionId: phase === 'restored' ? 'r3' : 'r1' } };
+    });
+    const run = start(fake, ['invoke', 'fn', '--target', 'aws', '--memory', '256']);
+    await expect.poll(() => phase, { timeout: 20_000 }).toBe('updating');
+    run.child.kill('SIGINT');
+    const { code, stderr } = await run.exited;
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/Interrupted while waiting for fn/);
+    const updates = fake.requests.filter((r) => r.method === 'PUT').map((r) => r.body.MemorySize);
+    expect(updates).toEqual([256, 128]);
+    await fake.close();
+  });
 });
 
 describe('--target aws against lambench serve', () => {

@@ -11,6 +11,29 @@ export interface OpenedTarget {
   close(): Promise<void>;
 }
 
+export interface SignalAbort {
+  signal: AbortSignal;
+  dispose(): void;
+}
+
+/**
+ * Aborts on the first SIGINT/SIGTERM, so waits for AWS to apply a change end (INTERRUPTED) and cleanup runs.
+ * `once`: a second Ctrl-C finds no listener and ends the process as usual.
+ */
+export function abortOnSignal(): SignalAbort {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', abort);
+      process.off('SIGTERM', abort);
+    },
+  };
+}
+
 /** `--target local` (default) starts an engine; `--target aws` uses the SDK's own credential and endpoint chain. */
 export async function openTarget(
   kind: string | undefined,
@@ -31,8 +54,13 @@ export async function openTarget(
     }
   }
   if (kind === 'aws') {
-    const target = new AwsTarget();
-    return { target, functionName: functionRef, close: async () => target.client.destroy() };
+    const interrupt = abortOnSignal();
+    const target = new AwsTarget({}, { signal: interrupt.signal });
+    const close = async () => {
+      interrupt.dispose();
+      target.client.destroy();
+    };
+    return { target, functionName: functionRef, close };
   }
   throw new LambenchError('INVALID_ARGUMENT', `Unknown target "${kind}".`, 'Use --target local or --target aws.');
 }

@@ -5,6 +5,7 @@ import { deployFunction, destroyFunction } from '../../targets/aws/deploy.js';
 import { packageFunction } from '../../targets/aws/package.js';
 import { AwsTarget } from '../../targets/aws/target.js';
 import { parse, requirePositional } from '../args.js';
+import { abortOnSignal } from '../target.js';
 
 const DEPLOY_USAGE = 'lambench deploy <function|folder> --target aws [--role ARN] [--name NAME] [--json]';
 const DESTROY_USAGE = 'lambench destroy <name> --target aws';
@@ -34,10 +35,13 @@ export async function deployCommand(argv: string[]): Promise<number> {
   try {
     const fn = engine.functions.resolve(await resolveFunctionArgument(engine, ref));
     const zip = await packageFunction(fn, path.resolve('.lambench', 'cache'));
+    // Ctrl-C while waiting for AWS ends the wait (exit 130); during the build above it ends the process as usual.
+    const interrupt = abortOnSignal();
     const { created, configuration } = await deployFunction(target.client, fn, zip, {
       ...(values.role ? { role: values.role } : {}),
       ...(values.name ? { name: values.name } : {}),
-    });
+      signal: interrupt.signal,
+    }).finally(() => interrupt.dispose());
     const summary = {
       function: configuration.FunctionName,
       arn: configuration.FunctionArn,
