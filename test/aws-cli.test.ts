@@ -128,6 +128,16 @@ describe('--target aws against lambench serve', () => {
     const again = await lambench(['invoke', 'deployed-hello', '--target', 'aws', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ cold: false, report: { initDurationMs: null } });
 
+    // The ARN's region wins over AWS_REGION (us-east-1 here), --region picks it for a name, and a conflict is refused.
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:deployed-hello';
+    const byArn = await lambench(['invoke', arn, '--target', 'aws', '--json']);
+    expect(JSON.parse(byArn.stdout)).toMatchObject({ function: 'deployed-hello', region: 'eu-west-1' });
+    const byFlag = await lambench(['invoke', 'deployed-hello', '--target', 'aws', '--region', 'us-west-2', '--json']);
+    expect(JSON.parse(byFlag.stdout)).toMatchObject({ region: 'us-west-2' });
+    const conflict = await lambench(['invoke', arn, '--target', 'aws', '--region', 'us-east-1']);
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toMatch(/is in eu-west-1, but --region is us-east-1/);
+
     const tune = await lambench([
       'tune',
       'deployed-hello',

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/engine.js';
 import { createLocalEngine, resolveFunctionArgument } from '../engine/index.js';
 import { LambenchError } from '../errors.js';
+import { regionConfig } from '../targets/aws/region.js';
 import { AwsTarget } from '../targets/aws/target.js';
 import { LocalTarget } from '../targets/local/target.js';
 import type { Target } from '../targets/types.js';
@@ -34,11 +35,14 @@ export function abortOnSignal(): SignalAbort {
   };
 }
 
-/** `--target local` (default) starts an engine; `--target aws` uses the SDK's own credential and endpoint chain. */
+/**
+ * `--target local` (default) starts an engine; `--target aws` uses the SDK's own credential and endpoint chain, in
+ * the region of the function's ARN, else `region` (--region), else the SDK's (AWS_REGION, profile).
+ */
 export async function openTarget(
   kind: string | undefined,
   functionRef: string,
-  options: { isolation?: string; initCpuBoost?: boolean } = {},
+  options: { isolation?: string; initCpuBoost?: boolean; region?: string } = {},
 ): Promise<OpenedTarget> {
   if (kind === undefined || kind === 'local') {
     const engine: Engine = await createLocalEngine({
@@ -54,8 +58,9 @@ export async function openTarget(
     }
   }
   if (kind === 'aws') {
+    const config = regionConfig(functionRef, options.region);
     const interrupt = abortOnSignal();
-    const target = new AwsTarget({}, { signal: interrupt.signal });
+    const target = new AwsTarget(config, { signal: interrupt.signal });
     const close = async () => {
       interrupt.dispose();
       target.client.destroy();

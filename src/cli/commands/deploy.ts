@@ -3,12 +3,14 @@ import { createLocalEngine, resolveFunctionArgument } from '../../engine/index.j
 import { LambenchError } from '../../errors.js';
 import { deployFunction, destroyFunction } from '../../targets/aws/deploy.js';
 import { packageFunction } from '../../targets/aws/package.js';
+import { regionConfig } from '../../targets/aws/region.js';
 import { AwsTarget } from '../../targets/aws/target.js';
 import { parse, requirePositional } from '../args.js';
 import { abortOnSignal } from '../target.js';
 
-const DEPLOY_USAGE = 'lambench deploy <function|folder> --target aws [--role ARN] [--name NAME] [--json]';
-const DESTROY_USAGE = 'lambench destroy <name> --target aws';
+const DEPLOY_USAGE =
+  'lambench deploy <function|folder> --target aws [--role ARN] [--name NAME] [--region REGION] [--json]';
+const DESTROY_USAGE = 'lambench destroy <name|arn> --target aws [--region REGION]';
 
 function requireAws(target: string | undefined, usage: string): void {
   if (target !== 'aws') {
@@ -24,14 +26,16 @@ export async function deployCommand(argv: string[]): Promise<number> {
       target: { type: 'string' },
       role: { type: 'string' },
       name: { type: 'string' },
+      region: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     DEPLOY_USAGE,
   );
   requireAws(values.target, DEPLOY_USAGE);
   const ref = requirePositional(positionals, 0, 'the function to deploy', DEPLOY_USAGE);
+  const config = regionConfig(undefined, values.region);
   const engine = await createLocalEngine({ isolation: 'none' });
-  const target = new AwsTarget();
+  const target = new AwsTarget(config);
   try {
     const fn = engine.functions.resolve(await resolveFunctionArgument(engine, ref));
     const zip = await packageFunction(fn, path.resolve('.lambench', 'cache'));
@@ -61,10 +65,14 @@ export async function deployCommand(argv: string[]): Promise<number> {
 }
 
 export async function destroyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { target: { type: 'string' } }, DESTROY_USAGE);
+  const { values, positionals } = parse(
+    argv,
+    { target: { type: 'string' }, region: { type: 'string' } },
+    DESTROY_USAGE,
+  );
   requireAws(values.target, DESTROY_USAGE);
   const name = requirePositional(positionals, 0, 'the function to delete', DESTROY_USAGE);
-  const target = new AwsTarget();
+  const target = new AwsTarget(regionConfig(name, values.region));
   try {
     await destroyFunction(target.client, name);
     process.stdout.write(`deleted ${name}\n`);

@@ -9,7 +9,7 @@ import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
 
 const USAGE =
-  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none] [--data-dir DIR] [--s3-endpoint URL] [--dynamodb-endpoint URL]';
+  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none] [--data-dir DIR] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--target local|aws [--region REGION]]';
 
 /** The `--json` shape other tools and checks rely on. */
 export function invokeJson(result: InvokeResult) {
@@ -46,6 +46,7 @@ export async function invokeCommand(argv: string[]): Promise<number> {
       isolation: { type: 'string' },
       'no-init-boost': { type: 'boolean', default: false },
       target: { type: 'string' },
+      region: { type: 'string' },
       'data-dir': { type: 'string' },
       ...endpointOptions,
     },
@@ -55,7 +56,7 @@ export async function invokeCommand(argv: string[]): Promise<number> {
   const memoryMB = integerOption(values.memory, 'memory');
   const payload = await readPayloadArgument(values.payload);
   if (values.target && values.target !== 'local')
-    return invokeOnTarget(values.target, ref, payload, memoryMB, values.cold, values.json);
+    return invokeOnTarget(values.target, ref, payload, memoryMB, values.cold, values.json, values.region);
   const external = externalEndpoints(values);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
@@ -114,8 +115,9 @@ async function invokeOnTarget(
   memoryMB: number | undefined,
   cold: boolean,
   json: boolean,
+  region: string | undefined,
 ): Promise<number> {
-  const opened = await openTarget(kind, ref);
+  const opened = await openTarget(kind, ref, region ? { region } : {});
   try {
     const described = await opened.target.describe(opened.functionName);
     const fn =
@@ -138,6 +140,7 @@ async function invokeOnTarget(
       payload: parsed,
       report: result.report,
       target: kind,
+      region: (await opened.target.environment()).region,
       requestId: result.requestId,
     };
     process.stdout.write(json ? `${JSON.stringify(out)}\n` : `${result.payload}\n`);
