@@ -1,5 +1,5 @@
 import { escapeHtml } from '../report/format.js';
-import type { ClaimCheck, ExperimentOutcome } from './types.js';
+import type { ClaimCheck, ExperimentOutcome, OutcomeTable } from './types.js';
 
 const COLOURS: Record<ClaimCheck['verdict'], string> = {
   reproduced: '#ecfdf5',
@@ -17,7 +17,25 @@ export function claimsHtml(outcome: ExperimentOutcome, source: string, host: str
   const notes = outcome.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
   return `<p>Source: ${escapeHtml(source)}. Host: ${escapeHtml(host)}.</p>
 <table><thead><tr><th>claim</th><th>published</th><th>measured here</th><th>verdict</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>
-${notes ? `<ul>${notes}</ul>` : ''}`;
+${notes ? `<ul>${notes}</ul>` : ''}${(outcome.tables ?? []).map(tableHtml).join('\n')}`;
+}
+
+function tableHtml(table: OutcomeTable): string {
+  const cells = (row: string[], tag: 'th' | 'td') => row.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('');
+  return `<h3>${escapeHtml(table.title)}</h3>
+<table><thead><tr>${cells(table.header, 'th')}</tr></thead><tbody>${table.rows.map((r) => `<tr>${cells(r, 'td')}</tr>`).join('')}</tbody></table>`;
+}
+
+function tableMarkdown(table: OutcomeTable): string[] {
+  const line = (row: string[]) => `| ${row.join(' | ')} |`;
+  return [
+    `#### ${table.title}`,
+    '',
+    line(table.header),
+    line(table.header.map(() => '---')),
+    ...table.rows.map(line),
+    '',
+  ];
 }
 
 export function claimsMarkdown(title: string, outcome: ExperimentOutcome): string {
@@ -33,6 +51,7 @@ export function claimsMarkdown(title: string, outcome: ExperimentOutcome): strin
     '',
     ...outcome.notes.map((n) => `- ${n}`),
     '',
+    ...(outcome.tables ?? []).flatMap(tableMarkdown),
   ].join('\n');
 }
 

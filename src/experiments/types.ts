@@ -51,10 +51,18 @@ export interface TuneRequest {
   warmup?: number;
 }
 
+/** A figure table for the report (e.g. ours beside the published one), rendered in HTML and Markdown. */
+export interface OutcomeTable {
+  title: string;
+  header: string[];
+  rows: string[][];
+}
+
 export interface ExperimentOutcome {
   results: TuneResult[];
   claims: ClaimCheck[];
   notes: string[];
+  tables?: OutcomeTable[];
 }
 
 export interface Experiment {
