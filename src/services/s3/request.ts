@@ -34,7 +34,11 @@ export function bodyOf(req: IncomingMessage): { stream: Readable; trailers: () =
 
 /** Which checksums the client sent (as headers or announced trailers) or asked for. */
 export function requestedChecksums(req: IncomingMessage): ChecksumAlgorithm[] {
-  const trailer = (header(req, 'x-amz-trailer') ?? '').toLowerCase();
+  // A list of names: compared whole, or `x-amz-checksum-crc32c` would also ask for CRC32.
+  const trailer = (header(req, 'x-amz-trailer') ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((name) => name.trim());
   const sdk = (
     header(req, 'x-amz-sdk-checksum-algorithm') ??
     header(req, 'x-amz-checksum-algorithm') ??

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import {
+  type ChecksumAlgorithm,
   CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectsCommand,
@@ -36,6 +37,9 @@ function generated(bytes: number, seed: number): { stream: () => Readable; sha25
     sha256: hash.digest('hex'),
   };
 }
+
+/** A CRC given in hex, as S3 sends it: its big-endian bytes in base64. */
+const hex64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
 async function sha256Of(body: AsyncIterable<Uint8Array> | undefined): Promise<string> {
   const hash = createHash('sha256');
@@ -82,6 +86,48 @@ export function s3Contract(name: string, getEndpoint: () => string, deviations: 
       expect(await sha256Of(got.Body as AsyncIterable<Uint8Array>)).toBe(data.sha256);
     });
 
+    // "123456789" is the CRC catalogue's check input: its CRC32C and CRC-64/NVME are published constants.
+    const checkInput = '123456789';
+    const expected: Record<string, { field: string; value: string }> = {
+      CRC32: { field: 'ChecksumCRC32', value: hex64('cbf43926') },
+      CRC32C: { field: 'ChecksumCRC32C', value: hex64('e3069283') },
+      CRC64NVME: { field: 'ChecksumCRC64NVME', value: hex64('ae8b14860a799888') },
+      SHA1: { field: 'ChecksumSHA1', value: createHash('sha1').update(checkInput).digest('base64') },
+      SHA256: { field: 'ChecksumSHA256', value: createHash('sha256').update(checkInput).digest('base64') },
+    };
+
+    it.each(['CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const)(
+      'verifies and returns %s, sent as a header and as an aws-chunked trailer',
+      async (algorithm: ChecksumAlgorithm) => {
+        const s3 = client();
+        const { field, value } = expected[algorithm] as { field: string; value: string };
+        const key = `checksums/${algorithm}`;
+        // A fixed body: the SDK sends the checksum as a header. A stream: aws-chunked with the checksum as trailer.
+        const put = await s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: checkInput, ChecksumAlgorithm: algorithm }),
+        );
+        expect((put as unknown as Record<string, unknown>)[field]).toBe(value);
+        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
+        expect((head as unknown as Record<string, unknown>)[field]).toBe(value);
+        const streamed = generated(3 * 1024 * 1024 + 5, 13);
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: `${key}-streamed`,
+            Body: streamed.stream(),
+            ContentLength: 3 * 1024 * 1024 + 5,
+            ChecksumAlgorithm: algorithm,
+          }),
+        );
+        // With ChecksumMode the SDK itself checks the body against the returned checksum while it is read.
+        const got = await s3.send(
+          new GetObjectCommand({ Bucket: bucket, Key: `${key}-streamed`, ChecksumMode: 'ENABLED' }),
+        );
+        expect((got as unknown as Record<string, unknown>)[field]).toMatch(/^[A-Za-z0-9+/]+=*$/);
+        expect(await sha256Of(got.Body as AsyncIterable<Uint8Array>)).toBe(streamed.sha256);
+      },
+    );
+
     it('uploads 100 MB through lib-storage (multipart) byte-identical', async () => {
       const s3 = client();
       const data = generated(100 * 1024 * 1024, 11);
@@ -111,7 +157,7 @@ export function s3Contract(name: string, getEndpoint: () => string, deviations: 
       expect(second.IsTruncated).toBe(false);
       expect([...(first.Contents ?? []), ...(second.Contents ?? [])].map((o) => o.Key)).toEqual(keys);
       const grouped = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/' }));
-      expect(grouped.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['big/', 'many/', 'stream/']);
+      expect(grouped.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['big/', 'checksums/', 'many/', 'stream/']);
     });
 
     it('serves ranges, including suffix ranges, and refuses unsatisfiable ones', async () => {
@@ -160,34 +206,35 @@ export function s3Contract(name: string, getEndpoint: () => string, deviations: 
       });
     });
 
-    it.skipIf(deviations.acceptsBadChecksums)(
-      'rejects a body whose checksum does not match with BadDigest',
-      async () => {
-        const url = new URL(`${getEndpoint()}/${bucket}/bad.txt`);
-        const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
-          const req = http.request(
-            {
-              host: url.hostname,
-              port: url.port,
-              path: url.pathname,
-              method: 'PUT',
-              headers: { 'x-amz-checksum-crc32': 'AAAAAA==', 'Content-Length': 5 },
-            },
-            (res) => {
-              let body = '';
-              res.on('data', (c) => (body += c));
-              res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
-            },
-          );
-          req.on('error', reject);
-          req.end('hello');
-        });
-        expect(status.code).toBe(400);
-        expect(status.body).toContain('<Code>BadDigest</Code>');
-        await expect(client().send(new HeadObjectCommand({ Bucket: bucket, Key: 'bad.txt' }))).rejects.toMatchObject({
-          $metadata: { httpStatusCode: 404 },
-        });
-      },
-    );
+    it.skipIf(deviations.acceptsBadChecksums).each([
+      ['crc32', 'AAAAAA=='],
+      ['crc64nvme', 'AAAAAAAAAAA='],
+    ])('rejects a body whose %s does not match with BadDigest', async (algorithm, wrong) => {
+      const key = `bad-${algorithm}.txt`;
+      const url = new URL(`${getEndpoint()}/${bucket}/${key}`);
+      const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'PUT',
+            headers: { [`x-amz-checksum-${algorithm}`]: wrong, 'Content-Length': 5 },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end('hello');
+      });
+      expect(status.code).toBe(400);
+      expect(status.body).toContain('<Code>BadDigest</Code>');
+      await expect(client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 404 },
+      });
+    });
   });
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crc32c } from './checksums.js';
+import { Crc64Nvme, crc32c } from './checksums.js';
 import { AwsChunkedDecoder } from './chunked.js';
 import { s3Contract } from './s3.contract.js';
 import { startS3Server } from './server.js';
@@ -39,5 +39,15 @@ describe('aws-chunked and checksums', () => {
 
   it('computes CRC32C (Castagnoli) check value', () => {
     expect(crc32c(Buffer.from('123456789')).toString(16)).toBe('e3069283');
+  });
+
+  it('computes the CRC-64/NVME check value, whole or in any split', () => {
+    const input = Buffer.from('123456789');
+    expect(new Crc64Nvme().update(input).value().toString('hex')).toBe('ae8b14860a799888');
+    for (let cut = 0; cut <= input.length; cut++) {
+      const split = new Crc64Nvme().update(input.subarray(0, cut)).update(input.subarray(cut));
+      expect(split.value().toString('hex')).toBe('ae8b14860a799888');
+    }
+    expect(new Crc64Nvme().value().toString('hex')).toBe('0000000000000000');
   });
 });
