@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInFunctionsDir } from '../paths.js';
 import { Engine } from './engine.js';
@@ -225,6 +226,72 @@ describe('engine', () => {
     // 1769/256 = 6.9× less CPU; a shared 2-core host adds noise in both directions.
     expect(small / full).toBeGreaterThan(3.5);
     expect(small / full).toBeLessThan(14);
+  });
+});
+
+describe('init timeout', () => {
+  let local: Engine;
+  const define = async (name: string, source: string, timeout: number) => {
+    const dir = path.join(workDir, name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'index.mjs'), source);
+    await writeFile(
+      path.join(dir, 'function.json'),
+      JSON.stringify({ name, runtime: 'nodejs20.x', handler: 'index.handler', timeout }),
+    );
+    await local.functions.registerFolder(dir);
+  };
+
+  beforeAll(async () => {
+    // 300 ms stands in for AWS's 10 s INIT limit.
+    local = await Engine.create({ cacheDir: path.join(workDir, 'cache'), initTimeoutMs: 300 });
+    // The interval keeps the loop alive: a bare `await new Promise(() => {})` makes Node exit 13 (unsettled
+    // top-level await), an init crash rather than a hang.
+    await define(
+      'hangs-init',
+      'await new Promise(() => setInterval(() => {}, 1000)); export const handler = async () => "never";',
+      1,
+    );
+    await define(
+      'slow-init',
+      'await new Promise((r) => setTimeout(r, 600)); export const handler = async () => "late but fine";',
+      3,
+    );
+  });
+
+  afterAll(async () => {
+    await local?.close();
+  });
+
+  it('times out an init that never settles: INIT limit, one retry within the function timeout, nothing held', async () => {
+    const before = new Set(descendants());
+    const started = performance.now();
+    const result = await local.invoke({ functionName: 'hangs-init', payload: '{}' });
+    const wall = performance.now() - started;
+    expect(result.errorType).toBe('Sandbox.Timedout');
+    expect(result.functionError).toBe('Unhandled');
+    expect(json(result.payload).errorMessage).toMatch(/Task timed out after 1\.00 seconds/);
+    expect(result.logs).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: timeout\n/);
+    expect(result.logs).toMatch(/START RequestId: [\s\S]*Task timed out after 1\.00 seconds[\s\S]*END RequestId: /);
+    expect(result.logs).toMatch(/REPORT RequestId: .*Duration: 1\d{3}\.\d\d ms/);
+    expect(result.report.initDurationMs).toBeNull();
+    // 300 ms of INIT, then at most the 1 s timeout for the retry; generous for a shared host.
+    expect(wall).toBeGreaterThan(1250);
+    expect(wall).toBeLessThan(5000);
+    // The environments, their processes and the concurrency slot are all given back.
+    await until(() => local.stats().environments === 0);
+    expect(local.stats()).toMatchObject({ environments: 0, active: 0 });
+    expect(descendants().filter((pid) => !before.has(pid)).length).toBeLessThanOrEqual(1);
+  });
+
+  it('runs an init that needs more than the INIT limit again inside the invocation, billed as Duration', async () => {
+    const result = await local.invoke({ functionName: 'slow-init', payload: '{}' });
+    expect(result.functionError).toBeNull();
+    expect(json(result.payload)).toBe('late but fine');
+    expect(result.logs).toContain('Phase: init\tStatus: timeout');
+    expect(result.report.initDurationMs).toBeNull();
+    expect(result.report.durationMs).toBeGreaterThan(600);
+    expect((await local.invoke({ functionName: 'slow-init', payload: '{}' })).cold).toBe(false);
   });
 });
 

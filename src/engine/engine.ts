@@ -25,6 +25,11 @@ export interface EngineOptions {
   idleTimeoutMs?: number;
   freezeDelayMs?: number;
   initCpuBoost?: boolean;
+  /**
+   * AWS's limit on the INIT phase of an on-demand environment (10 s). Past it the environment is destroyed and
+   * init is retried once inside the invocation, within the function's timeout (AWS's "suppressed init").
+   */
+  initTimeoutMs?: number;
   concurrencyLimit?: number;
   endpoints?: ServiceEndpoints;
   /** Every line a runtime prints, for `lambench serve`. */
@@ -54,6 +59,7 @@ export class Engine {
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       freezeDelayMs: options.freezeDelayMs ?? 10,
       initCpuBoost: options.initCpuBoost ?? true,
+      initTimeoutMs: options.initTimeoutMs ?? 10_000,
       concurrencyLimit: options.concurrencyLimit ?? 1000,
       ...options,
     };
@@ -104,7 +110,7 @@ export class Engine {
         cpuCapped: cpusForMemory(memoryMB, this.hostCpus).capped,
         initCpuBoost: this.#options.initCpuBoost,
       });
-      if (env.environment.state !== 'dead') this.#pool.release(key, env.environment);
+      this.#pool.release(key, env.environment); // a dead one (timeout, crash) is forgotten there
       return result;
     } finally {
       this.#pool.unreserve(fn.name);
@@ -155,6 +161,20 @@ export class Engine {
       prepared.catch(() => this.#prepared.delete(prepareKey));
     }
     const taskRoot = await prepared;
+    const key = poolKey(fn, memoryMB);
+    const environment = await this.#launch(fn, memoryMB, taskRoot, key);
+    const init = await environment.start(this.#options.initTimeoutMs);
+    if (!init.timedOut) return { environment, init };
+    // AWS limits INIT to 10 s, then retries it once inside the invocation, where the function's timeout bounds it.
+    this.#pool.release(key, environment);
+    const retry = await this.#launch(fn, memoryMB, taskRoot, key);
+    const suppressed = await retry.start(fn.timeout * 1000);
+    return { environment: retry, init: { ...init, suppressed } };
+  }
+
+  /** Creates the sandbox and the (not yet started) environment of one cold start. */
+  async #launch(fn: FunctionVersion, memoryMB: number, taskRoot: string, key: string): Promise<Environment> {
+    const runtime = findRuntime(fn.runtime);
     const { cpus } = cpusForMemory(memoryMB, this.hostCpus);
     const id = `${fn.name}-${randomBytes(4).toString('hex')}`;
     const sandbox = await this.#driver.create(id, {
@@ -171,9 +191,8 @@ export class Engine {
       freezeDelayMs: this.#options.freezeDelayMs,
       ...(this.#options.onOutput ? { onOutput: (text: string) => this.#options.onOutput?.(fn.name, text) } : {}),
     });
-    this.#pool.track(environment, poolKey(fn, memoryMB));
-    const init = await environment.start();
-    return { environment, init };
+    this.#pool.track(environment, key);
+    return environment;
   }
 
   /**

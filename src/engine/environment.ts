@@ -22,6 +22,13 @@ export interface InitResult {
   /** Set when init failed: AWS's error type and JSON body. */
   failure?: { errorType: string; body: Buffer };
   log: string;
+  /** The init phase hit its time limit; the environment has been destroyed. */
+  timedOut?: boolean;
+  /**
+   * Set by the engine when init timed out and AWS's retry ran inside the invocation (a "suppressed init", bounded
+   * by the function's timeout and billed as Duration): that retry's result.
+   */
+  suppressed?: InitResult;
 }
 
 export interface EnvironmentSpec {
@@ -60,6 +67,7 @@ export class Environment {
   #frozen = false;
   #freezeTimer?: NodeJS.Timeout;
   #initDone?: (result: InitResult) => void;
+  #initTimer?: NodeJS.Timeout;
   #initFailure?: { errorType: string; body: Buffer };
   #spawnedAt = 0;
   /** The sandbox's peak, read just before it was destroyed (a removed cgroup or a dead pid has none to read). */
@@ -78,8 +86,11 @@ export class Environment {
     return this.#spec.sandbox;
   }
 
-  /** Spawns the runtime and resolves when it first asks for work (Init Duration) or fails to start. */
-  async start(): Promise<InitResult> {
+  /**
+   * Spawns the runtime and resolves when it first asks for work (Init Duration), fails to start, or takes longer
+   * than `initTimeoutMs` (then the environment is destroyed and the result says `timedOut`).
+   */
+  async start(initTimeoutMs = Number.POSITIVE_INFINITY): Promise<InitResult> {
     const { server, address } = await listenRuntimeApi({
       next: (res) => this.#onNext(res),
       response: (id, body) => this.#complete(id, { kind: 'response', body }),
@@ -102,6 +113,11 @@ export class Environment {
         }),
     });
     this.#server = server;
+    if (this.state === 'dead') {
+      // Destroyed while the listener was opening: spawning now would leave a runtime nobody kills.
+      await this.destroy();
+      return { initDurationMs: 0, failure: killedFailure(), log: '' };
+    }
     const { command, args } = this.#spec.sandbox.wrap(this.#spec.launch.command, this.#spec.launch.args);
     const initResult = new Promise<InitResult>((resolve) => {
       this.#initDone = resolve;
@@ -120,7 +136,22 @@ export class Environment {
     child.stderr?.setEncoding('utf8').on('data', (text: string) => this.#output(text));
     child.on('error', (error) => this.#onExit(`spawn error: ${error.message}`));
     child.on('exit', (code, signal) => this.#onExit(signal ? `signal: ${signalName(signal)}` : `exit status ${code}`));
+    if (Number.isFinite(initTimeoutMs)) this.#initTimer = setTimeout(() => this.#initTimedOut(), initTimeoutMs);
     return initResult;
+  }
+
+  /** Settles start() once, whichever of first /next, exit, timeout or destroy comes first. */
+  #finishInit(result: InitResult): void {
+    clearTimeout(this.#initTimer);
+    const done = this.#initDone;
+    this.#initDone = undefined;
+    done?.(result);
+  }
+
+  #initTimedOut(): void {
+    if (this.state !== 'starting') return;
+    this.#finishInit({ initDurationMs: performance.now() - this.#spawnedAt, timedOut: true, log: this.#takeLog() });
+    void this.destroy();
   }
 
   /** Calls `listener` if the runtime process exits; returns the unsubscribe function. */
@@ -149,8 +180,7 @@ export class Environment {
       const initDurationMs = performance.now() - this.#spawnedAt;
       if (this.#spec.initCpuBoost) this.#spec.sandbox.setCpu(this.#spec.cpus);
       this.state = 'idle';
-      this.#initDone?.({ initDurationMs, log: this.#takeLog() });
-      this.#initDone = undefined;
+      this.#finishInit({ initDurationMs, log: this.#takeLog() });
     }
     if (this.#queued) {
       const queued = this.#queued;
@@ -257,7 +287,7 @@ export class Environment {
         errorType: 'Runtime.ExitError',
         body: errorBody('Runtime.ExitError', `Runtime exited with error: ${description}`),
       };
-      this.#initDone?.({ initDurationMs, failure, log: this.#takeLog() });
+      this.#finishInit({ initDurationMs, failure, log: this.#takeLog() });
     }
     for (const listener of this.#exitListeners) listener(description);
     void this.destroy();
@@ -280,6 +310,14 @@ export class Environment {
   async destroy(): Promise<void> {
     this.#finalPeakBytes ??= this.peakMemoryBytes();
     this.state = 'dead';
+    // Destroyed while starting (engine closed, function retired): whoever awaits start() must not wait forever.
+    if (this.#initDone) {
+      this.#finishInit({
+        initDurationMs: performance.now() - this.#spawnedAt,
+        failure: killedFailure(),
+        log: this.#takeLog(),
+      });
+    }
     if (this.#freezeTimer) clearTimeout(this.#freezeTimer);
     this.#parkedNext?.destroy();
     if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null) {
@@ -297,6 +335,14 @@ export class Environment {
 
 export function errorBody(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
+/** What a runtime killed before it finished init reports (as AWS words an environment killed under it). */
+function killedFailure(): { errorType: string; body: Buffer } {
+  return {
+    errorType: 'Runtime.ExitError',
+    body: errorBody('Runtime.ExitError', 'Runtime exited with error: signal: killed'),
+  };
 }
 
 function errorTypeOf(body: Buffer): string {

@@ -1,6 +1,6 @@
 import type { IsolationKind } from '../sandbox/types.js';
 import { type Environment, errorBody, type InitResult, type Outcome } from './environment.js';
-import { billedDuration, endLine, initStartLine, reportLine, startLine, timeoutLine } from './logs.js';
+import { billedDuration, endLine, initReportLine, initStartLine, reportLine, startLine, timeoutLine } from './logs.js';
 import type { FunctionVersion, InvokeResult, Report } from './types.js';
 
 export interface Invocation {
@@ -38,13 +38,23 @@ export async function runInvocation(
   meta: RunMeta,
 ): Promise<InvokeResult> {
   const { requestId, fn } = invocation;
+  // INIT hit its limit: AWS says so, then retries init inside this invocation (its Duration includes the retry).
+  const retry = init?.suppressed;
+  const retryMs = retry?.initDurationMs ?? 0;
   let log = init ? initStartLine(fn.runtime) + init.log : '';
-  log += startLine(requestId, fn.version);
+  if (init && retry) log += initReportLine(init.initDurationMs, 'init', 'timeout');
+  log += startLine(requestId, fn.version) + (retry?.log ?? '');
+  const failure = retry ? retry.failure : init?.failure;
   let ending: Ending;
-  if (init?.failure) {
-    ending = { kind: 'error', body: init.failure.body, errorType: init.failure.errorType, durationMs: 0, log: '' };
+  if (retry?.timedOut) {
+    log += initReportLine(retryMs, 'invoke', 'timeout');
+    ending = { kind: 'timeout', durationMs: fn.timeout * 1000, log: '' };
+  } else if (failure) {
+    if (retry) log += initReportLine(retryMs, 'invoke', 'error');
+    ending = { kind: 'error', body: failure.body, errorType: failure.errorType, durationMs: retryMs, log: '' };
   } else {
-    ending = await runToEnd(environment, invocation);
+    ending = await runToEnd(environment, invocation, retryMs);
+    ending.durationMs += retryMs;
   }
   log += ending.log;
   let payload: Buffer;
@@ -76,7 +86,8 @@ export async function runInvocation(
       break;
     }
   }
-  const initDurationMs = init ? round2(init.initDurationMs) : null;
+  // A suppressed init is part of Duration; REPORT shows no Init Duration then.
+  const initDurationMs = init && !retry ? round2(init.initDurationMs) : null;
   const durationMs = round2(ending.durationMs);
   const report: Report = {
     durationMs,
@@ -103,9 +114,12 @@ export async function runInvocation(
   };
 }
 
-/** Waits for the runtime's answer, the timeout, or the process's death, whichever comes first. */
-async function runToEnd(environment: Environment, invocation: Invocation): Promise<Ending> {
-  const timeoutMs = invocation.fn.timeout * 1000;
+/**
+ * Waits for the runtime's answer, the timeout, or the process's death, whichever comes first. `elapsedMs` of the
+ * timeout is already spent (a suppressed init).
+ */
+async function runToEnd(environment: Environment, invocation: Invocation, elapsedMs: number): Promise<Ending> {
+  const timeoutMs = Math.max(1, invocation.fn.timeout * 1000 - elapsedMs);
   let unsubscribe = () => {};
   const ending = await new Promise<Ending>((resolve) => {
     unsubscribe = environment.onExit((description) => {

@@ -10,6 +10,11 @@ export function initStartLine(runtime: string): string {
   return `INIT_START Runtime Version: ${runtime}.lambench\tRuntime Version ARN: local\n`;
 }
 
+/** AWS's line for an init phase that did not succeed, e.g. `Phase: init\tStatus: timeout` when INIT hit its 10 s limit. */
+export function initReportLine(durationMs: number, phase: 'init' | 'invoke', status: 'timeout' | 'error'): string {
+  return `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: ${phase}\tStatus: ${status}\n`;
+}
+
 /** The REPORT line exactly as CloudWatch shows it: tab-separated, Init Duration last, trailing tab. */
 export function reportLine(requestId: string, report: Report): string {
   const fields = [
