@@ -25,7 +25,7 @@ describe('tune pricing', () => {
     const saoPaulo = invocationCost({ memoryMB: 1024, billedDurationMs: billed, region: 'sa-east-1' });
     expect(result.configs[0]?.costUSD?.perInvocation).toBeCloseTo(saoPaulo, 15);
     expect(renderMarkdown(result)).toContain('priced as x86_64 in sa-east-1.');
-    expect(renderCsv(result).split('\n')[1]).toMatch(/,x86_64,sa-east-1$/);
+    expect(renderCsv(result).split('\n')[1]).toMatch(/,x86_64,sa-east-1,/);
   });
 
   it('warns once when the region has no prices of its own', async () => {
