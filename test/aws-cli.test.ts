@@ -95,6 +95,47 @@ describe('--target aws against a scripted Lambda API', () => {
     expect(updates).toEqual([256, 128]);
     await fake.close();
   });
+
+  it('a cleanup failure keeps the output, lists what was left behind with the command to remove it, exits 1', async () => {
+    let current = { ...base };
+    const report =
+      'REPORT RequestId: r\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 256 MB\tMax Memory Used: 30 MB\n';
+    const fake = await startFakeLambda((request) => {
+      if (request.path.endsWith('/functions/fn/configuration')) {
+        if (request.method === 'PUT')
+          current = { ...current, MemorySize: request.body.MemorySize as number, RevisionId: 'r2' };
+        return { body: current };
+      }
+      if (request.path.endsWith('/versions')) return { status: 201, body: { Version: '1' } };
+      if (request.path.endsWith('/aliases')) return { status: 201, body: {} };
+      if (request.path.endsWith('/invocations')) {
+        return { body: { ok: true }, headers: { 'x-amz-log-result': Buffer.from(report).toString('base64') } };
+      }
+      if (request.method === 'DELETE' && request.path.includes('/aliases/')) {
+        return {
+          status: 403,
+          errorType: 'AccessDeniedException',
+          body: { message: 'not authorized: lambda:DeleteAlias' },
+        };
+      }
+      if (request.method === 'DELETE') return { status: 204 };
+      return undefined;
+    });
+    const { code, stdout, stderr } = await runLambench(
+      ['invoke', 'fn', '--target', 'aws', '--memory', '256', '--json'],
+      cwd,
+      {
+        ...awsEnv,
+        AWS_ENDPOINT_URL_LAMBDA: fake.endpoint,
+      },
+    );
+    expect(code, stderr).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ function: 'fn', memoryMB: 256, payload: { ok: true } });
+    expect(stderr).toContain('cleanup left this behind on AWS Lambda (us-east-1)');
+    expect(stderr).toContain('alias lambench-256 of fn (AccessDeniedException: not authorized: lambda:DeleteAlias)');
+    expect(stderr).toContain('aws lambda --region us-east-1 delete-alias --function-name fn --name lambench-256');
+    await fake.close();
+  });
 });
 
 describe('--target aws against lambench serve', () => {

@@ -36,6 +36,29 @@ export function abortOnSignal(): SignalAbort {
 }
 
 /**
+ * The tuner calls cleanup() in a finally, where a thrown failure would replace the results it is about to print.
+ * In the CLI the failure is kept and thrown by close() after the output: the list of leftovers, exit code 1.
+ */
+class CliAwsTarget extends AwsTarget {
+  #failure: unknown;
+
+  override async cleanup(): Promise<void> {
+    try {
+      await super.cleanup();
+      this.#failure = undefined;
+    } catch (error) {
+      this.#failure = error;
+    }
+  }
+
+  takeFailure(): unknown {
+    const failure = this.#failure;
+    this.#failure = undefined;
+    return failure;
+  }
+}
+
+/**
  * `--target local` (default) starts an engine; `--target aws` uses the SDK's own credential and endpoint chain, in
  * the region of the function's ARN, else `region` (--region), else the SDK's (AWS_REGION, profile).
  */
@@ -60,10 +83,12 @@ export async function openTarget(
   if (kind === 'aws') {
     const config = regionConfig(functionRef, options.region);
     const interrupt = abortOnSignal();
-    const target = new AwsTarget(config, { signal: interrupt.signal });
+    const target = new CliAwsTarget(config, { signal: interrupt.signal });
     const close = async () => {
       interrupt.dispose();
       target.client.destroy();
+      const failure = target.takeFailure();
+      if (failure) throw failure;
     };
     return { target, functionName: functionRef, close };
   }

@@ -17,6 +17,7 @@ import { parseFunctionRef } from '../../engine/arn.js';
 import { LambenchError } from '../../errors.js';
 import { errorMessageOf } from '../local/target.js';
 import type { ConfiguredFunction, Target, TargetEnvironment, TargetFunction, TargetInvokeResult } from '../types.js';
+import { causeOf, type Leftover, leftoversError } from './leftovers.js';
 import { reportFromLogResult } from './log-result.js';
 import { lambdaCall, withBackoff } from './retry.js';
 import { translate } from './translate.js';
@@ -218,33 +219,67 @@ export class AwsTarget implements Target {
     return 10_240;
   }
 
+  /**
+   * Deletes the aliases and versions lambench created and restores what it changed. What fails stays tracked (a
+   * second call retries it) and is reported in one error listing each item with the command that removes it.
+   */
   async cleanup(): Promise<void> {
+    const left: Leftover[] = [];
     for (const [name, aliases] of this.#aliases) {
       for (const alias of aliases) {
-        await withBackoff(() => this.client.send(new DeleteAliasCommand({ FunctionName: name, Name: alias }))).catch(
-          () => {},
+        const failure = await this.#remove(name, () =>
+          this.client.send(new DeleteAliasCommand({ FunctionName: name, Name: alias })),
         );
+        if (failure) left.push({ kind: 'alias', functionName: name, alias, cause: failure });
+        else aliases.delete(alias);
       }
     }
-    this.#aliases.clear();
     for (const [name, versions] of this.#versions) {
       for (const version of versions) {
-        if (version === '$LATEST') continue;
-        await withBackoff(() =>
-          this.client.send(new DeleteFunctionCommand({ FunctionName: name, Qualifier: version })),
-        ).catch(() => {});
+        const failure =
+          version === '$LATEST'
+            ? undefined
+            : await this.#remove(name, () =>
+                this.client.send(new DeleteFunctionCommand({ FunctionName: name, Qualifier: version })),
+              );
+        if (failure) left.push({ kind: 'version', functionName: name, version, cause: failure });
+        else versions.delete(version);
       }
     }
-    this.#versions.clear();
     for (const name of this.#changed) {
       const original = this.#originals.get(name);
       if (!original) continue;
       // Not abortable: after Ctrl-C the original configuration must still come back.
-      await this.#update(name, original.memoryMB, original.variables, undefined).catch(() => {});
-      this.#changed.delete(name);
+      const failure = await this.#update(name, original.memoryMB, original.variables, undefined).then(
+        () => undefined,
+        (error: unknown) => (isNotFound(error) ? undefined : causeOf(error)),
+      );
+      if (failure) {
+        left.push({
+          kind: 'configuration',
+          functionName: name,
+          memoryMB: original.memoryMB,
+          hadVariables: Object.keys(original.variables).length > 0,
+          variable: COLD_START_VARIABLE,
+          cause: failure,
+        });
+      } else this.#changed.delete(name);
+    }
+    if (left.length > 0) {
+      throw leftoversError(left, await this.client.config.region().catch(() => '<region>'));
     }
   }
+
+  /** Deletes one thing; undefined when it is gone (already gone counts), else why not. */
+  async #remove(name: string, send: () => Promise<unknown>): Promise<string | undefined> {
+    return lambdaCall(name, send).then(
+      () => undefined,
+      (error: unknown) => (isNotFound(error) ? undefined : causeOf(error)),
+    );
+  }
 }
+
+const isNotFound = (error: unknown) => (error as { awsType?: string }).awsType === 'ResourceNotFoundException';
 
 function track(map: Map<string, Set<string>>, name: string, value: string): void {
   const set = map.get(name) ?? new Set<string>();
