@@ -1,13 +1,16 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { Connection, type Request, type Response } from './http1.js';
+
+export type { Response as RuntimeResponse } from './http1.js';
 
 /** AWS accepts function responses up to 6 MB (6,291,556 bytes) on the Runtime API. */
 export const MAX_RESPONSE_BYTES = 6_291_556;
 const PREFIX = '/2018-06-01/runtime/';
+const INVOCATION = 'invocation/';
 
 export interface RuntimeApiHandlers {
   /** The runtime asks for work; the response is parked until an invocation is dispatched. */
-  next(res: ServerResponse): void;
+  next(res: Response): void;
   /** Returns false when the request id is not the invocation in flight. */
   response(requestId: string, body: Buffer): boolean;
   error(requestId: string, errorType: string | undefined, body: Buffer): boolean;
@@ -16,90 +19,108 @@ export interface RuntimeApiHandlers {
   responseTooLarge(requestId: string, bytes: number): boolean;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+function sendJson(res: Response, status: number, body: unknown): void {
+  const bytes = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': bytes.length });
+  res.end(bytes);
 }
 
-const accepted = (res: ServerResponse) => sendJson(res, 202, { status: 'OK' });
+const ACCEPTED = Buffer.from('{"status":"OK"}');
+const ACCEPTED_HEADERS = { 'Content-Type': 'application/json', 'Content-Length': ACCEPTED.length };
 
-function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | null, bytes: number) => void): void {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  req.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes <= limit) chunks.push(chunk);
-  });
-  req.on('end', () => done(bytes <= limit ? Buffer.concat(chunks, bytes) : null, bytes));
-  req.on('error', () => done(null, bytes));
+function accepted(res: Response): void {
+  res.writeHead(202, ACCEPTED_HEADERS);
+  res.end(ACCEPTED);
+}
+
+const notFound = (res: Response, target: string) =>
+  sendJson(res, 404, { errorType: 'NotFound', errorMessage: `Unknown path ${target}` });
+
+/** `invocation/{id}/response|error` → [id, kind] without a regular expression on the hot path. */
+function invocationRoute(route: string): [string, 'response' | 'error'] | null {
+  if (!route.startsWith(INVOCATION)) return null;
+  const slash = route.indexOf('/', INVOCATION.length);
+  if (slash <= INVOCATION.length) return null;
+  const kind = route.slice(slash + 1);
+  if (kind !== 'response' && kind !== 'error') return null;
+  return [route.slice(INVOCATION.length, slash), kind];
 }
 
 /** Routes one environment's Runtime API requests (2018-06-01) to its handlers; anything else gets AWS-style 4xx. */
-export function runtimeApiListener(handlers: RuntimeApiHandlers) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    const url = req.url ?? '';
-    if (!url.startsWith(PREFIX))
-      return sendJson(res, 404, { errorType: 'NotFound', errorMessage: `Unknown path ${url}` });
-    const route = url.slice(PREFIX.length);
+export function routeRuntimeApi(handlers: RuntimeApiHandlers) {
+  return (req: Request, res: Response): void => {
+    const { target, method } = req;
+    if (!target.startsWith(PREFIX)) return notFound(res, target);
+    const route = target.slice(PREFIX.length);
     if (route === 'invocation/next') {
-      if (req.method !== 'GET') return sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: 'Use GET' });
-      req.resume();
+      if (method !== 'GET') return sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: 'Use GET' });
       return handlers.next(res);
     }
-    const match = /^invocation\/([^/]+)\/(response|error)$/.exec(route);
-    if (route !== 'init/error' && !match) {
-      return sendJson(res, 404, { errorType: 'NotFound', errorMessage: `Unknown path ${url}` });
+    const match = invocationRoute(route);
+    if (route !== 'init/error' && !match) return notFound(res, target);
+    if (method !== 'POST') return sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: 'Use POST' });
+    const errorType = req.headers['lambda-runtime-function-error-type'];
+    if (!match) {
+      handlers.initError(errorType, req.body ?? Buffer.alloc(0));
+      return accepted(res);
     }
-    if (req.method !== 'POST') return sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: 'Use POST' });
-    if (route === 'init/error') {
-      return readBody(req, MAX_RESPONSE_BYTES, (body) => {
-        handlers.initError(header(req, 'lambda-runtime-function-error-type'), body ?? Buffer.alloc(0));
-        accepted(res);
+    const [rawId, kind] = match;
+    const requestId = rawId.includes('%') ? safeDecode(rawId) : rawId;
+    if (req.body === null) {
+      if (!handlers.responseTooLarge(requestId, req.bytes)) return invalidRequestId(res);
+      return sendJson(res, 413, {
+        errorType: 'RequestEntityTooLarge',
+        errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
       });
     }
-    if (!match) return;
-    const requestId = decodeURIComponent(match[1] ?? '');
-    const kind = match[2];
-    readBody(req, MAX_RESPONSE_BYTES, (body, bytes) => {
-      if (body === null) {
-        const known = handlers.responseTooLarge(requestId, bytes);
-        if (!known) return invalidRequestId(res);
-        return sendJson(res, 413, {
-          errorType: 'RequestEntityTooLarge',
-          errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
-        });
-      }
-      const known =
-        kind === 'response'
-          ? handlers.response(requestId, body)
-          : handlers.error(requestId, header(req, 'lambda-runtime-function-error-type'), body);
-      if (!known) return invalidRequestId(res);
-      accepted(res);
-    });
+    const known =
+      kind === 'response' ? handlers.response(requestId, req.body) : handlers.error(requestId, errorType, req.body);
+    if (!known) return invalidRequestId(res);
+    accepted(res);
   };
 }
 
-function invalidRequestId(res: ServerResponse): void {
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function invalidRequestId(res: Response): void {
   sendJson(res, 400, { errorType: 'InvalidRequestID', errorMessage: 'Invalid request ID' });
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+/** The Runtime API listener of one environment; closing it drops the runtime's connections. */
+export interface RuntimeApiServer {
+  closeAllConnections(): void;
+  close(callback?: () => void): void;
 }
 
 export async function listenRuntimeApi(
   handlers: RuntimeApiHandlers,
-): Promise<{ server: http.Server; address: string }> {
-  const server = http.createServer({ keepAliveTimeout: 0, noDelay: true }, runtimeApiListener(handlers));
-  // A parked /next may wait for minutes between invocations; Node's default request timeout would cut it.
-  server.requestTimeout = 0;
-  server.headersTimeout = 0;
+): Promise<{ server: RuntimeApiServer; address: string }> {
+  const route = routeRuntimeApi(handlers);
+  const sockets = new Set<net.Socket>();
+  // A parked /next may wait for minutes between invocations: no timeouts on these connections.
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    new Connection(socket, MAX_RESPONSE_BYTES, route);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  return { server, address: `127.0.0.1:${port}` };
+  return {
+    server: {
+      closeAllConnections: () => {
+        for (const socket of sockets) socket.destroy();
+      },
+      close: (callback) => server.close(() => callback?.()),
+    },
+    address: `127.0.0.1:${port}`,
+  };
 }

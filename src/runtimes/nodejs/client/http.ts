@@ -13,17 +13,18 @@ const EMPTY = Buffer.alloc(0);
 const BASE = '/2018-06-01/runtime';
 
 /**
- * A minimal HTTP/1.1 client on one persistent socket to the Runtime API. The runtime has exactly one request in
- * flight, so a raw keep-alive connection avoids node:http's per-request machinery. The socket is unref'd while
- * no request is outstanding: the event loop then drains exactly when the function's own work is done, which is
- * what `callbackWaitsForEmptyEventLoop` waits for (process 'beforeExit').
+ * A minimal HTTP/1.1 client on one persistent socket to the Runtime API; a raw keep-alive connection avoids
+ * node:http's per-request machinery. Requests may be pipelined (see `pipeline`): answers come back in order.
+ * The socket is unref'd while no request is outstanding: the event loop then drains exactly when the function's
+ * own work is done, which is what `callbackWaitsForEmptyEventLoop` waits for (process 'beforeExit').
  */
 export class RuntimeApiConnection {
   readonly #host: string;
   readonly #port: number;
   #socket: net.Socket | undefined;
   #buffer: Buffer = EMPTY;
-  #waiting: Waiter | undefined;
+  /** Requests sent and not yet answered, oldest first. */
+  #waiting: Waiter[] = [];
 
   constructor(address: string) {
     const colon = address.lastIndexOf(':');
@@ -32,12 +33,22 @@ export class RuntimeApiConnection {
   }
 
   get busy(): boolean {
-    return this.#waiting !== undefined;
+    return this.#waiting.length > 0;
+  }
+
+  /** Requests made inside `send` leave in one write (one TCP segment, one wake-up of the server). */
+  pipeline<T>(send: () => T): T {
+    const socket = this.#socket ?? this.#connect();
+    socket.cork();
+    try {
+      return send();
+    } finally {
+      socket.uncork();
+    }
   }
 
   /** `path` is relative to /2018-06-01/runtime. The body is JSON text. */
   request(method: 'GET' | 'POST', path: string, body?: string, headers = ''): Promise<ApiResponse> {
-    if (this.#waiting) return Promise.reject(new Error('Runtime API client: a request is already in flight'));
     const socket = this.#socket ?? this.#connect();
     socket.ref();
     let head = `${method} ${BASE}${path} HTTP/1.1\r\nHost: ${this.#host}:${this.#port}\r\n${headers}`;
@@ -46,7 +57,7 @@ export class RuntimeApiConnection {
     }
     head += '\r\n';
     return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject };
+      this.#waiting.push({ resolve, reject });
       // cork/uncork sends head and body in one writev, so one TCP segment for small bodies.
       socket.cork();
       socket.write(head, 'latin1');
@@ -69,9 +80,9 @@ export class RuntimeApiConnection {
     const fail = (error: Error) => {
       if (this.#socket === socket) this.#socket = undefined;
       this.#buffer = EMPTY;
-      const waiter = this.#waiting;
-      this.#waiting = undefined;
-      waiter?.reject(error);
+      const waiters = this.#waiting;
+      this.#waiting = [];
+      for (const waiter of waiters) waiter.reject(error);
     };
     socket.on('error', fail);
     socket.on('close', () => fail(new Error('Runtime API connection closed')));
@@ -80,11 +91,20 @@ export class RuntimeApiConnection {
   }
 
   #parse(): void {
-    const waiter = this.#waiting;
-    if (!waiter) return;
+    while (this.#waiting.length > 0) {
+      const response = this.#parseOne();
+      if (!response) return;
+      const waiter = this.#waiting.shift() as Waiter;
+      if (this.#waiting.length === 0) this.#socket?.unref();
+      waiter.resolve(response);
+    }
+  }
+
+  /** The first complete response in the buffer (consumed), or undefined while incomplete. */
+  #parseOne(): ApiResponse | undefined {
     const data = this.#buffer;
     const headerEnd = data.indexOf('\r\n\r\n');
-    if (headerEnd < 0) return;
+    if (headerEnd < 0) return undefined;
     const lines = data.toString('latin1', 0, headerEnd).split('\r\n');
     const status = Number(lines[0]?.slice(9, 12));
     const headers: Record<string, string> = {};
@@ -98,18 +118,16 @@ export class RuntimeApiConnection {
     let end: number;
     if (headers['transfer-encoding']?.includes('chunked')) {
       const decoded = decodeChunked(data, start);
-      if (!decoded) return;
+      if (!decoded) return undefined;
       [body, end] = decoded;
     } else {
       const length = Number(headers['content-length'] ?? 0);
-      if (data.length < start + length) return;
+      if (data.length < start + length) return undefined;
       body = data.subarray(start, start + length);
       end = start + length;
     }
     this.#buffer = end === data.length ? EMPTY : data.subarray(end);
-    this.#waiting = undefined;
-    this.#socket?.unref();
-    waiter.resolve({ status, headers, body });
+    return { status, headers, body };
   }
 }
 

@@ -187,14 +187,17 @@ export class InvocationLoop {
     this.#post(`/invocation/${encodeURIComponent(invokeId)}/error`, JSON.stringify(report), errorTypeHeader(report));
   }
 
+  /**
+   * Posts the answer and asks for the next event in the same write (HTTP pipelining) instead of after the 202:
+   * one round trip and one wake-up of each side fewer per invocation. The API answers in order, and this loop
+   * never waited on the answer's status anyway: whatever it is, the next step is /next.
+   */
   #post(path: string, body: string, headers: string): void {
-    this.#api
-      .request('POST', path, body, headers)
-      .then(() => this.#handleOnce())
-      .catch((error: unknown) => {
-        console.log(`Unexpected Top Level Error: ${String(error)}`);
-        this.#onFatal(error);
-      });
+    const posted = this.#api.pipeline(() => [this.#api.request('POST', path, body, headers), this.#handleOnce()]);
+    Promise.all(posted).catch((error: unknown) => {
+      console.log(`Unexpected Top Level Error: ${String(error)}`);
+      this.#onFatal(error);
+    });
   }
 }
 
