@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { invalidRequestContent, LambenchError, requestTooLarge } from '../errors.js';
 import { findRuntime } from '../runtimes/index.js';
@@ -7,7 +7,7 @@ import type { IsolationKind, SandboxDriver } from '../sandbox/types.js';
 import { functionArn, parseFunctionRef } from './arn.js';
 import { awsEnvironment, type ServiceEndpoints } from './aws-env.js';
 import { Environment, type InitResult } from './environment.js';
-import { type Invocation, runInvocation } from './invocation.js';
+import { type EarlyAnswer, type Invocation, runInvocation } from './invocation.js';
 import { validateMemory } from './manifest.js';
 import { EnvironmentPool, poolKey } from './pool.js';
 import { FunctionRegistry } from './registry.js';
@@ -88,8 +88,12 @@ export class Engine {
     return this.#pool.stats();
   }
 
-  /** Synchronous (RequestResponse) invocation. Function errors come back in the result; AWS errors are thrown. */
-  async invoke(request: InvokeRequest): Promise<InvokeResult> {
+  /**
+   * Synchronous (RequestResponse) invocation. Function errors come back in the result; AWS errors are thrown.
+   * `onAnswer`, when given, gets the payload as soon as it is known, before the REPORT bookkeeping (peak memory,
+   * log lines) that the full result waits for; a transport can answer its client from it.
+   */
+  async invoke(request: InvokeRequest, onAnswer?: (answer: EarlyAnswer) => void): Promise<InvokeResult> {
     const { fn, payload, memoryMB } = this.#validate(request, MAX_SYNC_PAYLOAD_BYTES);
     const key = poolKey(fn, memoryMB);
     this.#pool.reserve(fn.name);
@@ -105,11 +109,17 @@ export class Engine {
         traceId: traceId(),
         ...(request.clientContext ? { clientContext: request.clientContext } : {}),
       };
-      const result = await runInvocation(env.environment, env.init, invocation, {
-        isolation: this.#driver.kind,
-        cpuCapped: cpusForMemory(memoryMB, this.hostCpus).capped,
-        initCpuBoost: this.#options.initCpuBoost,
-      });
+      const result = await runInvocation(
+        env.environment,
+        env.init,
+        invocation,
+        {
+          isolation: this.#driver.kind,
+          cpuCapped: cpusForMemory(memoryMB, this.hostCpus).capped,
+          initCpuBoost: this.#options.initCpuBoost,
+        },
+        onAnswer,
+      );
       this.#pool.release(key, env.environment); // a dead one (timeout, crash) is forgotten there
       return result;
     } finally {
@@ -211,8 +221,17 @@ export class Engine {
   }
 }
 
+/** Random bytes for trace ids, drawn 4 KiB at a time: a randomBytes() call per invocation costs more than the id. */
+const entropy = Buffer.alloc(4096);
+let entropyAt = entropy.length;
+
 function traceId(): string {
+  if (entropyAt + 24 > entropy.length) {
+    randomFillSync(entropy);
+    entropyAt = 0;
+  }
+  const r = entropy.toString('hex', entropyAt, entropyAt + 24);
+  entropyAt += 24;
   const epoch = Math.floor(Date.now() / 1000).toString(16);
-  const r = randomBytes(24).toString('hex');
   return `Root=1-${epoch}-${r.slice(0, 24)};Parent=${r.slice(24, 40)};Sampled=0;Lineage=1:${r.slice(40, 48)}:0`;
 }

@@ -27,6 +27,9 @@ type Ending = (
 
 const MiB = 1024 * 1024;
 
+/** What a client needs for its answer, known before the REPORT figures are. */
+export type EarlyAnswer = Pick<InvokeResult, 'requestId' | 'executedVersion' | 'payload' | 'functionError'>;
+
 /**
  * Runs one invocation on an environment (cold when `init` is given) and turns what happened into AWS's
  * result: payload, function error, START/END/REPORT log and the REPORT figures.
@@ -36,6 +39,7 @@ export async function runInvocation(
   init: InitResult | null,
   invocation: Invocation,
   meta: RunMeta,
+  onAnswer?: (answer: EarlyAnswer) => void,
 ): Promise<InvokeResult> {
   const { requestId, fn } = invocation;
   // INIT hit its limit: AWS says so, then retries init inside this invocation (its Duration includes the retry).
@@ -86,6 +90,8 @@ export async function runInvocation(
       break;
     }
   }
+  const functionError = errorType === null ? null : 'Unhandled';
+  onAnswer?.({ requestId, executedVersion: fn.version, payload, functionError });
   // A suppressed init is part of Duration; REPORT shows no Init Duration then.
   const initDurationMs = init && !retry ? round2(init.initDurationMs) : null;
   const durationMs = round2(ending.durationMs);
@@ -102,7 +108,7 @@ export async function runInvocation(
     functionName: fn.name,
     executedVersion: fn.version,
     payload,
-    functionError: errorType === null ? null : 'Unhandled',
+    functionError,
     errorType,
     logs: log,
     report,

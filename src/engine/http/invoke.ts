@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidParameter, requestTooLarge } from '../../errors.js';
 import type { Engine } from '../engine.js';
 import { MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES } from '../engine.js';
+import type { EarlyAnswer } from '../invocation.js';
 import { tailBase64 } from '../logs.js';
 import type { InvokeRequest } from '../types.js';
 import { readBody, sendJson } from './respond.js';
@@ -44,7 +45,16 @@ export async function handleInvoke(
     sendJson(res, 202, undefined, { 'x-amzn-RequestId': requestId });
     return;
   }
-  const result = await engine.invoke(request);
+  if (header(req, 'x-amz-log-type') === 'Tail') {
+    const result = await engine.invoke(request);
+    answer(res, result, tailBase64(result.logs));
+    return;
+  }
+  // Without Tail the answer needs nothing from the REPORT bookkeeping (peak memory, log lines): send it first.
+  await engine.invoke(request, (early) => answer(res, early));
+}
+
+function answer(res: ServerResponse, result: EarlyAnswer, logResult?: string): void {
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
     'Content-Length': result.payload.length,
@@ -52,7 +62,7 @@ export async function handleInvoke(
     'X-Amz-Executed-Version': result.executedVersion,
   };
   if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
-  if (header(req, 'x-amz-log-type') === 'Tail') headers['X-Amz-Log-Result'] = tailBase64(result.logs);
+  if (logResult !== undefined) headers['X-Amz-Log-Result'] = logResult;
   res.writeHead(200, headers);
   res.end(result.payload);
 }
