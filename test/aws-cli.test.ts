@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   GetFunctionConfigurationCommand,
   LambdaClient,
@@ -46,6 +46,64 @@ afterAll(async () => {
   serve?.kill('SIGINT');
   await new Promise((resolve) => serve?.once('exit', resolve));
   await rm(cwd, { recursive: true, force: true });
+});
+
+/** Region mistakes through the CLI: a clear error and exit code 2, no stack trace, nothing sent anywhere. */
+describe('--target aws region errors', () => {
+  /** The environment without any region: none in variables or files, no instance metadata. */
+  const withoutRegion = (extra: Record<string, string> = {}) => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...awsEnv,
+      AWS_CONFIG_FILE: path.join(cwd, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(cwd, 'no-aws-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...extra,
+    };
+    for (const name of [
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_PROFILE',
+      'AWS_ENDPOINT_URL',
+      'AWS_ENDPOINT_URL_LAMBDA',
+    ]) {
+      if (!(name in extra)) delete env[name];
+    }
+    return env;
+  };
+  const run = (args: string[], env: NodeJS.ProcessEnv) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [lambenchBin, ...args], { cwd, env });
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+
+  it('no region: says how to set one', async () => {
+    const { code, stderr } = await run(['invoke', 'fn', '--target', 'aws'], withoutRegion());
+    expect(code, stderr).toBe(2);
+    expect(stderr).toMatch(/^error: No AWS region is configured\.\nhint: Set AWS_REGION/m);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a region that does not exist: names it as not reachable', async () => {
+    // Preloaded into the CLI: no host name resolves, as the unknown region's endpoint does not; no DNS query is made.
+    const preload = path.join(cwd, 'no-dns.mjs');
+    await writeFile(
+      preload,
+      `import dns from 'node:dns';
+dns.lookup = (hostname, options, callback) => {
+  const error = Object.assign(new Error('getaddrinfo ENOTFOUND ' + hostname), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname });
+  process.nextTick(typeof options === 'function' ? options : callback, error);
+};
+`,
+    );
+    const env = withoutRegion({ NODE_OPTIONS: `--import=${pathToFileURL(preload).href}` });
+    const { code, stderr } = await run(['invoke', 'fn', '--target', 'aws', '--region', 'xx-fake-1'], env);
+    expect(code, stderr).toBe(2);
+    expect(stderr).toContain('Region xx-fake-1 is not reachable: lambda.xx-fake-1.amazonaws.com does not resolve');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
 });
 
 /** The CLI against a scripted Lambda API (src/targets/aws/test-helpers) for what lambench serve never does. */

@@ -1,7 +1,7 @@
 import type { Engine } from '../engine/engine.js';
 import { createLocalEngine, resolveFunctionArgument } from '../engine/index.js';
 import { LambenchError } from '../errors.js';
-import { regionConfig } from '../targets/aws/region.js';
+import { confirmRegion, regionConfig } from '../targets/aws/region.js';
 import { AwsTarget } from '../targets/aws/target.js';
 import { LocalTarget } from '../targets/local/target.js';
 import type { Target } from '../targets/types.js';
@@ -90,6 +90,10 @@ export async function openTarget(
       const failure = target.takeFailure();
       if (failure) throw failure;
     };
+    await confirmRegion(target.client).catch(async (error: unknown) => {
+      await close();
+      throw error;
+    });
     return { target, functionName: functionRef, close };
   }
   throw new LambenchError('INVALID_ARGUMENT', `Unknown target "${kind}".`, 'Use --target local or --target aws.');

@@ -3,7 +3,7 @@ import { createLocalEngine, resolveFunctionArgument } from '../../engine/index.j
 import { LambenchError } from '../../errors.js';
 import { deployFunction, destroyFunction } from '../../targets/aws/deploy.js';
 import { packageFunction } from '../../targets/aws/package.js';
-import { regionConfig } from '../../targets/aws/region.js';
+import { confirmRegion, regionConfig } from '../../targets/aws/region.js';
 import { AwsTarget } from '../../targets/aws/target.js';
 import { parse, requirePositional } from '../args.js';
 import { abortOnSignal } from '../target.js';
@@ -33,9 +33,13 @@ export async function deployCommand(argv: string[]): Promise<number> {
   );
   requireAws(values.target, DEPLOY_USAGE);
   const ref = requirePositional(positionals, 0, 'the function to deploy', DEPLOY_USAGE);
-  const config = regionConfig(undefined, values.region);
+  const target = new AwsTarget(regionConfig(undefined, values.region));
+  // Before building: a missing region should not cost a cargo build first.
+  await confirmRegion(target.client).catch((error: unknown) => {
+    target.client.destroy();
+    throw error;
+  });
   const engine = await createLocalEngine({ isolation: 'none' });
-  const target = new AwsTarget(config);
   try {
     const fn = engine.functions.resolve(await resolveFunctionArgument(engine, ref));
     const zip = await packageFunction(fn, path.resolve('.lambench', 'cache'));
@@ -74,6 +78,7 @@ export async function destroyCommand(argv: string[]): Promise<number> {
   const name = requirePositional(positionals, 0, 'the function to delete', DESTROY_USAGE);
   const target = new AwsTarget(regionConfig(name, values.region));
   try {
+    await confirmRegion(target.client);
     await destroyFunction(target.client, name);
     process.stdout.write(`deleted ${name}\n`);
     return 0;

@@ -1,4 +1,6 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambenchError } from '../../errors.js';
+import { translate } from './translate.js';
 
 /** The region of a function ARN (`arn:aws:lambda:eu-west-1:123456789012:function:f[:qualifier]`), if `ref` is one. */
 export function arnRegion(ref: string): string | undefined {
@@ -21,4 +23,13 @@ export function regionConfig(functionRef: string | undefined, region: string | u
   }
   const chosen = fromArn ?? region;
   return chosen ? { region: chosen } : {};
+}
+
+/** Resolves the client's region now, so a missing one is a clear error (exit 2) before anything is built or sent. */
+export async function confirmRegion(client: LambdaClient): Promise<string> {
+  try {
+    return await client.config.region();
+  } catch (error) {
+    throw translate(error, '');
+  }
 }

@@ -19,6 +19,7 @@ import { errorMessageOf } from '../local/target.js';
 import type { ConfiguredFunction, Target, TargetEnvironment, TargetFunction, TargetInvokeResult } from '../types.js';
 import { causeOf, type Leftover, leftoversError } from './leftovers.js';
 import { reportFromLogResult } from './log-result.js';
+import { confirmRegion } from './region.js';
 import { lambdaCall, withBackoff } from './retry.js';
 import { translate } from './translate.js';
 import { waitForChange } from './wait.js';
@@ -212,7 +213,7 @@ export class AwsTarget implements Target {
   }
 
   async environment(): Promise<TargetEnvironment> {
-    return { target: 'aws', region: (await this.client.config.region()) ?? 'unknown' };
+    return { target: 'aws', region: await confirmRegion(this.client) };
   }
 
   maxFullCpuMemoryMB(): number {
