@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, paginateQuery } from '@aws-sdk/client-dynamodb';
@@ -84,6 +85,12 @@ beforeAll(async () => {
     }),
   );
   await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'empty.csv', Body: '' }));
+  const header = 'Hospital,Diagnosis,Treatment,Recovery Time';
+  await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'header.csv', Body: `${header}\n` }));
+  await client.send(new PutObjectCommand({ Bucket: 'data', Key: 'header-no-newline.csv', Body: header }));
+  await client.send(
+    new PutObjectCommand({ Bucket: 'data', Key: 'no-full-row.csv', Body: `${header}\nA,Flu\nB,Cold,Rest\n` }),
+  );
   client.destroy();
 }, 1_200_000);
 
@@ -145,4 +152,104 @@ describe('csv-etl workloads', () => {
       expect(missing.errorType).toBe('NoSuchKey');
     },
   );
+
+  it.each(IMPLEMENTATIONS)(
+    '%s reports 0 rows for a header-only file (with or without its newline) or one without a 4-field row',
+    async (name) => {
+      for (const [key, skippedRows] of [
+        ['header.csv', 0],
+        ['header-no-newline.csv', 0],
+        ['no-full-row.csv', 2],
+      ] as const) {
+        const result = await engine.invoke({ functionName: name, payload: JSON.stringify({ bucket: 'data', key }) });
+        const body = JSON.parse(result.payload.toString());
+        expect(result.errorType, `${key}: ${JSON.stringify(body)}`).toBeNull();
+        expect(body, key).toMatchObject({ rows: 0, skippedRows, itemsWritten: 0 });
+      }
+    },
+  );
+});
+
+/** A port nothing listens on: connections to it are refused at once. */
+const closedPort = () =>
+  new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+describe('csv-etl Node implementations when S3 and DynamoDB both fail', () => {
+  const NODE = ['csv-etl-node', 'csv-etl-node-csvparse', 'csv-etl-node-polars'];
+  let broken: Engine;
+  let slowS3: Awaited<ReturnType<typeof startS3Server>>;
+
+  beforeAll(async () => {
+    // S3 answers after 3 s, by which time CreateTable against a closed port has failed: the table error comes first.
+    slowS3 = await startS3Server({ dataDir: path.join(dir, 'slow-s3'), latency: { firstByteMs: 3000 } });
+    broken = await Engine.create({
+      cacheDir: path.resolve('.lambench', 'cache'),
+      endpoints: { s3: slowS3.endpoint, dynamodb: `http://127.0.0.1:${await closedPort()}` },
+    });
+    for (const name of ['node', 'node-csvparse', 'node-polars'])
+      await broken.functions.registerFolder(path.join(import.meta.dirname, name));
+  });
+
+  afterAll(async () => {
+    await broken?.close();
+    await slowS3?.close();
+  });
+
+  it.each(NODE)(
+    '%s reports the S3 error (NoSuchBucket), not an unhandled rejection, and keeps running',
+    async (name) => {
+      const payload = JSON.stringify({ bucket: 'no-such-bucket', key: 'data.csv' });
+      const first = await broken.invoke({ functionName: name, payload });
+      expect(first.errorType, first.payload.toString()).toBe('NoSuchBucket');
+      // The runtime process survived: the next invocation is warm.
+      const second = await broken.invoke({ functionName: name, payload });
+      expect(second.errorType).toBe('NoSuchBucket');
+      expect(second.cold).toBe(false);
+    },
+  );
+});
+
+describe('csv-etl with an object larger than the function can hold', () => {
+  // 400k rows ≈ 17 MB: pandas holds the body, one Python string per line and four per field (several times the
+  // file); at 128 MB that is more than the function has. The streaming parser holds one chunk at a time.
+  const rows = 400_000;
+  const key = `oversized/${rows}.csv`;
+  let constrained = false;
+
+  beforeAll(async () => {
+    constrained = engine.isolation !== 'none';
+    if (constrained) await uploadCsv(s3.endpoint, { bucket: 'data', key, rows });
+  }, 120_000);
+
+  it.skipIf(!pythonAvailable)(
+    'csv-etl-python-pandas (reads the whole object) fails with Runtime.OutOfMemory at 128 MB',
+    async (ctx) => {
+      if (!constrained) ctx.skip();
+      const result = await engine.invoke({
+        functionName: 'csv-etl-python-pandas',
+        payload: JSON.stringify({ bucket: 'data', key }),
+        memoryMB: 128,
+      });
+      expect(result.errorType, result.payload.toString()).toBe('Runtime.OutOfMemory');
+    },
+    180_000,
+  );
+
+  it('csv-etl-node (streams the object) processes it at 128 MB', async (ctx) => {
+    if (!constrained) ctx.skip();
+    const result = await engine.invoke({
+      functionName: 'csv-etl-node',
+      payload: JSON.stringify({ bucket: 'data', key }),
+      memoryMB: 128,
+    });
+    const body = JSON.parse(result.payload.toString());
+    expect(result.errorType, JSON.stringify(body)).toBeNull();
+    expect(body).toMatchObject({ rows, skippedRows: 0, itemsWritten: 400 });
+    expect(result.report.maxMemoryUsedMB).toBeLessThanOrEqual(128);
+  }, 180_000);
 });

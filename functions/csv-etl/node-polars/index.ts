@@ -1,13 +1,13 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pl from 'nodejs-polars';
-import { type CsvEtlEvent, checkEvent, ensureTable, formatAverage, writeItems } from '../node/aggregate.js';
+import { type CsvEtlEvent, checkEvent, formatAverage, startEnsureTable, writeItems } from '../node/aggregate.js';
 
 const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
 
 /** csv-etl with nodejs-polars: one column of lines, split and validated as expressions, then grouped. */
 export const handler = async (event: CsvEtlEvent, context: { awsRequestId: string }) => {
   const { bucket, key, table } = checkEvent(event);
-  const tableReady = ensureTable(table);
+  const tableReady = startEnsureTable(table);
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const text = (await object.Body?.transformToString()) ?? '';
   const newline = text.indexOf('\n');
@@ -17,7 +17,10 @@ export const handler = async (event: CsvEtlEvent, context: { awsRequestId: strin
     .split('\n')
     .map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l))
     .filter((l) => l.length > 0);
-  const parts = pl.DataFrame({ line: lines }).withColumns(pl.col('line').str.split(',').alias('f'));
+  // Typed explicitly: with no lines (a header-only file) polars would infer a float column and refuse `.str`.
+  const parts = pl
+    .DataFrame({ line: pl.Series('line', lines, pl.String) })
+    .withColumns(pl.col('line').str.split(',').alias('f'));
   const checked = parts.withColumns(
     pl.col('f').lst.lengths().eq(4).and(pl.col('line').str.contains('^[^,]*,[^,]*,[^,]*,-?[0-9]+$')).alias('ok'),
   );

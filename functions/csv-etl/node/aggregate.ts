@@ -87,6 +87,17 @@ export async function ensureTable(table: string): Promise<void> {
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 60, minDelay: 1 }, { TableName: table });
 }
 
+/**
+ * ensureTable started early so table creation overlaps the S3 read. The promise is marked handled at once: when the
+ * read fails too (NoSuchKey, say) before it is awaited, the handler reports that error, rather than the runtime dying
+ * of an unhandled rejection (Runtime.UnhandledPromiseRejection) that hides it. Awaiting it still throws its error.
+ */
+export function startEnsureTable(table: string): Promise<void> {
+  const ready = ensureTable(table);
+  ready.catch(() => {});
+  return ready;
+}
+
 /** BatchWriteItem in batches of 25, retrying UnprocessedItems with exponential backoff. */
 export async function writeItems(
   table: string,

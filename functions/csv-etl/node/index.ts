@@ -1,5 +1,5 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Aggregator, type CsvEtlEvent, checkEvent, ensureTable, writeItems } from './aggregate.js';
+import { Aggregator, type CsvEtlEvent, checkEvent, startEnsureTable, writeItems } from './aggregate.js';
 
 const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
 
@@ -9,7 +9,7 @@ const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S
  */
 export const handler = async (event: CsvEtlEvent, context: { awsRequestId: string }) => {
   const { bucket, key, table } = checkEvent(event);
-  const tableReady = ensureTable(table);
+  const tableReady = startEnsureTable(table);
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const aggregator = new Aggregator();
   let carry = '';
@@ -26,7 +26,11 @@ export const handler = async (event: CsvEtlEvent, context: { awsRequestId: strin
     }
     carry = text.slice(start);
   }
-  if (carry && !header) aggregator.add(carry.split(','));
+  // A last line without a newline: a row, or the header of a header-only file (0 rows, as everywhere else).
+  carry += decoder.decode();
+  if (carry.endsWith('\r')) carry = carry.slice(0, -1);
+  if (carry && header) header = false;
+  else if (carry) aggregator.add(carry.split(','));
   if (header) throw new Error(`s3://${bucket}/${key} is empty: it needs at least the header line.`);
   await tableReady;
   const itemsWritten = await writeItems(table, aggregator.items(context.awsRequestId));

@@ -151,8 +151,14 @@ async fn handler(s3: &aws_sdk_s3::Client, db: &aws_sdk_dynamodb::Client, event: 
         }
         carry.drain(..start);
     }
-    if !carry.is_empty() && !header {
-        aggregator.add(std::str::from_utf8(&carry)?.trim_end_matches('\r'));
+    // A last line without a newline: a row, or the header of a header-only file (0 rows, as everywhere else).
+    if !carry.is_empty() {
+        let line = std::str::from_utf8(&carry)?.trim_end_matches('\r');
+        if header {
+            header = false;
+        } else if !line.is_empty() {
+            aggregator.add(line);
+        }
     }
     if header {
         return Err(format!("s3://{bucket}/{key} is empty: it needs at least the header line.").into());
