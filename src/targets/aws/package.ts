@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { zipSync } from 'fflate';
 import type { FunctionVersion } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
 import { findRuntime } from '../../runtimes/index.js';
 import { bundle } from '../../runtimes/nodejs/bundle.js';
+import { buildBootstrap } from '../../runtimes/provided/cargo.js';
 
 /** Lambda's limits for a directly uploaded zip. */
 export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
@@ -43,8 +44,36 @@ async function packageRoot(fn: FunctionVersion, cacheDir: string): Promise<strin
       awsSdk: true,
     });
   }
-  // Python folders (dependencies included by prepare) and provided.al2023 bootstraps are what the engine runs.
+  if (family === 'provided') {
+    // For the function's architecture, not the host's: an arm64 function must not carry an x86_64 bootstrap.
+    if (!existsSync(path.join(fn.codeDir, 'bootstrap')) && existsSync(path.join(fn.codeDir, 'Cargo.toml'))) {
+      return buildBootstrap(fn.name, fn.codeDir, cacheDir, { architecture: fn.architecture });
+    }
+    const root = await findRuntime(fn.runtime).prepare(fn, cacheDir);
+    await checkExecutableArchitecture(fn, path.join(root, 'bootstrap'));
+    return root;
+  }
+  // Python folders (dependencies included by prepare) are what the engine runs.
   return findRuntime(fn.runtime).prepare(fn, cacheDir);
+}
+
+/** ELF e_machine values of the two Lambda architectures. */
+const ELF_MACHINES: Record<number, FunctionVersion['architecture']> = { 62: 'x86_64', 183: 'arm64' };
+
+/** Refuses a prebuilt ELF bootstrap for the other architecture (scripts and unknown formats pass). */
+async function checkExecutableArchitecture(fn: FunctionVersion, file: string): Promise<void> {
+  const handle = await open(file, 'r');
+  const head = Buffer.alloc(20);
+  const { bytesRead } = await handle.read(head, 0, 20, 0).finally(() => handle.close());
+  if (bytesRead < 20 || head.readUInt32BE(0) !== 0x7f454c46) return;
+  const built = ELF_MACHINES[head.readUInt16LE(18)];
+  if (built && built !== fn.architecture) {
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      `${fn.name}: bootstrap is an ${built} executable, but the function's architecture is ${fn.architecture}.`,
+      `Build bootstrap for ${fn.architecture}, or set "architecture": "${built}" in its function.json.`,
+    );
+  }
 }
 
 /** A deployable zip for a function, checked against Lambda's size limits before anything is uploaded. */

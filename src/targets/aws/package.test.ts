@@ -1,0 +1,143 @@
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Architecture, FunctionVersion } from '../../engine/types.js';
+import { packageFunction } from './package.js';
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'lambench-package-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const version = (codeDir: string, fields: Partial<FunctionVersion>): FunctionVersion =>
+  ({
+    name: path.basename(codeDir),
+    runtime: 'nodejs20.x',
+    handler: 'index.handler',
+    memorySize: 128,
+    timeout: 3,
+    environment: {},
+    architecture: 'x86_64',
+    description: '',
+    codeDir,
+    version: '$LATEST',
+    codeSha256: '',
+    codeSize: 0,
+    revisionId: 'r',
+    lastModified: '',
+    ...fields,
+  }) as FunctionVersion;
+
+const host: Architecture | undefined =
+  process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'arm64' : undefined;
+const foreign: Architecture = host === 'arm64' ? 'x86_64' : 'arm64';
+const foreignTriple = foreign === 'arm64' ? 'aarch64-unknown-linux-gnu' : 'x86_64-unknown-linux-gnu';
+const foreignLinker = foreign === 'arm64' ? 'aarch64-linux-gnu-gcc' : 'x86_64-linux-gnu-gcc';
+
+/**
+ * A toolchain of fakes, alone on PATH: `cargo` logs its arguments and linker variable and writes a "binary" naming
+ * the target it was built for; `rustup target list --installed` prints what the test installed. Nothing is built.
+ */
+describe.skipIf(!host)('packaging a Rust function for the architecture it declares', () => {
+  const saved = { PATH: process.env.PATH, CARGO_HOME: process.env.CARGO_HOME };
+  let bin: string;
+  let log: string;
+  let installed: string;
+
+  const script = (body: string) => `#!${process.execPath}\nconst fs = require('node:fs');\n${body}\n`;
+  beforeEach(async () => {
+    const dir = await mkdtemp(path.join(work, 'toolchain-'));
+    bin = path.join(dir, 'bin');
+    log = path.join(dir, 'cargo.log');
+    installed = path.join(dir, 'installed');
+    await mkdir(bin);
+    await writeFile(
+      path.join(bin, 'cargo'),
+      script(`
+const args = process.argv.slice(2);
+if (args[0] === '--version') { console.log('cargo 1.0.0 (fake)'); process.exit(0); }
+const triple = args.includes('--target') ? args[args.indexOf('--target') + 1] : '';
+const pkg = args[args.indexOf('-p') + 1];
+const linker = Object.entries(process.env).find(([k]) => /^CARGO_TARGET_.*_LINKER$/.test(k));
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, linker: linker ? linker[1] : null }) + '\\n');
+const out = require('node:path').join(process.env.CARGO_TARGET_DIR, triple, 'release');
+fs.mkdirSync(out, { recursive: true });
+fs.writeFileSync(out + '/' + pkg, 'built for ' + (triple || 'the host'), { mode: 0o755 });`),
+    );
+    await writeFile(
+      path.join(bin, 'rustup'),
+      script(`process.stdout.write(fs.readFileSync(${JSON.stringify(installed)}, 'utf8'));`),
+    );
+    await chmod(path.join(bin, 'cargo'), 0o755);
+    await chmod(path.join(bin, 'rustup'), 0o755);
+    await writeFile(installed, `${host === 'arm64' ? 'aarch64' : 'x86_64'}-unknown-linux-gnu\n`);
+    process.env.PATH = bin;
+    process.env.CARGO_HOME = path.join(dir, 'cargo-home');
+    return () => {
+      process.env.PATH = saved.PATH;
+      if (saved.CARGO_HOME === undefined) delete process.env.CARGO_HOME;
+      else process.env.CARGO_HOME = saved.CARGO_HOME;
+    };
+  });
+
+  const crate = async () => {
+    const dir = await mkdtemp(path.join(work, 'crate-'));
+    await writeFile(path.join(dir, 'Cargo.toml'), '[package]\nname = "fake-fn"\nversion = "0.1.0"\n');
+    await mkdir(path.join(dir, 'src'));
+    await writeFile(path.join(dir, 'src', 'main.rs'), `fn main() {} // ${dir}\n`);
+    return version(dir, { runtime: 'provided.al2023', handler: 'bootstrap', architecture: foreign });
+  };
+  const builds = async () =>
+    (await readFile(log, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { args: string[]; linker: string | null });
+
+  it('refuses, naming what to install, when the Rust target is not installed', async () => {
+    await expect(packageFunction(await crate(), path.join(work, 'cache'))).rejects.toMatchObject({
+      code: 'RUNTIME_UNAVAILABLE',
+      message: expect.stringContaining(`the Rust target ${foreignTriple} is not installed`),
+      hint: expect.stringContaining(`rustup target add ${foreignTriple}`),
+    });
+    expect(await builds()).toEqual([]);
+  });
+
+  it('refuses, naming the linker, when the target is installed but no linker for it is', async () => {
+    await writeFile(installed, `${foreignTriple}\n`);
+    await expect(packageFunction(await crate(), path.join(work, 'cache'))).rejects.toMatchObject({
+      code: 'RUNTIME_UNAVAILABLE',
+      message: expect.stringContaining(`no linker for ${foreignTriple} was found (${foreignLinker})`),
+    });
+  });
+
+  it('builds with --target and the cross linker when both are installed', async () => {
+    await writeFile(installed, `${foreignTriple}\n`);
+    await writeFile(path.join(bin, foreignLinker), '', { mode: 0o755 });
+    const zip = unzipSync(await packageFunction(await crate(), path.join(work, 'cache')));
+    expect(Object.keys(zip)).toEqual(['bootstrap']);
+    expect(Buffer.from(zip.bootstrap ?? []).toString()).toBe(`built for ${foreignTriple}`);
+    const [build] = await builds();
+    expect(build?.args).toEqual(expect.arrayContaining(['--target', foreignTriple]));
+    expect(build?.linker).toBe(foreignLinker);
+  });
+
+  it('refuses a prebuilt bootstrap of the other architecture (ELF header)', async () => {
+    const dir = await mkdtemp(path.join(work, 'prebuilt-'));
+    const elf = Buffer.alloc(64);
+    elf.writeUInt32BE(0x7f454c46, 0);
+    elf.writeUInt16LE(foreign === 'arm64' ? 62 : 183, 18);
+    await writeFile(path.join(dir, 'bootstrap'), elf, { mode: 0o755 });
+    const fn = version(dir, { runtime: 'provided.al2023', handler: 'bootstrap', architecture: foreign });
+    await expect(packageFunction(fn, path.join(work, 'cache'))).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining(
+        `bootstrap is an ${host} executable, but the function's architecture is ${foreign}`,
+      ),
+    });
+  });
+});
