@@ -1,6 +1,7 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Architecture, FunctionVersion } from '../../engine/types.js';
@@ -139,5 +140,53 @@ fs.writeFileSync(out + '/' + pkg, 'built for ' + (triple || 'the host'), { mode:
         `bootstrap is an ${host} executable, but the function's architecture is ${foreign}`,
       ),
     });
+  });
+});
+
+describe('packaging a Node function bundles its handler, JavaScript as TypeScript', () => {
+  /** A function folder whose handler needs `dep` from its own node_modules. */
+  const folder = async (files: Record<string, string>) => {
+    const dir = await mkdtemp(path.join(work, 'node-'));
+    const all = {
+      'node_modules/dep/package.json': '{"name":"dep","main":"main.js"}',
+      'node_modules/dep/main.js': 'module.exports = { answer: 42 };',
+      'function.json': '{}',
+      ...files,
+    };
+    for (const [name, text] of Object.entries(all)) {
+      await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+      await writeFile(path.join(dir, name), text);
+    }
+    return dir;
+  };
+  /** Unzips the package into a folder of its own and calls the handler as AWS's runtime would import it. */
+  const run = async (zip: Uint8Array, module: string, exported = 'handler') => {
+    const out = await mkdtemp(path.join(work, 'unzipped-'));
+    for (const [name, data] of Object.entries(unzipSync(zip))) {
+      await mkdir(path.dirname(path.join(out, name)), { recursive: true });
+      await writeFile(path.join(out, name), data);
+    }
+    const loaded = (await import(pathToFileURL(path.join(out, module)).href)) as Record<string, unknown>;
+    return (loaded[exported] as (event: unknown) => Promise<unknown>)({ echo: 'x' });
+  };
+
+  it('a CommonJS handler: one file carrying its dependency, exporting the handler by name', async () => {
+    const dir = await folder({
+      'index.js':
+        "const dep = require('dep');\nexports.handler = async (event) => ({ answer: dep.answer, echo: event.echo });",
+    });
+    const zip = await packageFunction(version(dir, {}), path.join(work, 'cache'));
+    expect(Object.keys(unzipSync(zip))).toEqual(['index.mjs']);
+    expect(await run(zip, 'index.mjs')).toEqual({ answer: 42, echo: 'x' });
+  });
+
+  it('an ES module handler in a subfolder with another export name', async () => {
+    const dir = await folder({
+      'src/app.mjs':
+        "import dep from 'dep';\nexport const main = async (event) => ({ answer: dep.answer, echo: event.echo });",
+    });
+    const zip = await packageFunction(version(dir, { handler: 'src/app.main' }), path.join(work, 'cache'));
+    expect(Object.keys(unzipSync(zip))).toEqual(['src/app.mjs']);
+    expect(await run(zip, 'src/app.mjs', 'main')).toEqual({ answer: 42, echo: 'x' });
   });
 });

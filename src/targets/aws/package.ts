@@ -5,8 +5,8 @@ import { zipSync } from 'fflate';
 import type { FunctionVersion } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
 import { findRuntime } from '../../runtimes/index.js';
-import { bundle } from '../../runtimes/nodejs/bundle.js';
 import { buildBootstrap } from '../../runtimes/provided/cargo.js';
+import { bundleNodeHandler } from './node-bundle.js';
 
 /** Lambda's limits for a directly uploaded zip. */
 export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
@@ -26,24 +26,10 @@ async function collect(dir: string, prefix = '', files: Record<string, [Uint8Arr
   return files;
 }
 
-/** The folder whose contents become the zip: a bundle for TS handlers, the built binary for Rust, else the code. */
+/** The folder whose contents become the zip: a bundle for Node handlers, the built binary for Rust, else the code. */
 async function packageRoot(fn: FunctionVersion, cacheDir: string): Promise<string> {
   const family = findRuntime(fn.runtime).family;
-  if (family === 'nodejs') {
-    const stem = path.join(fn.codeDir, path.dirname(fn.handler), path.basename(fn.handler).split('.')[0] ?? '');
-    const entry = ['.ts', '.mts'].map((e) => stem + e).find((f) => existsSync(f));
-    if (!entry) return fn.codeDir;
-    const outName = `${path.join(path.dirname(fn.handler), path.basename(stem))}.mjs`;
-    // @aws-sdk/* stays external (AWS's nodejs runtimes provide it); the local SDK link is a symlink, not zipped.
-    return bundle({
-      entry,
-      sourceDir: fn.codeDir,
-      outRoot: path.join(cacheDir, 'aws-bundles', fn.name),
-      depsRoot: path.join(cacheDir, 'node-deps'),
-      outName,
-      awsSdk: true,
-    });
-  }
+  if (family === 'nodejs') return bundleNodeHandler(fn, cacheDir);
   if (family === 'provided') {
     // For the function's architecture, not the host's: an arm64 function must not carry an x86_64 bootstrap.
     if (!existsSync(path.join(fn.codeDir, 'bootstrap')) && existsSync(path.join(fn.codeDir, 'Cargo.toml'))) {
