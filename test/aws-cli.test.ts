@@ -164,7 +164,9 @@ describe('--target aws against a scripted Lambda API', () => {
           current = { ...current, MemorySize: request.body.MemorySize as number, RevisionId: 'r2' };
         return { body: current };
       }
-      if (request.path.endsWith('/versions')) return { status: 201, body: { Version: '1' } };
+      if (request.path.endsWith('/versions')) {
+        return { status: 201, body: { Version: '1', Description: request.body.Description } };
+      }
       if (request.path.endsWith('/aliases')) return { status: 201, body: {} };
       if (request.path.endsWith('/invocations')) {
         return { body: { ok: true }, headers: { 'x-amz-log-result': Buffer.from(report).toString('base64') } };

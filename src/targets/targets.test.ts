@@ -1,7 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ListAliasesCommand, ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import {
+  DeleteFunctionCommand,
+  ListAliasesCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../engine/engine.js';
 import { startLambdaServer } from '../engine/http/server.js';
@@ -74,6 +79,21 @@ describe('aws target: what cleanup restores', () => {
       cold: false,
     });
     expect(next.cold).toBe(false);
+    target.client.destroy();
+  });
+
+  it("never deletes a version it did not publish (PublishVersion returns the user's when nothing changed)", async () => {
+    const target = awsTarget();
+    const mine = await target.client.send(
+      new PublishVersionCommand({ FunctionName: 'hello-node', Description: 'mine' }),
+    );
+    const described = await target.describe('hello-node');
+    const fn = await target.configure('hello-node', described.memoryMB);
+    await target.invoke(fn, '{}', { cold: false });
+    await target.cleanup();
+    const versions = await target.client.send(new ListVersionsByFunctionCommand({ FunctionName: 'hello-node' }));
+    expect(versions.Versions?.map((v) => v.Version)).toContain(mine.Version);
+    await target.client.send(new DeleteFunctionCommand({ FunctionName: 'hello-node', Qualifier: mine.Version }));
     target.client.destroy();
   });
 

@@ -29,7 +29,9 @@ async function refusingCleanup(denied: { on: boolean }) {
       current = { ...current, MemorySize: body.MemorySize, Environment: body.Environment, RevisionId: `r${updates}` };
       return { body: current };
     }
-    if (request.path.endsWith('/versions')) return { status: 201, body: { Version: '7' } };
+    if (request.path.endsWith('/versions')) {
+      return { status: 201, body: { Version: '7', Description: request.body.Description } };
+    }
     if (request.method === 'POST' && request.path.endsWith('/aliases')) return { status: 201, body: {} };
     if (request.method === 'DELETE') return denied.on ? refuse : { status: 204 };
     return undefined;

@@ -124,11 +124,15 @@ export class AwsTarget implements Target {
     this.#changed.add(name);
     const updated = await this.#update(name, memoryMB, variables, this.#options.signal);
     // With the RevisionId AWS refuses to publish if anyone changed the function after the change was seen applied.
+    const description = `lambench ${memoryMB} MB, removed after tuning`;
     const published = await lambdaCall(name, () =>
-      this.client.send(new PublishVersionCommand({ FunctionName: name, RevisionId: updated.RevisionId })),
+      this.client.send(
+        new PublishVersionCommand({ FunctionName: name, RevisionId: updated.RevisionId, Description: description }),
+      ),
     );
     const version = published.Version ?? '$LATEST';
-    track(this.#versions, name, version);
+    // When nothing changed since the last version, Lambda returns that one instead: it is not ours to delete.
+    if (published.Description === description) track(this.#versions, name, version);
     const alias = `${ALIAS_PREFIX}${memoryMB}`;
     const aliases = this.#aliases.get(name);
     if (aliases?.has(alias)) {

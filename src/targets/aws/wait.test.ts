@@ -40,7 +40,9 @@ async function scripted(reads: FunctionConfiguration[], publish?: (request: Fake
     }
     if (request.path.endsWith('/versions')) {
       const refused = publish?.(request);
-      return refused ? { status: 412, errorType: refused } : { status: 201, body: { Version: '1', RevisionId: 'v1' } };
+      return refused
+        ? { status: 412, errorType: refused }
+        : { status: 201, body: { Version: '1', RevisionId: 'v1', Description: request.body.Description } };
     }
     if (request.path.endsWith('/aliases')) return { status: 201, body: { Name: request.body.Name } };
     return undefined;
