@@ -6,8 +6,13 @@ export { createLocalEngine, Engine, resolveFunctionArgument } from './engine/ind
 export { parseReportLine, reportLine } from './engine/logs.js';
 export type { FunctionManifest, FunctionVersion, InvokeRequest, InvokeResult, Report } from './engine/types.js';
 export { AwsError, type ErrorCode, LambenchError } from './errors.js';
+export { EXPERIMENTS } from './experiments/index.js';
+export { type RunOptions, runExperiments } from './experiments/run.js';
+export type { ClaimCheck, Experiment, ExperimentContext, ExperimentOutcome } from './experiments/types.js';
 export { costPer1M, invocationCost, monthlyCost, REGION_PRICES } from './pricing/index.js';
 export {
+  compareVisualizationUrl,
+  decodeCompareVisualizationUrl,
   decodeVisualizationUrl,
   renderCsv,
   renderHtml,
