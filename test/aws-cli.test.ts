@@ -238,6 +238,9 @@ describe('--target aws against lambench serve', () => {
     const conflict = await lambench(['invoke', arn, '--target', 'aws', '--region', 'us-east-1']);
     expect(conflict.code).toBe(2);
     expect(conflict.stderr).toMatch(/is in eu-west-1, but --region is us-east-1/);
+    const tuneConflict = await lambench(['tune', arn, '--target', 'aws', '--region', 'us-east-1', '-n', '1']);
+    expect(tuneConflict.code).toBe(2);
+    expect(tuneConflict.stderr).toMatch(/is in eu-west-1, but --region is us-east-1/);
 
     const tune = await lambench([
       'tune',

@@ -134,7 +134,11 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   const draft = values.resume
     ? await savedPlan(path.resolve(values.out ?? ''), given)
     : validatePlan({ ...defaults(ref), ...given });
-  const opened = await openTarget(values.target, ref, { ...(values.isolation ? { isolation: values.isolation } : {}) });
+  // On AWS --region also picks the client's region (an ARN's own region still wins, as for invoke).
+  const opened = await openTarget(values.target, ref, {
+    ...(values.isolation ? { isolation: values.isolation } : {}),
+    ...(values.region ? { region: values.region } : {}),
+  });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
