@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -189,4 +190,22 @@ describe('packaging a Node function bundles its handler, JavaScript as TypeScrip
     expect(Object.keys(unzipSync(zip))).toEqual(['src/app.mjs']);
     expect(await run(zip, 'src/app.mjs', 'main')).toEqual({ answer: 42, echo: 'x' });
   });
+});
+
+describe('packaging refuses what Lambda would refuse, saying what to move', () => {
+  it('a zip over 50 MB: its size, its largest entries, a layer or a container image', async () => {
+    const dir = await mkdtemp(path.join(work, 'large-'));
+    await writeFile(path.join(dir, 'app.py'), 'def handler(e, c):\n    return 1\n');
+    await mkdir(path.join(dir, 'model'));
+    // Random bytes do not compress: 52 MB in, over 50 MB out.
+    await writeFile(path.join(dir, 'model', 'weights.bin'), randomBytes(52 * 2 ** 20));
+    const fn = version(dir, { runtime: 'python3.12', handler: 'app.handler' });
+    await expect(packageFunction(fn, path.join(work, 'cache'))).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(
+        /zips to 52\.\d MB; direct upload allows 50 MB \(largest unzipped: model 52\.0 MB/,
+      ),
+      hint: expect.stringMatching(/Lambda layer.*container image/),
+    });
+  }, 60_000);
 });

@@ -7,21 +7,28 @@ import { LambenchError } from '../../errors.js';
 import { findRuntime } from '../../runtimes/index.js';
 import { buildBootstrap } from '../../runtimes/provided/cargo.js';
 import { bundleNodeHandler } from './node-bundle.js';
+import { installLambdaRequirements } from './python-deps.js';
 
 /** Lambda's limits for a directly uploaded zip. */
 export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
 export const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
-const SKIPPED = new Set(['.git', '__pycache__', 'target', 'function.json', '.build']);
+/** Left out of a function's code folder (build output, metadata); installed dependencies only lose bytecode caches. */
+const SKIPPED_IN_CODE = new Set(['.git', '__pycache__', 'target', 'function.json', '.build']);
+const SKIPPED_IN_DEPENDENCIES = new Set(['__pycache__']);
 
-async function collect(dir: string, prefix = '', files: Record<string, [Uint8Array, { mode: number }]> = {}) {
+type Files = Record<string, [Uint8Array, { mode: number }]>;
+
+async function collect(dir: string, skip: Set<string>, prefix = '', files: Files = {}): Promise<Files> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (SKIPPED.has(entry.name)) continue;
+    if (skip.has(entry.name)) continue;
     const full = path.join(dir, entry.name);
     const name = prefix ? `${prefix}/${entry.name}` : entry.name;
     // Linked native dependencies travel in the zip; the linked AWS SDK does not (AWS's runtimes provide it).
-    if (entry.isSymbolicLink() && entry.name !== '@aws-sdk') await collect(await realpath(full), name, files);
-    else if (entry.isDirectory()) await collect(full, name, files);
-    else if (entry.isFile()) files[name] = [await readFile(full), { mode: (await stat(full)).mode & 0o777 }];
+    if (entry.isSymbolicLink() && entry.name !== '@aws-sdk') await collect(await realpath(full), skip, name, files);
+    else if (entry.isDirectory()) await collect(full, skip, name, files);
+    else if (entry.isFile() && !(name in files)) {
+      files[name] = [await readFile(full), { mode: (await stat(full)).mode & 0o777 }];
+    }
   }
   return files;
 }
@@ -39,8 +46,8 @@ async function packageRoot(fn: FunctionVersion, cacheDir: string): Promise<strin
     await checkExecutableArchitecture(fn, path.join(root, 'bootstrap'));
     return root;
   }
-  // Python folders (dependencies included by prepare) are what the engine runs.
-  return findRuntime(fn.runtime).prepare(fn, cacheDir);
+  // Python: the code folder as it is; its dependencies are added beside it (see packageFunction).
+  return fn.codeDir;
 }
 
 /** ELF e_machine values of the two Lambda architectures. */
@@ -62,16 +69,41 @@ async function checkExecutableArchitecture(fn: FunctionVersion, file: string): P
   }
 }
 
+const TOO_LARGE_HINT =
+  'Trim dependencies, move the large ones into a Lambda layer, or use a container image (lambench deploy creates neither, nor uploads through S3).';
+
+/** The three largest top-level entries (a package under node_modules counts as one), so the error says what to move. */
+function largest(files: Files): string {
+  const sizes = new Map<string, number>();
+  for (const [name, [data]] of Object.entries(files)) {
+    const parts = name.split('/');
+    const depth = parts[0] === 'node_modules' ? (parts[1]?.startsWith('@') ? 3 : 2) : 1;
+    const top = parts.slice(0, Math.min(depth, parts.length)).join('/');
+    sizes.set(top, (sizes.get(top) ?? 0) + data.length);
+  }
+  return [...sizes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, bytes]) => `${name} ${(bytes / 2 ** 20).toFixed(1)} MB`)
+    .join(', ');
+}
+
 /** A deployable zip for a function, checked against Lambda's size limits before anything is uploaded. */
 export async function packageFunction(fn: FunctionVersion, cacheDir: string): Promise<Uint8Array> {
   const root = await packageRoot(fn, cacheDir);
-  const files = await collect(root);
+  const files = await collect(root, SKIPPED_IN_CODE);
+  // Python dependencies go at the zip root next to the handler (Lambda puts /var/task on sys.path), built for
+  // Lambda's platform; the function's own files, collected first, win over a dependency of the same name.
+  if (findRuntime(fn.runtime).family === 'python') {
+    const dependencies = await installLambdaRequirements(fn, cacheDir);
+    if (dependencies) await collect(dependencies, SKIPPED_IN_DEPENDENCIES, '', files);
+  }
   const unzipped = Object.values(files).reduce((sum, [data]) => sum + data.length, 0);
   if (unzipped > MAX_UNZIPPED_BYTES) {
     throw new LambenchError(
       'INVALID_ARGUMENT',
-      `${fn.name} is ${(unzipped / 2 ** 20).toFixed(1)} MB unzipped; Lambda allows 250 MB.`,
-      'Trim dependencies, or use a container image (not supported by lambench deploy).',
+      `${fn.name} is ${(unzipped / 2 ** 20).toFixed(1)} MB unzipped; Lambda allows 250 MB (largest: ${largest(files)}).`,
+      TOO_LARGE_HINT,
     );
   }
   const zip = zipSync(
@@ -83,8 +115,8 @@ export async function packageFunction(fn: FunctionVersion, cacheDir: string): Pr
   if (zip.length > MAX_ZIPPED_BYTES) {
     throw new LambenchError(
       'INVALID_ARGUMENT',
-      `${fn.name} zips to ${(zip.length / 2 ** 20).toFixed(1)} MB; direct upload allows 50 MB.`,
-      'Trim dependencies (upload through S3 is not supported by lambench deploy).',
+      `${fn.name} zips to ${(zip.length / 2 ** 20).toFixed(1)} MB; direct upload allows 50 MB (largest unzipped: ${largest(files)}).`,
+      TOO_LARGE_HINT,
     );
   }
   return zip;
