@@ -7,6 +7,7 @@ import { LambenchError } from '../../errors.js';
 import { findRuntime } from '../../runtimes/index.js';
 import { buildBootstrap } from '../../runtimes/provided/cargo.js';
 import { bundleNodeHandler } from './node-bundle.js';
+import { isForeignBinaryDir, lambdaNodeArch, linkedDependencies } from './node-natives.js';
 import { installLambdaRequirements } from './python-deps.js';
 
 /** Lambda's limits for a directly uploaded zip. */
@@ -18,14 +19,23 @@ const SKIPPED_IN_DEPENDENCIES = new Set(['__pycache__']);
 
 type Files = Record<string, [Uint8Array, { mode: number }]>;
 
-async function collect(dir: string, skip: Set<string>, prefix = '', files: Files = {}): Promise<Files> {
+/** Which files to leave out: names skipped anywhere, and folders to leave out by their path in the zip. */
+interface Filter {
+  skip: Set<string>;
+  leaveOutDir?: (name: string) => boolean;
+}
+
+async function collect(dir: string, filter: Filter, prefix = '', files: Files = {}): Promise<Files> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (skip.has(entry.name)) continue;
+    if (filter.skip.has(entry.name)) continue;
     const full = path.join(dir, entry.name);
     const name = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if ((entry.isSymbolicLink() || entry.isDirectory()) && filter.leaveOutDir?.(name)) continue;
     // Linked native dependencies travel in the zip; the linked AWS SDK does not (AWS's runtimes provide it).
-    if (entry.isSymbolicLink() && entry.name !== '@aws-sdk') await collect(await realpath(full), skip, name, files);
-    else if (entry.isDirectory()) await collect(full, skip, name, files);
+    // A linked package is a dependency: the code folder's skip list (target/, function.json) does not apply in it.
+    if (entry.isSymbolicLink() && entry.name !== '@aws-sdk') {
+      await collect(await realpath(full), { ...filter, skip: SKIPPED_IN_DEPENDENCIES }, name, files);
+    } else if (entry.isDirectory()) await collect(full, filter, name, files);
     else if (entry.isFile() && !(name in files)) {
       files[name] = [await readFile(full), { mode: (await stat(full)).mode & 0o777 }];
     }
@@ -91,12 +101,21 @@ function largest(files: Files): string {
 /** A deployable zip for a function, checked against Lambda's size limits before anything is uploaded. */
 export async function packageFunction(fn: FunctionVersion, cacheDir: string): Promise<Uint8Array> {
   const root = await packageRoot(fn, cacheDir);
-  const files = await collect(root, SKIPPED_IN_CODE);
+  const family = findRuntime(fn.runtime).family;
+  // Prebuilt binaries of native packages for other platforms stay out (onnxruntime-node ships five, ~288 MB).
+  const arch = lambdaNodeArch(fn.architecture);
+  const leaveOutDir = (name: string) => isForeignBinaryDir(name, arch);
+  const files = await collect(root, { skip: SKIPPED_IN_CODE, leaveOutDir });
+  if (family === 'nodejs') {
+    for (const dependency of await linkedDependencies(root, fn.architecture)) {
+      await collect(dependency.dir, { skip: SKIPPED_IN_DEPENDENCIES, leaveOutDir }, dependency.name, files);
+    }
+  }
   // Python dependencies go at the zip root next to the handler (Lambda puts /var/task on sys.path), built for
   // Lambda's platform; the function's own files, collected first, win over a dependency of the same name.
-  if (findRuntime(fn.runtime).family === 'python') {
+  if (family === 'python') {
     const dependencies = await installLambdaRequirements(fn, cacheDir);
-    if (dependencies) await collect(dependencies, SKIPPED_IN_DEPENDENCIES, '', files);
+    if (dependencies) await collect(dependencies, { skip: SKIPPED_IN_DEPENDENCIES }, '', files);
   }
   const unzipped = Object.values(files).reduce((sum, [data]) => sum + data.length, 0);
   if (unzipped > MAX_UNZIPPED_BYTES) {
