@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { invalidParameter } from '../../errors.js';
+import { hostAwsSdkDir } from '../../runtimes/nodejs/bundle.js';
 import type { CodeLocation } from '../registry.js';
 
 /** Lambda's limit for a zip uploaded directly (ZipFile): 50 MB zipped, 250 MB unzipped. */
@@ -52,5 +54,21 @@ export async function unpackZip(dataDir: string, functionName: string, zipBase64
   await mkdir(staging, { recursive: true });
   await rm(target, { recursive: true, force: true });
   await rename(staging, target);
+  await provideAwsSdk(path.join(dataDir, 'functions'));
   return { codeDir: target, codeSha256: sha256, codeSize: zip.length };
+}
+
+/**
+ * AWS's Node.js runtimes let a deployed ES module `import '@aws-sdk/client-s3'` without shipping it. ESM ignores
+ * NODE_PATH and resolves bare imports through the node_modules folders above the module, so one link to the host's
+ * SDK above every unpacked function plays /var/runtime's part; a zip that carries its own SDK still wins, being nearer.
+ */
+async function provideAwsSdk(functionsDir: string): Promise<void> {
+  const sdkDir = hostAwsSdkDir();
+  const link = path.join(functionsDir, 'node_modules', '@aws-sdk');
+  if (!sdkDir || existsSync(link)) return;
+  await mkdir(path.dirname(link), { recursive: true });
+  await symlink(sdkDir, link, 'dir').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
 }

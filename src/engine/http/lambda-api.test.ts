@@ -219,4 +219,22 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
       name: 'ResourceNotFoundException',
     });
   });
+
+  it('lets a deployed ES module import the AWS SDK it does not ship, as AWS Node.js runtimes do', async () => {
+    const source =
+      'import { S3Client } from "@aws-sdk/client-s3"; export const handler = async () => ({ sdk: typeof S3Client });';
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'uses-sdk',
+        Runtime: 'nodejs20.x',
+        Handler: 'index.handler',
+        Role: 'arn:aws:iam::123456789012:role/test',
+        Code: { ZipFile: zipSync({ 'index.mjs': strToU8(source) }) },
+      }),
+    );
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'uses-sdk', Payload: Buffer.from('{}') }));
+    expect(out.FunctionError).toBeUndefined();
+    expect(decode(out.Payload)).toEqual({ sdk: 'function' });
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'uses-sdk' }));
+  });
 });
