@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { awsEnvironment } from './aws-env.js';
+import { testFunctionVersion } from './test-helpers/function-version.js';
 import type { FunctionVersion } from './types.js';
 
-const fn = (runtime: string): FunctionVersion => ({
-  name: 'f',
-  runtime,
-  handler: 'index.handler',
-  memorySize: 128,
-  timeout: 3,
-  environment: {},
-  architecture: 'x86_64',
-  description: '',
-  version: '$LATEST',
-  codeDir: '/tmp/f',
-  codeSha256: 'x',
-  codeSize: 1,
-  revisionId: 'r',
-  lastModified: 'now',
-});
+const fn = (runtime: string): FunctionVersion =>
+  testFunctionVersion({ name: 'f', runtime, codeDir: '/tmp/f', codeSha256: 'x', codeSize: 1, lastModified: 'now' });
 
 describe('awsEnvironment', () => {
   it('names managed runtimes in AWS_EXECUTION_ENV', () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testFunctionVersion } from '../../engine/test-helpers/function-version.js';
 import type { FunctionVersion } from '../../engine/types.js';
 import { pythonRuntime } from '../../runtimes/python/adapter.js';
 import { packageFunction } from './package.js';
@@ -13,23 +14,7 @@ const cacheDir = path.resolve('.lambench', 'cache');
 let work: string;
 
 const fn = (codeDir: string, fields: Partial<FunctionVersion>): FunctionVersion =>
-  ({
-    name: 'py-deps',
-    runtime: 'python3.12',
-    handler: 'app.handler',
-    memorySize: 128,
-    timeout: 3,
-    environment: {},
-    architecture: 'x86_64',
-    description: '',
-    codeDir,
-    version: '$LATEST',
-    codeSha256: '',
-    codeSize: 0,
-    revisionId: 'r',
-    lastModified: '',
-    ...fields,
-  }) as FunctionVersion;
+  testFunctionVersion({ name: 'py-deps', runtime: 'python3.12', handler: 'app.handler', codeDir, ...fields });
 
 describe.skipIf(!status.available)(`packaging a Python function with requirements.txt (${status.path})`, () => {
   beforeAll(async () => {

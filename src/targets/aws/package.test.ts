@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testFunctionVersion } from '../../engine/test-helpers/function-version.js';
 import type { Architecture, FunctionVersion } from '../../engine/types.js';
 import { packageFunction } from './package.js';
 
@@ -17,23 +18,7 @@ afterAll(async () => {
 });
 
 const version = (codeDir: string, fields: Partial<FunctionVersion>): FunctionVersion =>
-  ({
-    name: path.basename(codeDir),
-    runtime: 'nodejs20.x',
-    handler: 'index.handler',
-    memorySize: 128,
-    timeout: 3,
-    environment: {},
-    architecture: 'x86_64',
-    description: '',
-    codeDir,
-    version: '$LATEST',
-    codeSha256: '',
-    codeSize: 0,
-    revisionId: 'r',
-    lastModified: '',
-    ...fields,
-  }) as FunctionVersion;
+  testFunctionVersion({ name: path.basename(codeDir), codeDir, ...fields });
 
 const host: Architecture | undefined =
   process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'arm64' : undefined;

@@ -1,6 +1,6 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FunctionVersion } from '../../engine/types.js';
+import { testFunctionVersion } from '../../engine/test-helpers/function-version.js';
 import { deployFunction } from './deploy.js';
 import { AwsTarget } from './target.js';
 import { clientConfig, type FakeLambda, type FakeRequest, startFakeLambda } from './test-helpers/fake-lambda.js';
@@ -130,16 +130,7 @@ describe('deploy waits with a deadline', () => {
       if (request.method === 'POST') return { status: 201, body: { ...base, State: 'Pending', RevisionId: 'r1' } };
       return undefined;
     });
-    const fn = {
-      name: 'fn',
-      runtime: 'nodejs20.x',
-      handler: 'index.handler',
-      memorySize: 128,
-      timeout: 3,
-      environment: {},
-      architecture: 'x86_64',
-      description: '',
-    } as unknown as FunctionVersion;
+    const fn = testFunctionVersion();
     const client = fake.client();
     await expect(
       deployFunction(client, fn, new Uint8Array([1]), { role: 'arn:aws:iam::1:role/r', timeoutMs: 400 }),
