@@ -7,7 +7,7 @@ import type { IsolationKind, SandboxDriver } from '../sandbox/types.js';
 import { functionArn, parseFunctionRef } from './arn.js';
 import { awsEnvironment, type ServiceEndpoints } from './aws-env.js';
 import { Environment, type InitResult } from './environment.js';
-import { type EarlyAnswer, type Invocation, runInvocation } from './invocation.js';
+import { type Answer, endInvocation, type Invocation, runInvocation } from './invocation.js';
 import { validateMemory } from './manifest.js';
 import { EnvironmentPool, poolKey } from './pool.js';
 import { FunctionRegistry } from './registry.js';
@@ -88,12 +88,31 @@ export class Engine {
     return this.#pool.stats();
   }
 
+  /** Synchronous (RequestResponse) invocation. Function errors come back in the result; AWS errors are thrown. */
+  invoke(request: InvokeRequest): Promise<InvokeResult> {
+    return this.#run(request, (environment, init, invocation) =>
+      runInvocation(environment, init, invocation, {
+        isolation: this.#driver.kind,
+        cpuCapped: cpusForMemory(invocation.memoryMB, this.hostCpus).capped,
+        initCpuBoost: this.#options.initCpuBoost,
+      }),
+    );
+  }
+
   /**
-   * Synchronous (RequestResponse) invocation. Function errors come back in the result; AWS errors are thrown.
-   * `onAnswer`, when given, gets the payload as soon as it is known, before the REPORT bookkeeping (peak memory,
-   * log lines) that the full result waits for; a transport can answer its client from it.
+   * The same invocation for a caller that needs only the answer (Invoke without LogType Tail, where a client
+   * sees nothing else): the REPORT bookkeeping, peak-memory reads and log lines, is skipped, not deferred.
    */
-  async invoke(request: InvokeRequest, onAnswer?: (answer: EarlyAnswer) => void): Promise<InvokeResult> {
+  invokeForAnswer(request: InvokeRequest): Promise<Answer> {
+    return this.#run(request, async (environment, init, invocation) => {
+      return (await endInvocation(environment, init, invocation)).answer;
+    });
+  }
+
+  async #run<T>(
+    request: InvokeRequest,
+    run: (environment: Environment, init: InitResult | null, invocation: Invocation) => Promise<T>,
+  ): Promise<T> {
     const { fn, payload, memoryMB } = this.#validate(request, MAX_SYNC_PAYLOAD_BYTES);
     const key = poolKey(fn, memoryMB);
     this.#pool.reserve(fn.name);
@@ -109,17 +128,7 @@ export class Engine {
         traceId: traceId(),
         ...(request.clientContext ? { clientContext: request.clientContext } : {}),
       };
-      const result = await runInvocation(
-        env.environment,
-        env.init,
-        invocation,
-        {
-          isolation: this.#driver.kind,
-          cpuCapped: cpusForMemory(memoryMB, this.hostCpus).capped,
-          initCpuBoost: this.#options.initCpuBoost,
-        },
-        onAnswer,
-      );
+      const result = await run(env.environment, env.init, invocation);
       this.#pool.release(key, env.environment); // a dead one (timeout, crash) is forgotten there
       return result;
     } finally {

@@ -19,7 +19,7 @@ interface RunMeta {
   initCpuBoost: boolean;
 }
 
-type Ending = (
+export type Ending = (
   | Outcome
   | { kind: 'timeout'; durationMs: number; log: string }
   | { kind: 'crash'; description: string; oom: boolean; durationMs: number; log: string }
@@ -27,8 +27,18 @@ type Ending = (
 
 const MiB = 1024 * 1024;
 
-/** What a client needs for its answer, known before the REPORT figures are. */
-export type EarlyAnswer = Pick<InvokeResult, 'requestId' | 'executedVersion' | 'payload' | 'functionError'>;
+/** What Invoke answers; without LogType Tail it is all a client sees of an invocation. */
+export type Answer = Pick<InvokeResult, 'requestId' | 'executedVersion' | 'payload' | 'functionError'>;
+
+/** An invocation that has ended: its answer and its log up to END, before the REPORT. */
+export interface Ended {
+  answer: Answer;
+  errorType: string | null;
+  ending: Ending;
+  log: string;
+  /** The suppressed init that ran inside this invocation, if any. */
+  retry: InitResult | undefined;
+}
 
 /**
  * Runs one invocation on an environment (cold when `init` is given) and turns what happened into AWS's
@@ -39,8 +49,16 @@ export async function runInvocation(
   init: InitResult | null,
   invocation: Invocation,
   meta: RunMeta,
-  onAnswer?: (answer: EarlyAnswer) => void,
 ): Promise<InvokeResult> {
+  return reportInvocation(environment, init, invocation, meta, await endInvocation(environment, init, invocation));
+}
+
+/** Runs one invocation up to its answer: everything but the REPORT bookkeeping (peak memory, log lines). */
+export async function endInvocation(
+  environment: Environment,
+  init: InitResult | null,
+  invocation: Invocation,
+): Promise<Ended> {
   const { requestId, fn } = invocation;
   // INIT hit its limit: AWS says so, then retries init inside this invocation (its Duration includes the retry).
   const retry = init?.suppressed;
@@ -90,8 +108,26 @@ export async function runInvocation(
       break;
     }
   }
-  const functionError = errorType === null ? null : 'Unhandled';
-  onAnswer?.({ requestId, executedVersion: fn.version, payload, functionError });
+  const answer: Answer = {
+    requestId,
+    executedVersion: fn.version,
+    payload,
+    functionError: errorType === null ? null : 'Unhandled',
+  };
+  return { answer, errorType, ending, log, retry };
+}
+
+/** The REPORT figures and the full log of an ended invocation, read and formatted now. */
+function reportInvocation(
+  environment: Environment,
+  init: InitResult | null,
+  invocation: Invocation,
+  meta: RunMeta,
+  ended: Ended,
+): InvokeResult {
+  const { requestId, fn } = invocation;
+  const { answer, ending, retry } = ended;
+  let log = ended.log;
   // A suppressed init is part of Duration; REPORT shows no Init Duration then.
   const initDurationMs = init && !retry ? round2(init.initDurationMs) : null;
   const durationMs = round2(ending.durationMs);
@@ -104,12 +140,9 @@ export async function runInvocation(
   };
   log += endLine(requestId) + reportLine(requestId, report);
   return {
-    requestId,
+    ...answer,
     functionName: fn.name,
-    executedVersion: fn.version,
-    payload,
-    functionError,
-    errorType,
+    errorType: ended.errorType,
     logs: log,
     report,
     cold: init !== null,

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidParameter, requestTooLarge } from '../../errors.js';
 import type { Engine } from '../engine.js';
 import { MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES } from '../engine.js';
-import type { EarlyAnswer } from '../invocation.js';
+import type { Answer } from '../invocation.js';
 import { tailBase64 } from '../logs.js';
 import type { InvokeRequest } from '../types.js';
 import { readBody, sendJson } from './respond.js';
@@ -50,11 +50,11 @@ export async function handleInvoke(
     answer(res, result, tailBase64(result.logs));
     return;
   }
-  // Without Tail the answer needs nothing from the REPORT bookkeeping (peak memory, log lines): send it first.
-  await engine.invoke(request, (early) => answer(res, early));
+  // Without Tail the client sees no log, so the engine skips the REPORT bookkeeping.
+  answer(res, await engine.invokeForAnswer(request));
 }
 
-function answer(res: ServerResponse, result: EarlyAnswer, logResult?: string): void {
+function answer(res: ServerResponse, result: Answer, logResult?: string): void {
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
     'Content-Length': result.payload.length,
