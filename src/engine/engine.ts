@@ -31,6 +31,12 @@ export interface EngineOptions {
    */
   initTimeoutMs?: number;
   concurrencyLimit?: number;
+  /**
+   * After handing an event to a runtime, the engine polls for its answer for up to this long (µs, default 300)
+   * before sleeping, when that invocation is the only one in flight and the function leaves the host a CPU:
+   * short invocations then answer without waking an idle CPU. 0 never polls.
+   */
+  pollAfterDispatchUs?: number;
   endpoints?: ServiceEndpoints;
   /** Every line a runtime prints, for `lambench serve`. */
   onOutput?: (functionName: string, text: string) => void;
@@ -61,6 +67,7 @@ export class Engine {
       initCpuBoost: options.initCpuBoost ?? true,
       initTimeoutMs: options.initTimeoutMs ?? 10_000,
       concurrencyLimit: options.concurrencyLimit ?? 1000,
+      pollAfterDispatchUs: options.pollAfterDispatchUs ?? 300,
       ...options,
     };
     this.#pool = new EnvironmentPool({
@@ -208,6 +215,10 @@ export class Engine {
       cpus,
       initCpuBoost: this.#options.initCpuBoost,
       freezeDelayMs: this.#options.freezeDelayMs,
+      // Never while other invocations run (they need the CPU), nor when the function may use every host CPU.
+      ...(cpus < this.hostCpus
+        ? { pollBudgetUs: () => (this.#pool.active === 1 ? this.#options.pollAfterDispatchUs : 0) }
+        : {}),
       ...(this.#options.onOutput ? { onOutput: (text: string) => this.#options.onOutput?.(fn.name, text) } : {}),
     });
     this.#pool.track(environment, key);

@@ -104,6 +104,11 @@ export class EnvironmentPool {
     this.#retiring.delete(env);
   }
 
+  /** Invocations counted against the account limit right now (running or starting). */
+  get active(): number {
+    return this.#activeTotal;
+  }
+
   get size(): number {
     return this.#all.size;
   }
