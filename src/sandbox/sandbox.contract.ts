@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { SandboxDriver } from './types.js';
+import type { Sandbox, SandboxDriver } from './types.js';
 
 let counter = 0;
 const id = () => `contract-${process.pid}-${counter++}`;
@@ -31,6 +31,18 @@ const TICK = 'let n=0;setInterval(()=>console.log(++n),20)';
 const GRANDCHILD = `const c=require('child_process').spawn(process.execPath,['-e',${JSON.stringify(TICK)}],{stdio:['ignore','inherit','inherit']});console.log('pid '+c.pid);setInterval(()=>{},1000)`;
 
 /** True while `pid` runs; a zombie (dead, waiting for its reaper) counts as gone. */
+/** Output stops while the sandbox is frozen and resumes once it is thawed. */
+async function expectFreezeStopsOutput(sandbox: Sandbox, output: () => string): Promise<void> {
+  sandbox.freeze();
+  await sleep(50);
+  const frozenAt = output().length;
+  await sleep(300);
+  expect(output().length).toBe(frozenAt);
+  sandbox.thaw();
+  await sleep(200);
+  expect(output().length).toBeGreaterThan(frozenAt);
+}
+
 function running(pid: number): boolean {
   try {
     return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
@@ -92,14 +104,7 @@ export function sandboxContract(name: string, makeDriver: () => Promise<SandboxD
       const driver = await makeDriver();
       const { sandbox, exited, output } = await run(driver, { memoryMB: 256, cpus: 1 }, TICK);
       while (!output()) await sleep(10);
-      sandbox.freeze();
-      await sleep(50);
-      const frozenAt = output().length;
-      await sleep(300);
-      expect(output().length).toBe(frozenAt);
-      sandbox.thaw();
-      await sleep(200);
-      expect(output().length).toBeGreaterThan(frozenAt);
+      await expectFreezeStopsOutput(sandbox, output);
       await sandbox.destroy();
       expect((await exited).signal).toBe('SIGKILL');
     });
@@ -113,14 +118,7 @@ export function sandboxContract(name: string, makeDriver: () => Promise<SandboxD
         for (let i = 0; i < 500 && !(/pid \d+/.test(output()) && /^\d+$/m.test(output())); i++) await sleep(10);
         grandchild = Number(/pid (\d+)/.exec(output())?.[1]);
         expect(grandchild).toBeGreaterThan(0);
-        sandbox.freeze();
-        await sleep(50);
-        const frozenAt = output().length;
-        await sleep(300);
-        expect(output().length).toBe(frozenAt);
-        sandbox.thaw();
-        await sleep(200);
-        expect(output().length).toBeGreaterThan(frozenAt);
+        await expectFreezeStopsOutput(sandbox, output);
         await sandbox.destroy();
         await exited;
         for (let i = 0; i < 200 && running(grandchild); i++) await sleep(10);
