@@ -2,8 +2,8 @@ import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { invalidRequestContent, LambenchError, requestTooLarge } from '../errors.js';
 import { findRuntime } from '../runtimes/index.js';
-import { cpusForMemory, detectDriver, hostCpus } from '../sandbox/index.js';
-import type { IsolationKind, SandboxDriver } from '../sandbox/types.js';
+import { cpusForMemory, detectDriver, hostCpus, visibleCpusForMemory } from '../sandbox/index.js';
+import { AWS_MAX_OPEN_FILES, AWS_MAX_PROCESSES, type IsolationKind, type SandboxDriver } from '../sandbox/types.js';
 import { functionArn, parseFunctionRef } from './arn.js';
 import { awsEnvironment, type ServiceEndpoints } from './aws-env.js';
 import { Environment, type InitResult } from './environment.js';
@@ -54,6 +54,8 @@ export class Engine {
   readonly #prepared = new Map<string, Promise<string>>();
   readonly #background = new Set<Promise<unknown>>();
   #closed = false;
+  #bindsCores = true;
+  #limitsNotApplied: readonly string[] = [];
 
   private constructor(driver: SandboxDriver, options: EngineOptions) {
     this.#driver = driver;
@@ -80,11 +82,39 @@ export class Engine {
   static async create(options: EngineOptions = {}): Promise<Engine> {
     const driver = await detectDriver(options.isolation ?? 'auto');
     await driver.cleanupStale();
-    return new Engine(driver, options);
+    const engine = new Engine(driver, options);
+    await engine.#probeLimits();
+    return engine;
   }
 
   get isolation(): IsolationKind {
     return this.#driver.kind;
+  }
+
+  /** The cores an environment of this size sees: AWS's count capped by the host, where the driver binds cores. */
+  visibleCpus(memoryMB: number): number {
+    const wanted = visibleCpusForMemory(memoryMB, this.hostCpus);
+    return this.#bindsCores ? wanted : this.hostCpus;
+  }
+
+  /** The AWS limits this engine's driver cannot apply to an environment, and why. */
+  limitsNotApplied(): string[] {
+    return [...this.#limitsNotApplied];
+  }
+
+  /** Asks the driver once which AWS limits it applies here: one sandbox made and removed, no process started. */
+  async #probeLimits(): Promise<void> {
+    // One core fewer than the host has, so binding is tried even where AWS's count is every host core.
+    const sandbox = await this.#driver.create(`limits-${randomBytes(4).toString('hex')}`, {
+      memoryMB: 128,
+      cpus: null,
+      visibleCpus: Math.max(1, this.hostCpus - 1),
+      maxProcesses: AWS_MAX_PROCESSES,
+      maxOpenFiles: AWS_MAX_OPEN_FILES,
+    });
+    await sandbox.destroy();
+    this.#bindsCores = this.hostCpus === 1 || sandbox.applied.cpuList !== null;
+    this.#limitsNotApplied = sandbox.applied.notApplied;
   }
 
   get initCpuBoost(): boolean {
@@ -102,6 +132,7 @@ export class Engine {
         isolation: this.#driver.kind,
         cpuCapped: cpusForMemory(invocation.memoryMB, this.hostCpus).capped,
         initCpuBoost: this.#options.initCpuBoost,
+        hostCpus: this.hostCpus,
       }),
     );
   }
@@ -206,6 +237,9 @@ export class Engine {
     const sandbox = await this.#driver.create(id, {
       memoryMB,
       cpus: this.#options.initCpuBoost ? null : cpus,
+      visibleCpus: visibleCpusForMemory(memoryMB, this.hostCpus),
+      maxProcesses: AWS_MAX_PROCESSES,
+      maxOpenFiles: AWS_MAX_OPEN_FILES,
     });
     const environment = new Environment({
       id,

@@ -17,6 +17,8 @@ interface RunMeta {
   isolation: IsolationKind;
   cpuCapped: boolean;
   initCpuBoost: boolean;
+  /** Cores the engine may use: what an environment without a cpuset of its own sees. */
+  hostCpus: number;
 }
 
 export type Ending = (
@@ -150,6 +152,8 @@ function reportInvocation(
     isolation: meta.isolation,
     cpuCapped: meta.cpuCapped,
     initCpuBoost: init !== null && meta.initCpuBoost,
+    visibleCpus: environment.sandbox.applied.cpuList?.length ?? meta.hostCpus,
+    limitsNotApplied: environment.sandbox.applied.notApplied,
   };
 }
 

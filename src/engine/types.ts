@@ -77,4 +77,8 @@ export interface InvokeResult {
   cpuCapped: boolean;
   /** Whether the init phase ran without the CPU quota (AWS boosts init CPU for on-demand environments). */
   initCpuBoost: boolean;
+  /** Cores the function saw (os.availableParallelism(), nproc): AWS's vCPU count for its memory, capped by the host. */
+  visibleCpus: number;
+  /** AWS limits this host could not apply to the environment (CPU, memory, processes, cores, descriptors), and why. */
+  limitsNotApplied: string[];
 }

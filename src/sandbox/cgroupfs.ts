@@ -112,10 +112,39 @@ export function childFolders(dir: string): string[] {
 }
 
 /**
- * The shell prefix that moves itself into each cgroup and then execs the runtime, so the runtime's first
- * instruction already runs under the limits. Paths travel as arguments, never inside the script text.
+ * The shell prefix that moves itself into each cgroup, lowers its descriptor limit and then execs the runtime, so
+ * the runtime's first instruction already runs under the limits. Paths travel as arguments, never inside the
+ * script text. `ulimit -n` sets the hard limit too: Node raises its soft limit to the hard one at start.
  */
-export function wrapInCgroups(procsFiles: readonly string[], command: string, args: readonly string[]) {
-  const script = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 126; shift; done; shift; exec "$@"';
-  return { command: '/bin/sh', args: ['-c', script, 'sh', ...procsFiles, '--', command, ...args] };
+export function wrapInCgroups(
+  procsFiles: readonly string[],
+  command: string,
+  args: readonly string[],
+  maxOpenFiles?: number | null,
+) {
+  const script =
+    'n=$1; shift; while [ "$1" != "--" ]; do echo $$ > "$1" || exit 126; shift; done; shift; ' +
+    'if [ "$n" != - ]; then ulimit -n "$n" || exit 126; fi; exec "$@"';
+  return {
+    command: '/bin/sh',
+    args: ['-c', script, 'sh', maxOpenFiles ? String(maxOpenFiles) : '-', ...procsFiles, '--', command, ...args],
+  };
+}
+
+/** The hard RLIMIT_NOFILE of this process (what an unprivileged child may set at most); Infinity for unlimited. */
+export function hardOpenFilesLimit(): number {
+  const line = (tryRead('/proc/self/limits') ?? '').split('\n').find((l) => l.startsWith('Max open files'));
+  const hard = line?.trim().split(/\s+/)[4];
+  return hard === undefined ? 0 : hard === 'unlimited' ? Number.POSITIVE_INFINITY : Number(hard);
+}
+
+/** The descriptor limit a sandbox can apply, and a line for `notApplied` when it cannot. */
+export function openFilesLimit(wanted: number | undefined): { value: number | null; notApplied?: string } {
+  if (!wanted) return { value: null };
+  const hard = hardOpenFilesLimit();
+  if (hard >= wanted || process.getuid?.() === 0) return { value: wanted };
+  return {
+    value: null,
+    notApplied: `open files: this process's hard limit (${hard}) is below AWS's ${wanted}, so it was left as is`,
+  };
 }

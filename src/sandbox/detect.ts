@@ -1,24 +1,13 @@
 import { mkdirSync, rmdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { LambenchError } from '../errors.js';
 import { createCgroupV1Driver, v1Locations } from './cgroup-v1/driver.js';
-import { createCgroupV2Driver, v2Location } from './cgroup-v2/driver.js';
+import { createCgroupV2Driver } from './cgroup-v2/driver.js';
+import { placeV2, v2Hierarchy } from './cgroup-v2/placement.js';
 import { noneDriver } from './none/driver.js';
 import type { IsolationKind, SandboxDriver } from './types.js';
 
-/** AWS: 1,769 MB of memory = one vCPU. */
-export const MB_PER_VCPU = 1769;
-
-export function hostCpus(): number {
-  return os.availableParallelism();
-}
-
-/** vCPUs for a memory size, capped by the host's cores (`capped` says when the host cannot give AWS's share). */
-export function cpusForMemory(memoryMB: number, cpus = hostCpus()): { cpus: number; capped: boolean } {
-  const wanted = memoryMB / MB_PER_VCPU;
-  return wanted > cpus ? { cpus, capped: true } : { cpus: wanted, capped: false };
-}
+export { cpusForMemory, hostCpus, MB_PER_VCPU } from './cpus.js';
 
 type Probe = { usable: true; driver: SandboxDriver } | { usable: false; reason: string };
 
@@ -34,9 +23,15 @@ async function probe(driver: SandboxDriver): Promise<Probe> {
 }
 
 async function probeV2(): Promise<Probe> {
-  const location = v2Location();
-  if ('missing' in location) return { usable: false, reason: location.missing };
-  return probe(createCgroupV2Driver(location.dir));
+  const hierarchy = v2Hierarchy();
+  if ('missing' in hierarchy) return { usable: false, reason: hierarchy.missing };
+  let placement: ReturnType<typeof placeV2>;
+  try {
+    placement = placeV2(hierarchy);
+  } catch (error) {
+    return { usable: false, reason: (error as Error).message };
+  }
+  return probe(createCgroupV2Driver(placement));
 }
 
 async function probeV1(): Promise<Probe> {
@@ -57,10 +52,16 @@ async function probeV1(): Promise<Probe> {
   return probe(createCgroupV1Driver(locations));
 }
 
-export async function describeIsolation(): Promise<{
+export interface IsolationReport {
   kind: IsolationKind;
   usable: Record<IsolationKind, { usable: boolean; reason?: string }>;
-}> {
+  /** What lambench did to the host's cgroups to use the chosen driver (moved processes, enabled controllers). */
+  setup: string[];
+  /** With `none`: what the numbers mean and what to run to get real isolation. */
+  advice?: string;
+}
+
+export async function describeIsolation(): Promise<IsolationReport> {
   const v2 = await probeV2();
   const v1 = await probeV1();
   const usable = {
@@ -68,8 +69,27 @@ export async function describeIsolation(): Promise<{
     'cgroup-v1': v1.usable ? { usable: true } : { usable: false, reason: v1.reason },
     none: { usable: true },
   };
-  const kind: IsolationKind = v2.usable ? 'cgroup-v2' : v1.usable ? 'cgroup-v1' : 'none';
-  return { kind, usable };
+  const chosen = v2.usable ? v2.driver : v1.usable ? v1.driver : undefined;
+  const kind: IsolationKind = chosen?.kind ?? 'none';
+  return {
+    kind,
+    usable,
+    setup: [...(chosen?.setup ?? [])],
+    ...(kind === 'none' ? { advice: noneAdvice() } : {}),
+  };
+}
+
+/** The one thing to run instead, for the host lambench finds itself on. */
+function noneAdvice(): string {
+  const unconstrained =
+    'Under none, every memory size gets the whole host: durations do not change with memory and nothing is killed at its limit.';
+  if (process.platform !== 'linux') {
+    return `${unconstrained} Run lambench in a Linux container with its own cgroup namespace: docker run --rm -it --privileged --cgroupns=private -v "$PWD":/work -w /work node:20 npx lambench …`;
+  }
+  if (process.getuid?.() !== 0) {
+    return `${unconstrained} Run it in a delegated cgroup: systemd-run --user --scope -p Delegate=yes --quiet npx lambench … (or as root: sudo npx lambench …).`;
+  }
+  return `${unconstrained} Mount cgroup2 with the cpu and memory controllers (or give the container --privileged --cgroupns=private).`;
 }
 
 /** `auto` picks cgroup v2, then v1, then none; an explicit choice that cannot work is an error, not a fallback. */

@@ -6,6 +6,26 @@ export interface SandboxLimits {
   memoryMB: number;
   /** vCPUs the sandbox may use (CFS quota / period); null = unlimited (used for the init boost). */
   cpus: number | null;
+  /** Cores the sandbox's processes see and may run on (cpuset / affinity): AWS's vCPU count for the memory size. */
+  visibleCpus?: number;
+  /** Processes and threads, all together (AWS: 1,024 per environment). */
+  maxProcesses?: number;
+  /** Open file descriptors per process (AWS: 1,024). */
+  maxOpenFiles?: number;
+}
+
+/** AWS's per-environment quotas (Lambda quotas page: "Execution processes/threads" and "File descriptors"). */
+export const AWS_MAX_PROCESSES = 1024;
+export const AWS_MAX_OPEN_FILES = 1024;
+
+/** Which of the requested limits a sandbox really applies; a limit the host cannot apply is named, not hidden. */
+export interface AppliedLimits {
+  /** The cores the processes are bound to, or null when they see every host core. */
+  cpuList: number[] | null;
+  maxProcesses: number | null;
+  maxOpenFiles: number | null;
+  /** One line per requested limit that could not be applied, saying why. */
+  notApplied: string[];
 }
 
 export interface StaleCleanup {
@@ -17,6 +37,8 @@ export interface StaleCleanup {
 
 export interface SandboxDriver {
   readonly kind: IsolationKind;
+  /** What the driver did to the host's cgroups to become usable, in words (`doctor` prints it). */
+  readonly setup?: readonly string[];
   /** Removes sandboxes (and kills their processes) left behind by engines that are no longer running. */
   cleanupStale(): Promise<StaleCleanup>;
   create(id: string, limits: SandboxLimits): Promise<Sandbox>;
@@ -29,6 +51,7 @@ export interface SandboxDriver {
 export interface Sandbox {
   readonly id: string;
   readonly kind: IsolationKind;
+  readonly applied: AppliedLimits;
   /**
    * The command to spawn instead of `command args`: it places itself in the sandbox and then execs the real
    * command, so not one instruction of the runtime runs outside the limits.

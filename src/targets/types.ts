@@ -20,6 +20,8 @@ export interface TargetEnvironment {
   hostCpus?: number;
   cpuModel?: string;
   initCpuBoost?: boolean;
+  /** AWS limits the local host could not apply (per environment), and why; absent on AWS. */
+  limitsNotApplied?: string[];
 }
 
 /** A memory size made ready for invocations (on AWS: a published version behind a lambench alias). */
@@ -57,6 +59,8 @@ export interface Target {
   environment(): Promise<TargetEnvironment>;
   /** The largest memory size this target can honour with full CPU (local: host cores × 1769 MB). */
   maxFullCpuMemoryMB(): number;
+  /** The cores a function of this memory size sees on this target (AWS's vCPUs; a local host may cap them). */
+  visibleCpus(memoryMB: number): number;
   /** Removes everything the target created and restores what it changed. Safe to call twice. */
   cleanup(): Promise<void>;
 }

@@ -7,6 +7,7 @@ export interface ConfigContext {
   architecture: Architecture;
   region: string;
   cpuCapped: boolean;
+  visibleCpus?: number;
   failure?: { errorType: string; message: string };
   monthly?: { invocations: number; freeTier: boolean };
 }
@@ -55,6 +56,7 @@ export function buildConfigResult(memoryMB: number, all: InvocationRecord[], con
       : null,
     coldStarts: cold.length,
     cpuCapped: context.cpuCapped,
+    ...(context.visibleCpus ? { visibleCpus: context.visibleCpus } : {}),
   };
 }
 

@@ -82,6 +82,7 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
             architecture: plan.architecture,
             region: plan.region,
             cpuCapped: outcome?.cpuCapped ?? false,
+            visibleCpus: target.visibleCpus(m),
             ...(monthly ? { monthly } : {}),
             ...(outcome?.failure ? { failure: outcome.failure } : {}),
           },

@@ -57,6 +57,8 @@ export interface ConfigResult {
   costUSD: { perInvocation: number; per1M: number; perMonth?: number } | null;
   coldStarts: number;
   cpuCapped: boolean;
+  /** Cores the function saw at this size (AWS's vCPU count, capped by a local host); absent in older results. */
+  visibleCpus?: number;
 }
 
 export interface TuneEnvironment {

@@ -3,13 +3,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLocalEngine } from '../../engine/index.js';
 import { findRuntime, runtimeAdapters } from '../../runtimes/index.js';
+import { AWS_VISIBLE_CPUS } from '../../sandbox/cpus.js';
 import { describeIsolation, hostCpus } from '../../sandbox/index.js';
 import { parse } from '../args.js';
+
+/** The cores a function sees at each of AWS's vCPU steps on this host (AWS's count, capped by the host's cores). */
+function visibleCpuTable(engine: { visibleCpus(memoryMB: number): number }) {
+  return AWS_VISIBLE_CPUS.map((step) => ({
+    upToMB: step.upToMB,
+    aws: step.cpus,
+    here: engine.visibleCpus(step.upToMB),
+  }));
+}
 
 export async function doctorReport() {
   const isolation = await describeIsolation();
   const runtimes = await Promise.all(runtimeAdapters.map((adapter) => adapter.detect()));
   const engine = await createLocalEngine({ isolation: 'none' });
+  const limited = isolation.kind === 'none' ? engine : await createLocalEngine({ isolation: isolation.kind });
+  const limits = { notApplied: limited.limitsNotApplied(), visibleCpus: visibleCpuTable(limited) };
+  if (limited !== engine) await limited.close();
   const workloads = engine.functions
     .list()
     .map((fn) => {
@@ -28,6 +41,7 @@ export async function doctorReport() {
       memoryMB: Math.round(os.totalmem() / 2 ** 20),
     },
     isolation,
+    limits,
     runtimes,
     workloads,
     missing: runtimes.filter((r) => !r.available).map((r) => `${r.family}: ${r.missing ?? 'not available'}`),
@@ -51,6 +65,11 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   >) {
     out.push(`  ${kind.padEnd(10)} ${status.usable ? 'usable' : `unusable: ${status.reason ?? ''}`}`);
   }
+  for (const line of report.isolation.setup) out.push(`  did: ${line}`);
+  if (report.isolation.advice) out.push(`  ${report.isolation.advice}`);
+  out.push(
+    `limits     ${report.limits.notApplied.length ? `not applied: ${report.limits.notApplied.join('; ')}` : 'CPU, memory, processes, cores and descriptors as on AWS'}`,
+  );
   out.push('runtimes');
   for (const r of report.runtimes) {
     const detail = r.available ? `${r.version ?? ''}${r.path ? ` (${r.path})` : ''}` : `missing — ${r.missing ?? ''}`;

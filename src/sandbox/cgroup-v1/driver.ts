@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   childFolders,
   engineFolder,
   killAll,
+  openFilesLimit,
+  read,
   removeCgroup,
   removeIfEmpty,
   staleEngineFolders,
@@ -12,21 +14,25 @@ import {
   wrapInCgroups,
   write,
 } from '../cgroupfs.js';
+import { CpuRotation, formatCpuList, parseCpuList } from '../cpus.js';
 import { KernelFile, ResidentPeak } from '../proc.js';
-import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
+import type { AppliedLimits, Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
-const CONTROLLERS = ['cpu', 'memory', 'freezer'] as const;
+const REQUIRED = ['cpu', 'memory', 'freezer'] as const;
+/** Used where mounted: pids for AWS's process limit, cpuset for the cores a function sees. */
+const OPTIONAL = ['pids', 'cpuset'] as const;
 /**
  * Removal order: freezer first. Its tasks are thawed and killed there; until then a frozen task cannot die, and
- * its cpu and memory folders cannot be removed.
+ * its other folders cannot be removed.
  */
-const REMOVAL_ORDER = ['freezer', 'memory', 'cpu'] as const;
-type Controller = (typeof CONTROLLERS)[number];
+const REMOVAL_ORDER = ['freezer', 'memory', 'cpu', 'pids', 'cpuset'] as const;
+type Controller = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
+export type V1Locations = Record<(typeof REQUIRED)[number], string> & Partial<Record<Controller, string>>;
 /** 20 ms: short invocations are throttled as they run, not only once a 100 ms period is used up. The kernel needs a quota of at least 1 ms, which 128 MB (7.2 % of 20 ms = 1.45 ms) still gets. */
 const PERIOD_US = 20_000;
 
 /** Where each v1 controller is mounted and where this process sits in it, from /proc/self/{mountinfo,cgroup}. */
-export function v1Locations(): Record<Controller, string> | { missing: string } {
+export function v1Locations(): V1Locations | { missing: string } {
   const mounts = new Map<string, string>();
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const [left, right] = line.split(' - ');
@@ -42,12 +48,26 @@ export function v1Locations(): Record<Controller, string> | { missing: string } 
     for (const controller of controllers.split(',')) if (controller) own.set(controller, cgroupPath);
   }
   const result: Partial<Record<Controller, string>> = {};
-  for (const controller of CONTROLLERS) {
+  for (const controller of REQUIRED) {
     const mount = mounts.get(controller);
     if (!mount) return { missing: `the cgroup v1 "${controller}" controller is not mounted` };
     result[controller] = path.join(mount, own.get(controller) ?? '/');
   }
-  return result as Record<Controller, string>;
+  for (const controller of OPTIONAL) {
+    const mount = mounts.get(controller);
+    if (mount && writableDir(path.join(mount, own.get(controller) ?? '/')))
+      result[controller] = path.join(mount, own.get(controller) ?? '/');
+  }
+  return result as V1Locations;
+}
+
+function writableDir(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 class CgroupV1Sandbox implements Sandbox {
@@ -55,16 +75,18 @@ class CgroupV1Sandbox implements Sandbox {
 
   constructor(
     readonly id: string,
-    readonly dirs: Record<Controller, string>,
+    readonly dirs: Partial<Record<Controller, string>> & Record<(typeof REQUIRED)[number], string>,
+    readonly applied: AppliedLimits,
   ) {
     this.#peakFile = new KernelFile(path.join(dirs.memory, 'memory.max_usage_in_bytes'), 64);
   }
 
   wrap(command: string, args: readonly string[]) {
     return wrapInCgroups(
-      CONTROLLERS.map((c) => path.join(this.dirs[c], 'cgroup.procs')),
+      Object.values(this.dirs).map((dir) => path.join(dir, 'cgroup.procs')),
       command,
       args,
+      this.applied.maxOpenFiles,
     );
   }
 
@@ -119,14 +141,16 @@ class CgroupV1Sandbox implements Sandbox {
     const left: string[] = [];
     for (const controller of REMOVAL_ORDER) {
       const dir = this.dirs[controller];
-      if (!(await removeCgroup(dir, controller === 'freezer' ? thaw : undefined))) left.push(dir);
+      if (dir && !(await removeCgroup(dir, controller === 'freezer' ? thaw : undefined))) left.push(dir);
     }
     warnLeftBehind(left);
-    for (const controller of CONTROLLERS) removeIfEmpty(path.dirname(this.dirs[controller]));
+    for (const dir of Object.values(this.dirs)) removeIfEmpty(path.dirname(dir));
   }
 }
 
-export function createCgroupV1Driver(locations: Record<Controller, string>): SandboxDriver {
+export function createCgroupV1Driver(locations: V1Locations): SandboxDriver {
+  const rotation = new CpuRotation();
+  const controllers = [...REQUIRED, ...OPTIONAL].filter((c) => locations[c]);
   return {
     kind: 'cgroup-v1',
     async cleanupStale() {
@@ -145,7 +169,9 @@ export function createCgroupV1Driver(locations: Record<Controller, string>): San
       let removed = 0;
       const failed: string[] = [];
       for (const controller of REMOVAL_ORDER) {
-        for (const engineDir of staleEngineFolders(locations[controller])) {
+        const location = locations[controller];
+        if (!location) continue;
+        for (const engineDir of staleEngineFolders(location)) {
           for (const dir of childFolders(engineDir)) {
             if (await removeCgroup(dir)) removed++;
             else failed.push(dir);
@@ -157,20 +183,61 @@ export function createCgroupV1Driver(locations: Record<Controller, string>): San
       return { removed, failed };
     },
     async create(id: string, limits: SandboxLimits) {
-      const dirs = {} as Record<Controller, string>;
-      for (const controller of CONTROLLERS) {
-        dirs[controller] = path.join(locations[controller], engineFolder(), id);
+      const dirs = {} as CgroupV1Sandbox['dirs'];
+      for (const controller of controllers) {
+        const engineDir = path.join(locations[controller] as string, engineFolder());
+        if (controller === 'cpuset') prepareCpuset(engineDir);
+        dirs[controller] = path.join(engineDir, id);
         mkdirSync(dirs[controller], { recursive: true });
       }
-      const sandbox = new CgroupV1Sandbox(id, dirs);
-      write(path.join(dirs.cpu, 'cpu.cfs_period_us'), PERIOD_US);
-      sandbox.setCpu(limits.cpus);
-      const bytes = limits.memoryMB * 1024 * 1024;
-      write(path.join(dirs.memory, 'memory.limit_in_bytes'), bytes);
-      // Without a memsw limit the kernel would swap instead of killing, where swap exists.
-      const memsw = path.join(dirs.memory, 'memory.memsw.limit_in_bytes');
-      if (existsSync(memsw)) write(memsw, bytes);
-      return sandbox;
+      const notApplied: string[] = [];
+      let cpuList: number[] | null = null;
+      let maxProcesses: number | null = null;
+      try {
+        write(path.join(dirs.cpu, 'cpu.cfs_period_us'), PERIOD_US);
+        const bytes = limits.memoryMB * 1024 * 1024;
+        write(path.join(dirs.memory, 'memory.limit_in_bytes'), bytes);
+        // Without a memsw limit the kernel would swap instead of killing, where swap exists.
+        const memsw = path.join(dirs.memory, 'memory.memsw.limit_in_bytes');
+        if (existsSync(memsw)) write(memsw, bytes);
+        if (limits.maxProcesses) {
+          if (dirs.pids) {
+            write(path.join(dirs.pids, 'pids.max'), limits.maxProcesses);
+            maxProcesses = limits.maxProcesses;
+          } else notApplied.push('processes: the cgroup v1 pids controller is not mounted writable');
+        }
+        if (dirs.cpuset) {
+          // A v1 cpuset admits no task until it has cores and memory nodes of its own.
+          const parent = path.dirname(dirs.cpuset);
+          const available = parseCpuList(read(path.join(parent, 'cpuset.cpus')));
+          const wanted = limits.visibleCpus ?? available.length;
+          cpuList = wanted < available.length ? rotation.pick(available, wanted) : null;
+          write(path.join(dirs.cpuset, 'cpuset.cpus'), formatCpuList(cpuList ?? available));
+          write(path.join(dirs.cpuset, 'cpuset.mems'), read(path.join(parent, 'cpuset.mems')).trim());
+        } else if (limits.visibleCpus) notApplied.push('visible cores: the cgroup v1 cpuset controller is not mounted');
+        const files = openFilesLimit(limits.maxOpenFiles);
+        if (files.notApplied) notApplied.push(files.notApplied);
+        const sandbox = new CgroupV1Sandbox(id, dirs, {
+          cpuList,
+          maxProcesses,
+          maxOpenFiles: files.value,
+          notApplied,
+        });
+        sandbox.setCpu(limits.cpus);
+        return sandbox;
+      } catch (error) {
+        for (const dir of Object.values(dirs)) await removeCgroup(dir);
+        throw error;
+      }
     },
   };
+}
+
+/** The engine's cpuset folder, with every core and memory node of its parent (v1 does not inherit them). */
+function prepareCpuset(engineDir: string): void {
+  if (existsSync(engineDir)) return;
+  mkdirSync(engineDir, { recursive: true });
+  const parent = path.dirname(engineDir);
+  write(path.join(engineDir, 'cpuset.cpus'), read(path.join(parent, 'cpuset.cpus')).trim());
+  write(path.join(engineDir, 'cpuset.mems'), read(path.join(parent, 'cpuset.mems')).trim());
 }

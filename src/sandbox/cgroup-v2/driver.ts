@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   childFolders,
   engineFolder,
+  openFilesLimit,
   read,
   removeCgroup,
   removeIfEmpty,
@@ -12,33 +13,13 @@ import {
   wrapInCgroups,
   write,
 } from '../cgroupfs.js';
+import { CpuRotation, formatCpuList, parseCpuList } from '../cpus.js';
 import { KernelFile, ResidentPeak } from '../proc.js';
-import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
+import type { AppliedLimits, Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
+import type { V2Placement } from './placement.js';
 
 /** 20 ms: short invocations are throttled as they run, not only once a 100 ms period is used up. The kernel needs a quota of at least 1 ms, which 128 MB (7.2 % of 20 ms = 1.45 ms) still gets. */
 const PERIOD_US = 20_000;
-
-/** This process's cgroup on the unified hierarchy, if one is mounted with the cpu and memory controllers. */
-export function v2Location(): { dir: string } | { missing: string } {
-  let mount: string | undefined;
-  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-    const [left, right] = line.split(' - ');
-    if (right?.startsWith('cgroup2 ')) mount = left?.split(' ')[4];
-  }
-  if (!mount) return { missing: 'no cgroup2 filesystem is mounted' };
-  const own = readFileSync('/proc/self/cgroup', 'utf8')
-    .split('\n')
-    .find((line) => line.startsWith('0::'));
-  const dir = path.join(mount, own?.slice(3) ?? '/');
-  const controllers = (tryRead(path.join(dir, 'cgroup.controllers')) ?? '').trim().split(/\s+/);
-  const needed = ['cpu', 'memory'].filter((c) => !controllers.includes(c));
-  if (needed.length) {
-    return {
-      missing: `the cgroup2 hierarchy at ${dir} lacks the ${needed.join(' and ')} controller(s) (bound to cgroup v1?)`,
-    };
-  }
-  return { dir };
-}
 
 class CgroupV2Sandbox implements Sandbox {
   readonly kind = 'cgroup-v2' as const;
@@ -47,12 +28,13 @@ class CgroupV2Sandbox implements Sandbox {
   constructor(
     readonly id: string,
     readonly dir: string,
+    readonly applied: AppliedLimits,
   ) {
     this.#peakFile = new KernelFile(path.join(dir, 'memory.peak'), 64);
   }
 
   wrap(command: string, args: readonly string[]) {
-    return wrapInCgroups([path.join(this.dir, 'cgroup.procs')], command, args);
+    return wrapInCgroups([path.join(this.dir, 'cgroup.procs')], command, args, this.applied.maxOpenFiles);
   }
 
   readonly #resident = new ResidentPeak();
@@ -110,9 +92,41 @@ class CgroupV2Sandbox implements Sandbox {
   }
 }
 
-export function createCgroupV2Driver(parent: string): SandboxDriver {
+/** Applies memory, CPU, process and core limits to a new sandbox folder; says which it could not apply. */
+function applyLimits(dir: string, limits: SandboxLimits, placement: V2Placement, cpuList: number[] | null) {
+  write(path.join(dir, 'memory.max'), limits.memoryMB * 1024 * 1024);
+  // No swap: past its memory an environment is killed, as on Lambda, instead of slowing down.
+  const swap = path.join(dir, 'memory.swap.max');
+  if (existsSync(swap)) write(swap, 0);
+  // Lambda ends the whole environment when it runs out of memory, not one process of it.
+  const group = path.join(dir, 'memory.oom.group');
+  if (existsSync(group)) write(group, 1);
+  const notApplied: string[] = [];
+  let maxProcesses: number | null = null;
+  if (limits.maxProcesses) {
+    if (placement.controllers.includes('pids')) {
+      write(path.join(dir, 'pids.max'), limits.maxProcesses);
+      maxProcesses = limits.maxProcesses;
+    } else notApplied.push(`processes: the pids controller is not offered to ${placement.parent}`);
+  }
+  let cpus: number[] | null = null;
+  if (cpuList) {
+    if (placement.controllers.includes('cpuset')) {
+      write(path.join(dir, 'cpuset.cpus'), formatCpuList(cpuList));
+      cpus = cpuList;
+    } else notApplied.push(`visible cores: the cpuset controller is not offered to ${placement.parent}`);
+  }
+  const files = openFilesLimit(limits.maxOpenFiles);
+  if (files.notApplied) notApplied.push(files.notApplied);
+  return { cpuList: cpus, maxProcesses, maxOpenFiles: files.value, notApplied };
+}
+
+export function createCgroupV2Driver(placement: V2Placement): SandboxDriver {
+  const { parent } = placement;
+  const rotation = new CpuRotation();
   return {
     kind: 'cgroup-v2',
+    setup: placement.actions,
     async cleanupStale() {
       let removed = 0;
       const failed: string[] = [];
@@ -128,22 +142,24 @@ export function createCgroupV2Driver(parent: string): SandboxDriver {
     },
     async create(id: string, limits: SandboxLimits) {
       const engineDir = path.join(parent, engineFolder());
-      const ownControllers = tryRead(path.join(parent, 'cgroup.subtree_control')) ?? '';
-      if (!/\bcpu\b/.test(ownControllers) || !/\bmemory\b/.test(ownControllers)) {
-        write(path.join(parent, 'cgroup.subtree_control'), '+cpu +memory');
-      }
       mkdirSync(engineDir, { recursive: true });
-      // Controllers must be enabled for children at each level (no-internal-process rule aside, the engine
-      // folder holds no processes of its own).
-      write(path.join(engineDir, 'cgroup.subtree_control'), '+cpu +memory');
+      // The engine folder holds no processes, so its children may have every controller its parent gave it.
+      write(path.join(engineDir, 'cgroup.subtree_control'), placement.controllers.map((c) => `+${c}`).join(' '));
       const dir = path.join(engineDir, id);
       mkdirSync(dir);
-      const sandbox = new CgroupV2Sandbox(id, dir);
-      sandbox.setCpu(limits.cpus);
-      write(path.join(dir, 'memory.max'), limits.memoryMB * 1024 * 1024);
-      const swap = path.join(dir, 'memory.swap.max');
-      if (existsSync(swap)) write(swap, 0);
-      return sandbox;
+      const available = parseCpuList(tryRead(path.join(engineDir, 'cpuset.cpus.effective')) ?? '');
+      const cpuList =
+        limits.visibleCpus && available.length > limits.visibleCpus
+          ? rotation.pick(available, limits.visibleCpus)
+          : null;
+      try {
+        const sandbox = new CgroupV2Sandbox(id, dir, applyLimits(dir, limits, placement, cpuList));
+        sandbox.setCpu(limits.cpus);
+        return sandbox;
+      } catch (error) {
+        await removeCgroup(dir);
+        throw error;
+      }
     },
   };
 }

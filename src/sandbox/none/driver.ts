@@ -1,13 +1,21 @@
+import { existsSync } from 'node:fs';
+import { openFilesLimit, wrapInCgroups } from '../cgroupfs.js';
+import { CpuRotation, formatCpuList, ownCpus } from '../cpus.js';
 import { ResidentPeak } from '../proc.js';
-import type { Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
+import type { AppliedLimits, Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
 /** How often the runtime's VmHWM is sampled while it runs: /proc is gone once it dies, so a crash keeps the last sample. */
 const SAMPLE_MS = 50;
 
+/** util-linux's taskset: binds the runtime to its cores where no cpuset can (the function may widen it again). */
+const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((file) => existsSync(file));
+const rotation = new CpuRotation();
+
 /**
- * No isolation: works everywhere, limits nothing. The runtime leads its own process group, so freeze
- * (SIGSTOP), thaw (SIGCONT) and kill reach every process it starts, as a cgroup would. Peak memory is the
- * runtime's VmHWM. Every result produced under it says `isolation: "none"`.
+ * No isolation: works everywhere, limits neither CPU time nor memory nor processes. The runtime leads its own
+ * process group, so freeze (SIGSTOP), thaw (SIGCONT) and kill reach every process it starts, as a cgroup would.
+ * Peak memory is the runtime's VmHWM. The cores it sees (taskset) and its descriptor limit (ulimit) are applied.
+ * Every result produced under it says `isolation: "none"`.
  */
 class UnconstrainedSandbox implements Sandbox {
   readonly kind = 'none' as const;
@@ -16,10 +24,15 @@ class UnconstrainedSandbox implements Sandbox {
   #sampler: NodeJS.Timeout | undefined;
   readonly #resident = new ResidentPeak();
 
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    readonly applied: AppliedLimits,
+  ) {}
 
   wrap(command: string, args: readonly string[]) {
-    return { command, args: [...args] };
+    const { cpuList, maxOpenFiles } = this.applied;
+    const bound = cpuList && TASKSET ? [TASKSET, '-c', formatCpuList(cpuList), command, ...args] : [command, ...args];
+    return wrapInCgroups([], bound[0] as string, bound.slice(1), maxOpenFiles);
   }
 
   attach(pid: number): void {
@@ -88,7 +101,17 @@ export const noneDriver: SandboxDriver = {
   async cleanupStale() {
     return { removed: 0, failed: [] };
   },
-  async create(id: string, _limits: SandboxLimits) {
-    return new UnconstrainedSandbox(id);
+  async create(id: string, limits: SandboxLimits) {
+    const notApplied = ['CPU time, memory: no cgroup (isolation none)'];
+    if (limits.maxProcesses) notApplied.push('processes: no pids cgroup (isolation none)');
+    const cores = ownCpus();
+    let cpuList: number[] | null = null;
+    if (limits.visibleCpus && limits.visibleCpus < cores.length) {
+      if (TASKSET) cpuList = rotation.pick(cores, limits.visibleCpus);
+      else notApplied.push('visible cores: taskset (util-linux) is not installed');
+    }
+    const files = openFilesLimit(limits.maxOpenFiles);
+    if (files.notApplied) notApplied.push(files.notApplied);
+    return new UnconstrainedSandbox(id, { cpuList, maxProcesses: null, maxOpenFiles: files.value, notApplied });
   },
 };

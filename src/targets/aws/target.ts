@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { parseFunctionRef } from '../../engine/arn.js';
 import { LambenchError } from '../../errors.js';
+import { awsVisibleCpus } from '../../sandbox/index.js';
 import { errorMessageOf } from '../local/target.js';
 import type { ConfiguredFunction, Target, TargetEnvironment, TargetFunction, TargetInvokeResult } from '../types.js';
 import { causeOf, type Leftover, leftoversError } from './leftovers.js';
@@ -218,6 +219,10 @@ export class AwsTarget implements Target {
 
   async environment(): Promise<TargetEnvironment> {
     return { target: 'aws', region: await confirmRegion(this.client) };
+  }
+
+  visibleCpus(memoryMB: number): number {
+    return awsVisibleCpus(memoryMB);
   }
 
   maxFullCpuMemoryMB(): number {

@@ -56,7 +56,12 @@ export class LocalTarget implements Target {
       hostCpus: this.engine.hostCpus,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       initCpuBoost: this.engine.initCpuBoost,
+      limitsNotApplied: this.engine.limitsNotApplied(),
     };
+  }
+
+  visibleCpus(memoryMB: number): number {
+    return this.engine.visibleCpus(memoryMB);
   }
 
   maxFullCpuMemoryMB(): number {

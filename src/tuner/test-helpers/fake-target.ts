@@ -50,6 +50,7 @@ export function fakeTarget(options: FakeTargetOptions = {}): Target & { invocati
     applyMemory: async () => {},
     environment: async () => ({ target: 'local' as const, region: options.region ?? 'us-east-1' }),
     maxFullCpuMemoryMB: () => 10_240,
+    visibleCpus: () => 2,
     cleanup: async () => {},
   };
   return target;
