@@ -7,6 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInFunctionsDir } from '../paths.js';
 import { Engine } from './engine.js';
+import { patientSeconds } from './test-helpers/slowdown.js';
+
+/** The slow fixture's timeout: 1 s on a normal host, longer where everything runs slower (emulated VM). */
+const SLOW_TIMEOUT = patientSeconds(1);
 
 let engine: Engine;
 /** The same engine without isolation, for what the none driver must get right by other means. */
@@ -61,9 +65,10 @@ beforeAll(async () => {
   await fixture(
     'exits',
     'let keep; export const handler = async (e) => { if (e.allocateMB) keep = Buffer.alloc(e.allocateMB * 2 ** 20, 1); if (e.exit) { await new Promise((r) => setTimeout(r, 200)); process.exit(3); } return keep ? "kept" : "alive"; };',
+    { timeout: patientSeconds(3) },
   );
   await fixture('slow', 'export const handler = async (e) => new Promise((r) => setTimeout(() => r("done"), e.ms));', {
-    timeout: 1,
+    timeout: SLOW_TIMEOUT,
   });
   await fixture('broken-init', 'export const handler = async () => 1;');
   await writeFile(
@@ -146,10 +151,11 @@ describe('engine', () => {
   });
 
   it('times out, kills the environment, and serves the next invocation', async () => {
-    const result = await engine.invoke({ functionName: 'slow', payload: '{"ms":5000}' });
+    const result = await engine.invoke({ functionName: 'slow', payload: JSON.stringify({ ms: SLOW_TIMEOUT * 5000 }) });
     expect(result.errorType).toBe('Sandbox.Timedout');
-    expect(json(result.payload).errorMessage).toMatch(/Task timed out after 1\.00 seconds/);
-    expect(result.logs).toMatch(/Task timed out after 1\.00 seconds/);
+    const message = `Task timed out after ${SLOW_TIMEOUT}.00 seconds`;
+    expect(json(result.payload).errorMessage).toContain(message);
+    expect(result.logs).toContain(message);
     const next = await engine.invoke({ functionName: 'slow', payload: '{"ms":1}' });
     expect(next.cold).toBe(true);
     expect(json(next.payload)).toBe('done');

@@ -2,13 +2,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { Sandbox, SandboxDriver } from './types.js';
+import { ownCpus } from './cpus.js';
+import type { Sandbox, SandboxDriver, SandboxLimits } from './types.js';
 
 let counter = 0;
 const id = () => `contract-${process.pid}-${counter++}`;
 
 /** Runs `node -e script` inside a sandbox; resolves with exit info and stdout. */
-function run(driver: SandboxDriver, limits: { memoryMB: number; cpus: number | null }, script: string) {
+function run(driver: SandboxDriver, limits: SandboxLimits, script: string) {
   return driver.create(id(), limits).then((sandbox) => {
     const { command, args } = sandbox.wrap(process.execPath, ['-e', script]);
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: sandbox.detached === true });
@@ -30,7 +31,23 @@ const TICK = 'let n=0;setInterval(()=>console.log(++n),20)';
 /** Starts a grandchild that ticks into the same stdout and prints its pid; the child itself stays quiet. */
 const GRANDCHILD = `const c=require('child_process').spawn(process.execPath,['-e',${JSON.stringify(TICK)}],{stdio:['ignore','inherit','inherit']});console.log('pid '+c.pid);setInterval(()=>{},1000)`;
 
-/** True while `pid` runs; a zombie (dead, waiting for its reaper) counts as gone. */
+/** Opens /dev/null until the kernel refuses; prints how many and why. */
+const OPEN_FILES =
+  "const fs=require('fs');let n=0;try{for(;n<5000;n++)fs.openSync('/dev/null','r')}catch(e){console.log(JSON.stringify({n,code:e.code}))}";
+/** Starts `sleep` children one by one until a fork fails (or 60 run); prints how many and why. */
+const PROCESSES = `const {spawn}=require('child_process');const kids=[];let error=null;
+const done=()=>{console.log(JSON.stringify({n:kids.length,code:error}));for(const k of kids)k.kill('SIGKILL')};
+const next=()=>{if(kids.length>=60)return done();const c=spawn('sleep',['30'],{stdio:'ignore'});
+c.once('error',(e)=>{error=e.code;done()});c.once('spawn',()=>{kids.push(c);next()})};next()`;
+const AVAILABLE_PARALLELISM = "console.log(require('os').availableParallelism())";
+
+async function outputOf(driver: SandboxDriver, limits: SandboxLimits, script: string) {
+  const { sandbox, exited, output } = await run(driver, limits, script);
+  await exited;
+  await sandbox.destroy();
+  return { sandbox, text: output().trim() };
+}
+
 /** Output stops while the sandbox is frozen and resumes once it is thawed. */
 async function expectFreezeStopsOutput(sandbox: Sandbox, output: () => string): Promise<void> {
   sandbox.freeze();
@@ -99,6 +116,55 @@ export function sandboxContract(name: string, makeDriver: () => Promise<SandboxD
       await small.exited;
       await small.sandbox.destroy();
     });
+
+    it('shows the process only the cores it may see, where the host has more', async () => {
+      const driver = await makeDriver();
+      const cores = ownCpus().length;
+      if (cores < 2) return; // nothing to narrow on a one-core host
+      const { sandbox, text } = await outputOf(
+        driver,
+        { memoryMB: 256, cpus: 1, visibleCpus: 1 },
+        AVAILABLE_PARALLELISM,
+      );
+      if (sandbox.applied.cpuList) {
+        expect(sandbox.applied.cpuList).toHaveLength(1);
+        expect(Number(text)).toBe(1);
+      } else {
+        expect(sandbox.applied.notApplied.join('\n')).toMatch(/visible cores/);
+        expect(Number(text)).toBe(cores);
+      }
+      // A count the host cannot narrow to (all its cores, or more) leaves every core visible.
+      const all = await outputOf(driver, { memoryMB: 256, cpus: 1, visibleCpus: cores + 4 }, AVAILABLE_PARALLELISM);
+      expect(Number(all.text)).toBe(cores);
+    });
+
+    it('refuses descriptors past maxOpenFiles with EMFILE', async () => {
+      const driver = await makeDriver();
+      const { sandbox, text } = await outputOf(driver, { memoryMB: 256, cpus: 1, maxOpenFiles: 64 }, OPEN_FILES);
+      expect(sandbox.applied.maxOpenFiles).toBe(64);
+      const result = JSON.parse(text);
+      expect(result.code).toBe('EMFILE');
+      // stdio and Node's own descriptors count too.
+      expect(result.n).toBeLessThan(64);
+      expect(result.n).toBeGreaterThan(16);
+    });
+
+    it(
+      limited ? 'refuses processes and threads past maxProcesses with EAGAIN' : 'says processes are not limited',
+      async () => {
+        const driver = await makeDriver();
+        const { sandbox, text } = await outputOf(driver, { memoryMB: 256, cpus: 1, maxProcesses: 24 }, PROCESSES);
+        const result = JSON.parse(text);
+        if (sandbox.applied.maxProcesses === 24) {
+          expect(result.code).toBe('EAGAIN');
+          // Node's own threads count against the 24 as well.
+          expect(result.n).toBeLessThan(24);
+        } else {
+          expect(sandbox.applied.notApplied.join('\n')).toMatch(/processes/);
+          if (!limited) expect(result.n).toBe(60);
+        }
+      },
+    );
 
     it('freezes and thaws', async () => {
       const driver = await makeDriver();

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 interface HelloEvent {
   sleepMs?: number;
   allocateMB?: number;
@@ -32,6 +34,8 @@ export const handler = async (event: HelloEvent, context: LambdaContext) => {
     sleptMs: sleepMs,
     allocatedMB: allocateMB,
     memoryLimitInMB: Number(context.memoryLimitInMB),
+    // The cores the function sees: AWS gives 2 up to 3008 MB, up to 6 at 10,240 MB.
+    cpus: availableParallelism(),
     requestId: context.awsRequestId,
   };
   retained = [];

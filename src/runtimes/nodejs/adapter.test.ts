@@ -172,6 +172,7 @@ describe('built-in functions', () => {
       sleptMs: 100,
       allocatedMB: 32,
       memoryLimitInMB: 256,
+      cpus: os.availableParallelism(),
       requestId: outcome.id,
     });
     expect(await api.invoke({ sleepMs: -1 })).toMatchObject({ kind: 'error', errorType: 'RangeError' });
