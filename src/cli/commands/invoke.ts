@@ -31,6 +31,8 @@ export function invokeJson(result: InvokeResult) {
     isolation: result.isolation,
     cpuCapped: result.cpuCapped,
     initCpuBoost: result.initCpuBoost,
+    visibleCpus: result.visibleCpus,
+    ...(result.limitsNotApplied.length ? { limitsNotApplied: result.limitsNotApplied } : {}),
     requestId: result.requestId,
   };
 }

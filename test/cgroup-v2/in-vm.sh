@@ -1,0 +1,64 @@
+#!/bin/sh
+# Runs as root inside the cgroup v2 VM (started by vm.ts). Sets up each situation lambench must handle and runs
+# check.mjs inside it, with a foreign process sharing lambench's cgroup where the situation has one:
+#   root       the hierarchy's true root cgroup (quick checks only)
+#   host       root in a child cgroup that also holds other processes (a login session, a CI job)
+#   container  root in its own cgroup namespace whose root holds other processes (docker run --cgroupns=private)
+#   user       uid 65534 in a cgroup delegated to it the way systemd delegates (directory and cgroup.procs,
+#              cgroup.subtree_control, cgroup.threads chowned), which also holds another of its processes
+# Usage: in-vm.sh <out dir> <situation>...   (QUICK=--quick skips the vitest run and shrinks the CPU work)
+set -u
+out=$1
+shift
+here=$(cd "$(dirname "$0")" && pwd)
+cg=/sys/fs/cgroup
+node=$(command -v node)
+quick=${QUICK:-}
+scratch=/tmp/lambench-vm
+mkdir -p "$scratch"
+chmod 1777 "$scratch"
+echo "+cpu +memory +pids +cpuset" > "$cg/cgroup.subtree_control"
+
+# Starts `sleep` inside cgroup $1 (optionally as uid 65534) and prints its pid.
+foreign() {
+  if [ "${2:-}" = user ]; then
+    sh -c "echo \$\$ > $1/cgroup.procs; exec setpriv --reuid=65534 --regid=65534 --clear-groups sleep 100000" >/dev/null 2>&1 &
+  else
+    sh -c "echo \$\$ > $1/cgroup.procs; exec sleep 100000" >/dev/null 2>&1 &
+  fi
+  echo $!
+}
+
+for situation in "$@"; do
+  echo "== $situation"
+  case $situation in
+    root)
+      "$node" "$here/check.mjs" root "$scratch/root.json" --quick
+      ;;
+    host)
+      mkdir -p "$cg/session"
+      other=$(foreign "$cg/session")
+      sh -c "echo \$\$ > $cg/session/cgroup.procs; exec $node $here/check.mjs host $scratch/host.json $quick"
+      kill "$other"
+      ;;
+    container)
+      mkdir -p "$cg/container"
+      other=$(foreign "$cg/container")
+      sh -c "echo \$\$ > $cg/container/cgroup.procs; exec unshare --cgroup --mount --propagation private sh -c 'mount -t cgroup2 cgroup2 $cg && exec $node $here/check.mjs container $scratch/container.json $quick'"
+      kill "$other"
+      ;;
+    user)
+      d=$cg/user-65534
+      mkdir -p "$d"
+      chown 65534:65534 "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
+      other=$(foreign "$d" user)
+      sh -c "echo \$\$ > $d/cgroup.procs; cd $scratch; exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=$scratch $node $here/check.mjs user $scratch/user.json $quick"
+      kill "$other"
+      ;;
+    *)
+      echo "unknown situation $situation" >&2
+      ;;
+  esac
+  cp "$scratch/$situation.json" "$scratch/$situation"-vitest.json "$out/" 2>/dev/null
+done
+echo "== done"
