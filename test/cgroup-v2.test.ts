@@ -7,8 +7,8 @@ import { runInVm, type VmRun, vmTools } from './cgroup-v2/vm.js';
  */
 const tools = vmTools();
 const SITUATIONS = ['root', 'host', 'container', 'user'] as const;
-/** The VM has 4 vCPUs, so the 2 AWS shows a 128 MB function are fewer than the machine's. */
-const VM_CPUS = 4;
+/** The VM has 3 vCPUs, so the 2 AWS shows a 128 MB function are fewer than the machine's. */
+const VM_CPUS = 3;
 
 type Step = Record<string, unknown> & { error?: string };
 let run: VmRun;
@@ -46,7 +46,7 @@ describe.skipIf('missing' in tools)(
           expect(step(situation, 'oom')).toMatchObject({ errorType: 'Runtime.OutOfMemory', isolation: 'cgroup-v2' });
         });
 
-        it("shows a 128 MB function AWS's 2 cores of the VM's 4", () => {
+        it("shows a 128 MB function AWS's 2 cores of the VM's 3", () => {
           expect(step(situation, 'cores')).toMatchObject({ seen: 2, visibleCpus: 2, limitsNotApplied: [] });
         });
 

@@ -111,6 +111,7 @@ export class Engine {
       visibleCpus: Math.max(1, this.hostCpus - 1),
       maxProcesses: AWS_MAX_PROCESSES,
       maxOpenFiles: AWS_MAX_OPEN_FILES,
+      tmpMB: 512,
     });
     await sandbox.destroy();
     this.#bindsCores = this.hostCpus === 1 || sandbox.applied.cpuList !== null;
@@ -234,17 +235,21 @@ export class Engine {
     const runtime = findRuntime(fn.runtime);
     const { cpus } = cpusForMemory(memoryMB, this.hostCpus);
     const id = `${fn.name}-${randomBytes(4).toString('hex')}`;
+    const launch = runtime.launch({ ...fn, memorySize: memoryMB }, taskRoot);
+    const env = awsEnvironment(fn, memoryMB, this.region, taskRoot, this.endpoints);
     const sandbox = await this.#driver.create(id, {
       memoryMB,
       cpus: this.#options.initCpuBoost ? null : cpus,
       visibleCpus: visibleCpusForMemory(memoryMB, this.hostCpus),
       maxProcesses: AWS_MAX_PROCESSES,
       maxOpenFiles: AWS_MAX_OPEN_FILES,
+      tmpMB: fn.ephemeralStorage,
+      hostPaths: hostPathsOf(launch, env, taskRoot),
     });
     const environment = new Environment({
       id,
-      launch: runtime.launch({ ...fn, memorySize: memoryMB }, taskRoot),
-      env: awsEnvironment(fn, memoryMB, this.region, taskRoot, this.endpoints),
+      launch,
+      env,
       sandbox,
       cpus,
       initCpuBoost: this.#options.initCpuBoost,
@@ -273,6 +278,16 @@ export class Engine {
     await Promise.allSettled([...this.#background]);
     await this.#pool.destroyAll();
   }
+}
+
+/** Every absolute path a runtime is started with: its command, arguments, task root and path-like variables. */
+function hostPathsOf(
+  launch: { command: string; args: readonly string[]; env?: Record<string, string> },
+  env: Record<string, string>,
+  taskRoot: string,
+): string[] {
+  const values = [launch.command, ...launch.args, taskRoot, ...Object.values({ ...launch.env, ...env })];
+  return values.flatMap((v) => v.split(':')).filter((v) => v.startsWith('/'));
 }
 
 /** Random bytes for trace ids, drawn 4 KiB at a time: a randomBytes() call per invocation costs more than the id. */

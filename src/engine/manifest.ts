@@ -27,6 +27,20 @@ export function validateMemory(memoryMB: unknown, what = 'MemorySize'): number {
   return memoryMB;
 }
 
+export const MIN_TMP_MB = 512;
+export const MAX_TMP_MB = 10_240;
+
+/** EphemeralStorage.Size: the MB of /tmp, 512 to 10,240 as on AWS. */
+export function validateEphemeralStorage(sizeMB: unknown, what = 'EphemeralStorage.Size'): number {
+  if (typeof sizeMB !== 'number' || !Number.isInteger(sizeMB) || sizeMB < MIN_TMP_MB || sizeMB > MAX_TMP_MB) {
+    throw invalidParameter(
+      `${what} ${String(sizeMB)} is not valid: it must be an integer between ${MIN_TMP_MB} and ${MAX_TMP_MB} MB.`,
+      'Leave it out for the default 512 MB of /tmp.',
+    );
+  }
+  return sizeMB;
+}
+
 export function validateTimeout(seconds: unknown): number {
   if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TIMEOUT_S) {
     throw invalidParameter(`Timeout ${String(seconds)} is not valid: it must be an integer between 1 and 900 seconds.`);
@@ -91,6 +105,7 @@ export function normalizeManifest(raw: unknown, source: string): FunctionManifes
     'handler',
     'memorySize',
     'timeout',
+    'ephemeralStorage',
     'environment',
     'architecture',
     'description',
@@ -116,6 +131,7 @@ export function normalizeManifest(raw: unknown, source: string): FunctionManifes
       handler: validateHandler(m.handler, runtime),
       memorySize: validateMemory(m.memorySize ?? 128, 'memorySize'),
       timeout: validateTimeout(m.timeout ?? 3),
+      ephemeralStorage: validateEphemeralStorage(m.ephemeralStorage ?? MIN_TMP_MB, 'ephemeralStorage'),
       environment: validateEnvironment(m.environment),
       architecture,
       description: typeof m.description === 'string' ? m.description : '',

@@ -4,6 +4,7 @@ import { parseFunctionRef } from './arn.js';
 import { hashFolder } from './code-hash.js';
 import {
   readManifest,
+  validateEphemeralStorage,
   validateFunctionName,
   validateHandler,
   validateMemory,
@@ -31,7 +32,10 @@ export interface CodeLocation {
 }
 
 export type ConfigurationPatch = Partial<
-  Pick<FunctionManifest, 'memorySize' | 'timeout' | 'environment' | 'handler' | 'runtime' | 'description'>
+  Pick<
+    FunctionManifest,
+    'memorySize' | 'timeout' | 'ephemeralStorage' | 'environment' | 'handler' | 'runtime' | 'description'
+  >
 >;
 
 const now = () => new Date().toISOString().replace('Z', '+0000');
@@ -106,6 +110,7 @@ export class FunctionRegistry {
     const next = { ...entry.latest };
     if (patch.memorySize !== undefined) next.memorySize = validateMemory(patch.memorySize);
     if (patch.timeout !== undefined) next.timeout = validateTimeout(patch.timeout);
+    if (patch.ephemeralStorage !== undefined) next.ephemeralStorage = validateEphemeralStorage(patch.ephemeralStorage);
     if (patch.runtime !== undefined) next.runtime = validateRuntime(patch.runtime);
     if (patch.handler !== undefined) next.handler = validateHandler(patch.handler, next.runtime);
     if (patch.environment !== undefined) next.environment = { ...patch.environment };
@@ -225,6 +230,7 @@ function sameConfiguration(a: FunctionVersion, b: FunctionVersion): boolean {
     a.codeSha256 === b.codeSha256 &&
     a.memorySize === b.memorySize &&
     a.timeout === b.timeout &&
+    a.ephemeralStorage === b.ephemeralStorage &&
     a.handler === b.handler &&
     a.runtime === b.runtime &&
     JSON.stringify(a.environment) === JSON.stringify(b.environment)

@@ -14,6 +14,8 @@ export interface FunctionManifest {
   memorySize: number;
   /** Seconds, 1–900. Default 3 (as AWS). */
   timeout: number;
+  /** MiB of /tmp (EphemeralStorage), 512–10240. Default 512 (as AWS). */
+  ephemeralStorage: number;
   environment: Record<string, string>;
   architecture: Architecture;
   description: string;

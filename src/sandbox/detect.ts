@@ -5,6 +5,7 @@ import { createCgroupV1Driver, v1Locations } from './cgroup-v1/driver.js';
 import { createCgroupV2Driver } from './cgroup-v2/driver.js';
 import { placeV2, v2Hierarchy } from './cgroup-v2/placement.js';
 import { noneDriver } from './none/driver.js';
+import { withPrivateTmp } from './tmp.js';
 import type { IsolationKind, SandboxDriver } from './types.js';
 
 export { cpusForMemory, hostCpus, MB_PER_VCPU } from './cpus.js';
@@ -94,10 +95,10 @@ function noneAdvice(): string {
 
 /** `auto` picks cgroup v2, then v1, then none; an explicit choice that cannot work is an error, not a fallback. */
 export async function detectDriver(preferred: IsolationKind | 'auto' = 'auto'): Promise<SandboxDriver> {
-  if (preferred === 'none') return noneDriver;
+  if (preferred === 'none') return withPrivateTmp(noneDriver);
   if (preferred === 'cgroup-v2' || preferred === 'cgroup-v1') {
     const result = preferred === 'cgroup-v2' ? await probeV2() : await probeV1();
-    if (result.usable) return result.driver;
+    if (result.usable) return withPrivateTmp(result.driver);
     throw new LambenchError(
       'SANDBOX_UNAVAILABLE',
       `Isolation ${preferred} is not usable on this host: ${result.reason}.`,
@@ -112,8 +113,8 @@ export async function detectDriver(preferred: IsolationKind | 'auto' = 'auto'): 
     );
   }
   const v2 = await probeV2();
-  if (v2.usable) return v2.driver;
+  if (v2.usable) return withPrivateTmp(v2.driver);
   const v1 = await probeV1();
-  if (v1.usable) return v1.driver;
-  return noneDriver;
+  if (v1.usable) return withPrivateTmp(v1.driver);
+  return withPrivateTmp(noneDriver);
 }

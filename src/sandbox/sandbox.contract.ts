@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { ownCpus } from './cpus.js';
@@ -10,17 +11,19 @@ const id = () => `contract-${process.pid}-${counter++}`;
 
 /** Runs `node -e script` inside a sandbox; resolves with exit info and stdout. */
 function run(driver: SandboxDriver, limits: SandboxLimits, script: string) {
-  return driver.create(id(), limits).then((sandbox) => {
-    const { command, args } = sandbox.wrap(process.execPath, ['-e', script]);
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: sandbox.detached === true });
-    if (child.pid) sandbox.attach(child.pid);
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-      child.on('exit', (code, signal) => resolve({ code, signal })),
-    );
-    return { sandbox, child, exited, output: () => out };
-  });
+  return driver.create(id(), limits).then((sandbox) => start(sandbox, script));
+}
+
+function start(sandbox: Sandbox, script: string) {
+  const { command, args } = sandbox.wrap(process.execPath, ['-e', script]);
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: sandbox.detached === true });
+  if (child.pid) sandbox.attach(child.pid);
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { sandbox, child, exited, output: () => out };
 }
 
 /** Counts loop iterations in a fixed wall time: the share of CPU the sandbox really gets. */
@@ -39,6 +42,10 @@ const PROCESSES = `const {spawn}=require('child_process');const kids=[];let erro
 const done=()=>{console.log(JSON.stringify({n:kids.length,code:error}));for(const k of kids)k.kill('SIGKILL')};
 const next=()=>{if(kids.length>=60)return done();const c=spawn('sleep',['30'],{stdio:'ignore'});
 c.once('error',(e)=>{error=e.code;done()});c.once('spawn',()=>{kids.push(c);next()})};next()`;
+/** Leaves a marker in /tmp, then fills /tmp 1 MiB at a time until the kernel refuses; prints how far it got. */
+const FILL_TMP = `const fs=require('fs');const b=Buffer.alloc(1<<20,1);let n=0;fs.writeFileSync('/tmp/lambench-contract-marker','x');
+try{for(;n<64;n++)fs.appendFileSync('/tmp/fill',b)}catch(e){console.log(JSON.stringify({n,code:e.code}));process.exit(0)}
+console.log(JSON.stringify({n,code:null}))`;
 const AVAILABLE_PARALLELISM = "console.log(require('os').availableParallelism())";
 
 async function outputOf(driver: SandboxDriver, limits: SandboxLimits, script: string) {
@@ -166,6 +173,27 @@ export function sandboxContract(name: string, makeDriver: () => Promise<SandboxD
       },
     );
 
+    it('gives each environment a private /tmp of its EphemeralStorage size (ENOSPC past it), or says it cannot', async () => {
+      const driver = await makeDriver();
+      const sandbox = await driver.create(id(), { memoryMB: 256, cpus: 1, tmpMB: 16 });
+      if (!sandbox.applied.tmpMB) {
+        // Never fill the host's own /tmp: only say why it is shared.
+        expect(sandbox.applied.notApplied.join('\n')).toMatch(/\/tmp: shared with the host/);
+        await sandbox.destroy();
+        return;
+      }
+      const { exited, output } = start(sandbox, FILL_TMP);
+      await exited;
+      await sandbox.destroy();
+      const result = JSON.parse(output().trim());
+      expect(result.code).toBe('ENOSPC');
+      // 16 MB less ext4's own metadata.
+      expect(result.n).toBeGreaterThan(8);
+      expect(result.n).toBeLessThanOrEqual(16);
+      expect(existsSync('/tmp/lambench-contract-marker')).toBe(false);
+      expect(existsSync('/tmp/fill')).toBe(false);
+    });
+
     it('freezes and thaws', async () => {
       const driver = await makeDriver();
       const { sandbox, exited, output } = await run(driver, { memoryMB: 256, cpus: 1 }, TICK);
@@ -198,19 +226,22 @@ export function sandboxContract(name: string, makeDriver: () => Promise<SandboxD
 
     it('leaves nothing behind after destroy, even when frozen', async () => {
       const driver = await makeDriver();
-      const { sandbox, child, exited, output } = await run(driver, { memoryMB: 256, cpus: 1 }, TICK);
+      const { sandbox, child, exited, output } = await run(driver, { memoryMB: 256, cpus: 1, tmpMB: 16 }, TICK);
       while (!output()) await sleep(10);
       sandbox.freeze();
       await sandbox.destroy();
       await exited;
       expect(child.signalCode).toBe('SIGKILL');
-      const dirs =
-        'dirs' in sandbox
-          ? Object.values(sandbox.dirs as Record<string, string>)
-          : 'dir' in sandbox
-            ? [sandbox.dir as string]
-            : [];
+      // The cgroup folders of the driver, and the private /tmp (its image and mount) where there was one.
+      const inner = ('inner' in sandbox ? sandbox.inner : sandbox) as Sandbox & { dirs?: object; dir?: string };
+      const dirs = [
+        ...Object.values((inner.dirs ?? {}) as Record<string, string>),
+        ...(inner.dir ? [inner.dir] : []),
+        ...('mountPoint' in sandbox ? [path.dirname(sandbox.mountPoint as string)] : []),
+      ];
+      if (limited || 'mountPoint' in sandbox) expect(dirs.length).toBeGreaterThan(0);
       for (const dir of dirs) expect(existsSync(dir)).toBe(false);
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(sandbox.id);
     });
   });
 }

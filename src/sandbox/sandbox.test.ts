@@ -11,7 +11,7 @@ import { sandboxContract } from './sandbox.contract.js';
 
 const isolation = await describeIsolation();
 
-sandboxContract('none', async () => noneDriver, false);
+sandboxContract('none', () => detectDriver('none'), false);
 
 describe.skipIf(!isolation.usable['cgroup-v1'].usable)(
   `cgroup-v1 (${isolation.usable['cgroup-v1'].reason ?? 'usable'})`,

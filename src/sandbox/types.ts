@@ -12,6 +12,13 @@ export interface SandboxLimits {
   maxProcesses?: number;
   /** Open file descriptors per process (AWS: 1,024). */
   maxOpenFiles?: number;
+  /** Size of the environment's private /tmp, MB (the function's EphemeralStorage: 512 to 10,240). */
+  tmpMB?: number;
+  /**
+   * Host paths the runtime reads (its binary, client, code, variables): a private /tmp mounted over the host's
+   * would hide any of them under /tmp, so then /tmp stays the host's and the result says so.
+   */
+  hostPaths?: readonly string[];
 }
 
 /** AWS's per-environment quotas (Lambda quotas page: "Execution processes/threads" and "File descriptors"). */
@@ -24,6 +31,8 @@ export interface AppliedLimits {
   cpuList: number[] | null;
   maxProcesses: number | null;
   maxOpenFiles: number | null;
+  /** Size of the private /tmp the environment got, MB; absent when /tmp is the host's. */
+  tmpMB?: number;
   /** One line per requested limit that could not be applied, saying why. */
   notApplied: string[];
 }

@@ -22,7 +22,7 @@ export function toConfiguration(fn: FunctionVersion, region: string, role: strin
     LastUpdateStatus: 'Successful',
     PackageType: 'Zip',
     Architectures: [fn.architecture],
-    EphemeralStorage: { Size: 512 },
+    EphemeralStorage: { Size: fn.ephemeralStorage },
     LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${fn.name}` },
   };
 }

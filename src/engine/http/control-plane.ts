@@ -22,6 +22,13 @@ function config(ctx: ControlPlaneContext, name: string, qualifier?: string) {
   return toConfiguration(fn, ctx.engine.region, ctx.roles.get(fn.name));
 }
 
+/** `EphemeralStorage: { Size }` as the SDK sends it; a malformed one becomes NaN so validation names it. */
+function ephemeralStorageOf(body: Record<string, unknown>): number | undefined {
+  if (body.EphemeralStorage === undefined) return undefined;
+  const size = (body.EphemeralStorage as { Size?: unknown } | null)?.Size;
+  return typeof size === 'number' ? size : Number.NaN;
+}
+
 function variables(body: Record<string, unknown>): Record<string, string> | undefined {
   const env = body.Environment as { Variables?: Record<string, string> } | undefined;
   return env ? { ...env.Variables } : undefined;
@@ -44,6 +51,7 @@ export async function createFunction(
       handler: body.Handler,
       memorySize: body.MemorySize,
       timeout: body.Timeout,
+      ephemeralStorage: ephemeralStorageOf(body),
       environment: variables(body),
       architecture: architectures?.[0],
       description: body.Description,
@@ -79,6 +87,7 @@ export async function updateConfiguration(
   if (num(body.MemorySize) !== undefined) patch.memorySize = num(body.MemorySize);
   if (body.MemorySize !== undefined && num(body.MemorySize) === undefined) patch.memorySize = Number.NaN;
   if (body.Timeout !== undefined) patch.timeout = body.Timeout as number;
+  if (body.EphemeralStorage !== undefined) patch.ephemeralStorage = ephemeralStorageOf(body) ?? Number.NaN;
   if (body.Handler !== undefined) patch.handler = body.Handler as string;
   if (body.Runtime !== undefined) patch.runtime = body.Runtime as string;
   if (body.Description !== undefined) patch.description = body.Description as string;

@@ -21,6 +21,7 @@ import {
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInFunctionsDir } from '../../paths.js';
+import { privateTmpUnavailable } from '../../sandbox/tmp.js';
 import { Engine } from '../engine.js';
 import { type LambdaServer, startLambdaServer } from './server.js';
 
@@ -30,6 +31,9 @@ let lambda: LambdaClient;
 let workDir: string;
 
 const decode = (bytes: Uint8Array | undefined) => JSON.parse(Buffer.from(bytes ?? []).toString('utf8'));
+/** Root on Linux with util-linux and e2fsprogs: functions get a private /tmp of their EphemeralStorage size. */
+const root = privateTmpUnavailable() === null;
+
 const handlerZip = () =>
   zipSync({
     'index.mjs': strToU8(
@@ -38,7 +42,8 @@ const handlerZip = () =>
   });
 
 beforeAll(async () => {
-  workDir = await mkdtemp(path.join(os.tmpdir(), 'lambench-api-'));
+  // Outside /tmp where functions get a private one: it would hide the unpacked code and the runtime client.
+  workDir = await mkdtemp(path.join(root ? '/var/tmp' : os.tmpdir(), 'lambench-api-'));
   engine = await Engine.create({ cacheDir: path.join(workDir, 'cache') });
   await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'hello', 'node'));
   server = await startLambdaServer(engine, { port: 0, dataDir: path.join(workDir, 'data') });
@@ -131,6 +136,51 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
     const kept = await lambda.send(new GetFunctionCommand({ FunctionName: 'runtime-updated' }));
     expect(kept.Configuration?.Runtime).toBe('nodejs20.x');
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'runtime-updated' }));
+  });
+
+  it('takes EphemeralStorage (512 to 10,240 MB) at CreateFunction and UpdateFunctionConfiguration, and gives the function that /tmp', async () => {
+    const tmpZip = zipSync({
+      'index.mjs': strToU8(
+        "import { statfsSync } from 'node:fs'; export const handler = async () => { const s = statfsSync('/tmp'); return { mb: Math.round((s.blocks * s.bsize) / 2 ** 20) }; };",
+      ),
+    });
+    const create = (name: string, size: number) =>
+      lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Role: 'arn:aws:iam::123456789012:role/test',
+          Code: { ZipFile: tmpZip },
+          EphemeralStorage: { Size: size },
+        }),
+      );
+    for (const size of [511, 10_241]) {
+      await expect(create('bad-tmp', size)).rejects.toMatchObject({
+        name: 'InvalidParameterValueException',
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    const created = await create('tmp-sized', 1024);
+    expect(created.EphemeralStorage).toEqual({ Size: 1024 });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'tmp-sized', Payload: Buffer.from('{}') }));
+    const { mb } = decode(out.Payload);
+    // Where this host gives a private /tmp, the function sees its size (less ext4's metadata).
+    if (root) {
+      expect(mb).toBeGreaterThan(900);
+      expect(mb).toBeLessThanOrEqual(1024);
+    }
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'tmp-sized', EphemeralStorage: { Size: 2048 } }),
+    );
+    const updated = await lambda.send(new GetFunctionCommand({ FunctionName: 'tmp-sized' }));
+    expect(updated.Configuration?.EphemeralStorage).toEqual({ Size: 2048 });
+    await expect(
+      lambda.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: 'tmp-sized', EphemeralStorage: { Size: 100 } }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'tmp-sized' }));
   });
 
   it('retires old environments after UpdateFunctionConfiguration, UpdateFunctionCode and DeleteFunction', async () => {

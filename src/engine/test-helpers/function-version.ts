@@ -8,6 +8,7 @@ export function testFunctionVersion(fields: Partial<FunctionVersion> = {}): Func
     handler: 'index.handler',
     memorySize: 128,
     timeout: 3,
+    ephemeralStorage: 512,
     environment: {},
     architecture: 'x86_64',
     description: '',

@@ -22,6 +22,7 @@ function version(codeDir: string, handler = 'index.handler', memorySize = 256): 
     handler,
     memorySize,
     timeout: 30,
+    ephemeralStorage: 512,
     environment: {},
     architecture: 'x86_64',
     description: '',
