@@ -1,5 +1,7 @@
 import { isLambenchError, LambenchError } from '../errors.js';
 
+export { runDelegated } from './delegate.js';
+
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
 const commands: Record<string, Command> = {

@@ -75,7 +75,12 @@ export async function describeIsolation(): Promise<IsolationReport> {
   return {
     kind,
     usable,
-    setup: [...(chosen?.setup ?? [])],
+    setup: [
+      ...(process.env.LAMBENCH_DELEGATED && chosen
+        ? ['ran itself in a delegated cgroup (systemd-run --user --scope -p Delegate=yes)']
+        : []),
+      ...(chosen?.setup ?? []),
+    ],
     ...(kind === 'none' ? { advice: noneAdvice() } : {}),
   };
 }

@@ -6,6 +6,9 @@
 #   container  root in its own cgroup namespace whose root holds other processes (docker run --cgroupns=private)
 #   user       uid 65534 in a cgroup delegated to it the way systemd delegates (directory and cgroup.procs,
 #              cgroup.subtree_control, cgroup.threads chowned), which also holds another of its processes
+#   systemd-user  uid 65534 in a cgroup it may not write, with a `systemd-run` that hands out delegated scopes as
+#              systemd's user manager does (the VM has no systemd: fake-systemd.sh plays it), so lambench re-runs
+#              itself in one
 # Usage: in-vm.sh <out dir> <situation>...   (QUICK=--quick skips the vitest run and shrinks the CPU work)
 set -u
 out=$1
@@ -14,10 +17,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 cg=/sys/fs/cgroup
 node=$(command -v node)
 quick=${QUICK:-}
-scratch=/tmp/lambench-vm
+# Outside /tmp: functions get a private /tmp there, which would hide anything of theirs under the host's /tmp.
+scratch=/var/tmp/lambench-vm
 mkdir -p "$scratch"
 chmod 1777 "$scratch"
 echo "+cpu +memory +pids +cpuset" > "$cg/cgroup.subtree_control"
+# Loop devices for the functions' private /tmp (virtme-ng boots without the module loaded).
+modprobe loop 2>/dev/null || true
 
 # Starts `sleep` inside cgroup $1 (optionally as uid 65534) and prints its pid.
 foreign() {
@@ -54,6 +60,15 @@ for situation in "$@"; do
       other=$(foreign "$d" user)
       sh -c "echo \$\$ > $d/cgroup.procs; cd $scratch; exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=$scratch $node $here/check.mjs user $scratch/user.json $quick"
       kill "$other"
+      ;;
+    systemd-user)
+      mkdir -p "$cg/nodelegation" "$cg/user.slice"
+      echo "+cpu +memory +pids" > "$cg/user.slice/cgroup.subtree_control"
+      sh "$here/fake-systemd.sh" "$scratch/fake-systemd" "$cg/user.slice" &
+      manager=$!
+      other=$(foreign "$cg/nodelegation" user)
+      sh -c "echo \$\$ > $cg/nodelegation/cgroup.procs; cd $scratch; exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=$scratch PATH=$scratch/fake-systemd/bin:$PATH $node $here/check.mjs systemd-user $scratch/systemd-user.json --quick"
+      kill "$other" "$manager"
       ;;
     *)
       echo "unknown situation $situation" >&2

@@ -113,6 +113,14 @@ function managedBySystemd(dir: string): boolean {
   return pidsIn(dir).includes(1) && (tryRead('/proc/1/comm') ?? '').trim() === 'systemd';
 }
 
+/** True when no cgroup from this process's own upwards may be written: only a delegated one (systemd) can help. */
+export function needsDelegation(hierarchy: V2Hierarchy): boolean {
+  for (let dir = hierarchy.own; ; dir = path.dirname(dir)) {
+    if (writable(dir)) return false;
+    if (dir === hierarchy.mount || dir === path.dirname(dir)) return true;
+  }
+}
+
 const describe = (dir: string, hierarchy: V2Hierarchy) =>
   dir === hierarchy.mount ? `the hierarchy's root (${dir})` : dir;
 
