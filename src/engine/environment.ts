@@ -129,9 +129,16 @@ export class Environment {
       // The function's own variables win over the runtime's (as on AWS, where a user NODE_PATH is honoured).
       env: { ...this.#spec.launch.env, ...this.#spec.env, AWS_LAMBDA_RUNTIME_API: address },
       cwd: this.#spec.env.LAMBDA_TASK_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // Descriptor 3: the sandbox's wrapper says when it execs the runtime (Sandbox.wrap), then closes it.
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: this.#spec.sandbox.detached === true,
     });
+    const announced = child.stdio[3];
+    announced?.once('data', () => {
+      // Init Duration counts from the runtime's start: the wrapper's cgroup and mount work is not the function's.
+      if (this.state === 'starting') this.#spawnedAt = performance.now();
+    });
+    announced?.on('error', () => {});
     this.#child = child;
     if (child.pid) this.#spec.sandbox.attach(child.pid);
     child.stdout?.setEncoding('utf8').on('data', (text: string) => this.#output(text));

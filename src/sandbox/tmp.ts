@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { engineFolder, enginePrefix, isAlive } from './cgroupfs.js';
+import { ANNOUNCE_EXEC, engineFolder, enginePrefix, isAlive } from './cgroupfs.js';
 import type { AppliedLimits, Sandbox, SandboxDriver, SandboxLimits } from './types.js';
 
 const run = promisify(execFile);
@@ -87,18 +87,13 @@ class PrivateTmpSandbox implements Sandbox {
   }
 
   wrap(command: string, args: readonly string[]) {
-    const script = 'mount --bind "$0" /tmp && exec "$@"';
-    return this.inner.wrap(tool('unshare') as string, [
-      '--mount',
-      '--propagation',
-      'private',
-      '/bin/sh',
-      '-c',
-      script,
-      this.mountPoint,
-      command,
-      ...args,
-    ]);
+    const script = `mount --bind "$0" /tmp || exit 126; ${ANNOUNCE_EXEC}`;
+    // The outer wrapper stays quiet and passes descriptor 3 on: the runtime starts after the mount, not before.
+    return this.inner.wrap(
+      tool('unshare') as string,
+      ['--mount', '--propagation', 'private', '/bin/sh', '-c', script, this.mountPoint, command, ...args],
+      false,
+    );
   }
 
   attach(pid: number) {

@@ -63,9 +63,11 @@ export interface Sandbox {
   readonly applied: AppliedLimits;
   /**
    * The command to spawn instead of `command args`: it places itself in the sandbox and then execs the real
-   * command, so not one instruction of the runtime runs outside the limits.
+   * command, so not one instruction of the runtime runs outside the limits. Right before that exec it writes one
+   * byte to descriptor 3, if open (`announce`, default true; false when another wrapper runs after it), so the
+   * engine can count Init Duration from the runtime's start and not from the wrapper's.
    */
-  wrap(command: string, args: readonly string[]): { command: string; args: string[] };
+  wrap(command: string, args: readonly string[], announce?: boolean): { command: string; args: string[] };
   /**
    * Spawn the runtime as the leader of its own process group (the none driver signals the group, so processes
    * the function starts are frozen and killed with it; a cgroup holds them without this).

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,5 +98,6 @@ export async function runInVm(
     const file = path.join(out, `${situation}.json`);
     if (existsSync(file)) results[situation] = JSON.parse(readFileSync(file, 'utf8'));
   }
+  rmSync(out, { recursive: true, force: true });
   return { results, log, seconds: (Date.now() - started) / 1000 } satisfies VmRun;
 }

@@ -68,7 +68,7 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   for (const line of report.isolation.setup) out.push(`  did: ${line}`);
   if (report.isolation.advice) out.push(`  ${report.isolation.advice}`);
   out.push(
-    `limits     ${report.limits.notApplied.length ? `not applied: ${report.limits.notApplied.join('; ')}` : 'CPU, memory, processes, cores and descriptors as on AWS'}`,
+    `limits     ${report.limits.notApplied.length ? `not applied: ${report.limits.notApplied.join('; ')}` : 'CPU, memory, processes, cores, descriptors and /tmp as on AWS'}`,
   );
   out.push('runtimes');
   for (const r of report.runtimes) {

@@ -14,7 +14,7 @@ import {
   wrapInCgroups,
   write,
 } from '../cgroupfs.js';
-import { CpuRotation, formatCpuList, parseCpuList } from '../cpus.js';
+import { CpuRotation, formatCpuList, ownCpus, parseCpuList } from '../cpus.js';
 import { KernelFile, ResidentPeak } from '../proc.js';
 import type { AppliedLimits, Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
@@ -81,12 +81,13 @@ class CgroupV1Sandbox implements Sandbox {
     this.#peakFile = new KernelFile(path.join(dirs.memory, 'memory.max_usage_in_bytes'), 64);
   }
 
-  wrap(command: string, args: readonly string[]) {
+  wrap(command: string, args: readonly string[], announce = true) {
     return wrapInCgroups(
       Object.values(this.dirs).map((dir) => path.join(dir, 'cgroup.procs')),
       command,
       args,
       this.applied.maxOpenFiles,
+      announce,
     );
   }
 
@@ -184,14 +185,21 @@ export function createCgroupV1Driver(locations: V1Locations): SandboxDriver {
     },
     async create(id: string, limits: SandboxLimits) {
       const dirs = {} as CgroupV1Sandbox['dirs'];
+      // Every cgroup the runtime joins costs its start an RCU grace period (milliseconds): the cpuset one is joined
+      // only when it narrows the cores.
+      const hostCores = locations.cpuset ? parseCpuList(read(path.join(locations.cpuset, 'cpuset.cpus'))) : [];
+      const cpuList =
+        limits.visibleCpus && limits.visibleCpus < hostCores.length
+          ? rotation.pick(hostCores, limits.visibleCpus)
+          : null;
       for (const controller of controllers) {
+        if (controller === 'cpuset' && !cpuList) continue;
         const engineDir = path.join(locations[controller] as string, engineFolder());
         if (controller === 'cpuset') prepareCpuset(engineDir);
         dirs[controller] = path.join(engineDir, id);
         mkdirSync(dirs[controller], { recursive: true });
       }
       const notApplied: string[] = [];
-      let cpuList: number[] | null = null;
       let maxProcesses: number | null = null;
       try {
         write(path.join(dirs.cpu, 'cpu.cfs_period_us'), PERIOD_US);
@@ -206,15 +214,15 @@ export function createCgroupV1Driver(locations: V1Locations): SandboxDriver {
             maxProcesses = limits.maxProcesses;
           } else notApplied.push('processes: the cgroup v1 pids controller is not mounted writable');
         }
-        if (dirs.cpuset) {
+        if (dirs.cpuset && cpuList) {
           // A v1 cpuset admits no task until it has cores and memory nodes of its own.
-          const parent = path.dirname(dirs.cpuset);
-          const available = parseCpuList(read(path.join(parent, 'cpuset.cpus')));
-          const wanted = limits.visibleCpus ?? available.length;
-          cpuList = wanted < available.length ? rotation.pick(available, wanted) : null;
-          write(path.join(dirs.cpuset, 'cpuset.cpus'), formatCpuList(cpuList ?? available));
-          write(path.join(dirs.cpuset, 'cpuset.mems'), read(path.join(parent, 'cpuset.mems')).trim());
-        } else if (limits.visibleCpus) notApplied.push('visible cores: the cgroup v1 cpuset controller is not mounted');
+          write(path.join(dirs.cpuset, 'cpuset.cpus'), formatCpuList(cpuList));
+          write(
+            path.join(dirs.cpuset, 'cpuset.mems'),
+            read(path.join(path.dirname(dirs.cpuset), 'cpuset.mems')).trim(),
+          );
+        } else if (!locations.cpuset && limits.visibleCpus && limits.visibleCpus < ownCpus().length)
+          notApplied.push('visible cores: the cgroup v1 cpuset controller is not mounted');
         const files = openFilesLimit(limits.maxOpenFiles);
         if (files.notApplied) notApplied.push(files.notApplied);
         const sandbox = new CgroupV1Sandbox(id, dirs, {

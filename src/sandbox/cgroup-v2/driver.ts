@@ -33,8 +33,8 @@ class CgroupV2Sandbox implements Sandbox {
     this.#peakFile = new KernelFile(path.join(dir, 'memory.peak'), 64);
   }
 
-  wrap(command: string, args: readonly string[]) {
-    return wrapInCgroups([path.join(this.dir, 'cgroup.procs')], command, args, this.applied.maxOpenFiles);
+  wrap(command: string, args: readonly string[], announce = true) {
+    return wrapInCgroups([path.join(this.dir, 'cgroup.procs')], command, args, this.applied.maxOpenFiles, announce);
   }
 
   readonly #resident = new ResidentPeak();

@@ -150,9 +150,12 @@ export function placeV2(hierarchy: V2Hierarchy): V2Placement {
   const target = chain.find((dir) => writable(dir) && REQUIRED.every((c) => controllersOf(dir).includes(c)));
   if (!target) {
     const uid = process.getuid?.() ?? -1;
+    const atRoot = controllersOf(hierarchy.mount);
     throw new Error(
       uid === 0
-        ? `no cgroup from ${hierarchy.own} upwards offers the cpu and memory controllers`
+        ? REQUIRED.every((c) => atRoot.includes(c))
+          ? `no cgroup from ${hierarchy.own} upwards offers the cpu and memory controllers`
+          : `the cgroup2 hierarchy at ${hierarchy.mount} lacks the cpu and memory controllers (bound to cgroup v1 here?)`
         : `lambench runs as uid ${uid} in ${hierarchy.own}, which it may not write (no delegated subtree); run it in one: systemd-run --user --scope -p Delegate=yes --quiet npx lambench …`,
     );
   }

@@ -29,10 +29,10 @@ class UnconstrainedSandbox implements Sandbox {
     readonly applied: AppliedLimits,
   ) {}
 
-  wrap(command: string, args: readonly string[]) {
+  wrap(command: string, args: readonly string[], announce = true) {
     const { cpuList, maxOpenFiles } = this.applied;
     const bound = cpuList && TASKSET ? [TASKSET, '-c', formatCpuList(cpuList), command, ...args] : [command, ...args];
-    return wrapInCgroups([], bound[0] as string, bound.slice(1), maxOpenFiles);
+    return wrapInCgroups([], bound[0] as string, bound.slice(1), maxOpenFiles, announce);
   }
 
   attach(pid: number): void {
