@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,21 +78,23 @@ export async function runInVm(
     '--exec',
     command,
   ];
-  const log = await new Promise<string>((resolve) => {
+  // A file, not a pipe: virtme-ng hands the guest's output through /proc/self/fd and, given pipes, hangs.
+  const logFile = path.join(out, 'console.log');
+  const fd = openSync(logFile, 'w');
+  await new Promise<void>((resolve) => {
     // Its own process group: on timeout qemu goes with vng, instead of running on without a parent.
-    const child = spawn(tools.vng, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let text = '';
+    const child = spawn(tools.vng, args, { stdio: ['ignore', fd, fd], detached: true });
     const timer = setTimeout(() => {
-      text += `\n[vm.ts] killed after ${options.timeoutMs} ms\n`;
+      appendFileSync(logFile, `\n[vm.ts] killed after ${options.timeoutMs ?? 2_400_000} ms\n`);
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
     }, options.timeoutMs ?? 2_400_000);
-    child.stdout.on('data', (c) => (text += c));
-    child.stderr.on('data', (c) => (text += c));
     child.on('close', () => {
       clearTimeout(timer);
-      resolve(text);
+      resolve();
     });
   });
+  closeSync(fd);
+  const log = readFileSync(logFile, 'utf8');
   const results: VmRun['results'] = {};
   for (const situation of situations) {
     const file = path.join(out, `${situation}.json`);
