@@ -13,7 +13,12 @@
 set -u
 out=$1
 shift
-here=$(cd "$(dirname "$0")" && pwd)
+# The project, bound at a path of its own: wherever it was cloned (under /root, which uid 65534 may not enter, or
+# under /tmp, which the functions' private /tmp would hide), everyone can read it there.
+project=$(cd "$(dirname "$0")/../.." && pwd)
+mkdir -p /opt/lambench
+mount --bind "$project" /opt/lambench
+here=/opt/lambench/test/cgroup-v2
 cg=/sys/fs/cgroup
 node=$(command -v node)
 quick=${QUICK:-}
