@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 /** AWS: 1,769 MB of memory = one vCPU of CPU time. */
@@ -36,6 +36,16 @@ export function awsVisibleCpus(memoryMB: number): number {
 /** The cores an environment sees: AWS's count for its memory, or every host core when the host has fewer. */
 export function visibleCpusForMemory(memoryMB: number, cpus = hostCpus()): number {
   return Math.min(awsVisibleCpus(memoryMB), cpus);
+}
+
+/** util-linux's taskset: binds a runtime to its cores where no cpuset can (the function could widen it again). */
+export const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((file) => existsSync(file));
+
+/** `command args` bound to `cpuList` by taskset, or unchanged without a list. */
+export function withAffinity(cpuList: readonly number[] | null, command: string, args: readonly string[]) {
+  return cpuList && TASKSET
+    ? { command: TASKSET, args: ['-c', formatCpuList(cpuList), command, ...args] }
+    : { command, args: [...args] };
 }
 
 /** Parses the kernel's cpu list format ("0-3,8,10-11"). */

@@ -13,10 +13,10 @@ import {
   wrapInCgroups,
   write,
 } from '../cgroupfs.js';
-import { CpuRotation, formatCpuList, parseCpuList } from '../cpus.js';
+import { CpuRotation, formatCpuList, ownCpus, parseCpuList, TASKSET, withAffinity } from '../cpus.js';
 import { KernelFile, ResidentPeak } from '../proc.js';
 import type { AppliedLimits, Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
-import type { V2Placement } from './placement.js';
+import { type V2Placement, writableCgroup } from './placement.js';
 
 /** 20 ms: short invocations are throttled as they run, not only once a 100 ms period is used up. The kernel needs a quota of at least 1 ms, which 128 MB (7.2 % of 20 ms = 1.45 ms) still gets. */
 const PERIOD_US = 20_000;
@@ -29,12 +29,16 @@ class CgroupV2Sandbox implements Sandbox {
     readonly id: string,
     readonly dir: string,
     readonly applied: AppliedLimits,
+    readonly affinity = false,
   ) {
     this.#peakFile = new KernelFile(path.join(dir, 'memory.peak'), 64);
   }
 
   wrap(command: string, args: readonly string[], announce = true) {
-    return wrapInCgroups([path.join(this.dir, 'cgroup.procs')], command, args, this.applied.maxOpenFiles, announce);
+    // Cores through taskset only where the cpuset controller is not delegated (systemd's user manager).
+    const bound = this.affinity ? withAffinity(this.applied.cpuList, command, args) : { command, args };
+    const procs = [path.join(this.dir, 'cgroup.procs')];
+    return wrapInCgroups(procs, bound.command, bound.args, this.applied.maxOpenFiles, announce);
   }
 
   readonly #resident = new ResidentPeak();
@@ -111,10 +115,9 @@ function applyLimits(dir: string, limits: SandboxLimits, placement: V2Placement,
   }
   let cpus: number[] | null = null;
   if (cpuList) {
-    if (placement.controllers.includes('cpuset')) {
-      write(path.join(dir, 'cpuset.cpus'), formatCpuList(cpuList));
-      cpus = cpuList;
-    } else notApplied.push(`visible cores: the cpuset controller is not offered to ${placement.parent}`);
+    if (placement.controllers.includes('cpuset')) write(path.join(dir, 'cpuset.cpus'), formatCpuList(cpuList));
+    if (placement.controllers.includes('cpuset') || TASKSET) cpus = cpuList;
+    else notApplied.push(`visible cores: no cpuset controller for ${placement.parent} and no taskset`);
   }
   const files = openFilesLimit(limits.maxOpenFiles);
   if (files.notApplied) notApplied.push(files.notApplied);
@@ -130,7 +133,9 @@ export function createCgroupV2Driver(placement: V2Placement): SandboxDriver {
     async cleanupStale() {
       let removed = 0;
       const failed: string[] = [];
-      for (const engineDir of staleEngineFolders(parent)) {
+      // A killed engine re-run in a delegated scope left its sandboxes in that scope, a sibling of this one.
+      const siblings = placement.delegatedScope ? childFolders(path.dirname(parent)).filter(writableCgroup) : [parent];
+      for (const engineDir of siblings.flatMap((dir) => staleEngineFolders(dir))) {
         for (const dir of childFolders(engineDir)) {
           if (await removeCgroup(dir, () => write(path.join(dir, 'cgroup.freeze'), '0'))) removed++;
           else failed.push(dir);
@@ -147,13 +152,14 @@ export function createCgroupV2Driver(placement: V2Placement): SandboxDriver {
       write(path.join(engineDir, 'cgroup.subtree_control'), placement.controllers.map((c) => `+${c}`).join(' '));
       const dir = path.join(engineDir, id);
       mkdirSync(dir);
-      const available = parseCpuList(tryRead(path.join(engineDir, 'cpuset.cpus.effective')) ?? '');
+      const cpuset = placement.controllers.includes('cpuset');
+      const available = cpuset ? parseCpuList(tryRead(path.join(engineDir, 'cpuset.cpus.effective')) ?? '') : ownCpus();
       const cpuList =
         limits.visibleCpus && available.length > limits.visibleCpus
           ? rotation.pick(available, limits.visibleCpus)
           : null;
       try {
-        const sandbox = new CgroupV2Sandbox(id, dir, applyLimits(dir, limits, placement, cpuList));
+        const sandbox = new CgroupV2Sandbox(id, dir, applyLimits(dir, limits, placement, cpuList), !cpuset);
         sandbox.setCpu(limits.cpus);
         return sandbox;
       } catch (error) {

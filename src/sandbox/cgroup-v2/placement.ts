@@ -24,6 +24,16 @@ export interface V2Placement {
   controllers: string[];
   /** What lambench did, in words, for `doctor`. */
   actions: string[];
+  /**
+   * The parent is a delegated cgroup whose own parent lambench may not write (a systemd scope): each run gets a
+   * scope of its own, so a killed engine's sandboxes are in a sibling scope, which stale cleanup also visits.
+   */
+  delegatedScope?: boolean;
+}
+
+/** Whether lambench may make and remove cgroups in `dir` (a sibling scope systemd delegated to the same user). */
+export function writableCgroup(dir: string): boolean {
+  return writable(dir);
 }
 
 export function v2Hierarchy(): V2Hierarchy | { missing: string } {
@@ -170,6 +180,7 @@ export function placeV2(hierarchy: V2Hierarchy): V2Placement {
   return {
     parent: target,
     controllers,
+    delegatedScope: target !== hierarchy.mount && !writable(path.dirname(target)),
     actions: [
       `moved the ${moved.length} process(es) of ${describe(target, hierarchy)} into ${path.join(target, LEAF)} (the no-internal-processes rule), as docker-in-docker does; left there`,
       `enabled ${controllers.join(' ')} for ${target}'s children; sandboxes under ${target}`,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { openFilesLimit, wrapInCgroups } from '../cgroupfs.js';
-import { CpuRotation, formatCpuList, ownCpus } from '../cpus.js';
+import { CpuRotation, ownCpus, TASKSET, withAffinity } from '../cpus.js';
 import { ResidentPeak } from '../proc.js';
 import type { AppliedLimits, Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
 
@@ -8,7 +8,6 @@ import type { AppliedLimits, Sandbox, SandboxDriver, SandboxLimits } from '../ty
 const SAMPLE_MS = 50;
 
 /** util-linux's taskset: binds the runtime to its cores where no cpuset can (the function may widen it again). */
-const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((file) => existsSync(file));
 const rotation = new CpuRotation();
 
 /**
@@ -31,8 +30,8 @@ class UnconstrainedSandbox implements Sandbox {
 
   wrap(command: string, args: readonly string[], announce = true) {
     const { cpuList, maxOpenFiles } = this.applied;
-    const bound = cpuList && TASKSET ? [TASKSET, '-c', formatCpuList(cpuList), command, ...args] : [command, ...args];
-    return wrapInCgroups([], bound[0] as string, bound.slice(1), maxOpenFiles, announce);
+    const bound = withAffinity(cpuList, command, args);
+    return wrapInCgroups([], bound.command, bound.args, maxOpenFiles, announce);
   }
 
   attach(pid: number): void {
