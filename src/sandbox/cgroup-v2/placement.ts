@@ -154,7 +154,8 @@ export function placeV2(hierarchy: V2Hierarchy): V2Placement {
     const controllers = enableControllers(dir);
     if (controllers) {
       const where = dir === hierarchy.own ? 'its own cgroup' : `an ancestor of its cgroup, ${describe(dir, hierarchy)}`;
-      return { parent: dir, controllers, actions: [`sandboxes under ${where}`] };
+      const delegatedScope = dir !== hierarchy.mount && !writable(path.dirname(dir));
+      return { parent: dir, controllers, delegatedScope, actions: [`sandboxes under ${where}`] };
     }
   }
   const target = chain.find((dir) => writable(dir) && REQUIRED.every((c) => controllersOf(dir).includes(c)));
