@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { createCgroupV1Driver, v1Locations } from './cgroup-v1/driver.js';
 import { wrapInCgroups } from './cgroupfs.js';
 import { cpusForMemory, describeIsolation, detectDriver } from './detect.js';
-import { noneDriver } from './none/driver.js';
 import { sandboxContract } from './sandbox.contract.js';
 
 const isolation = await describeIsolation();

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { openFilesLimit, wrapInCgroups } from '../cgroupfs.js';
 import { CpuRotation, ownCpus, TASKSET, withAffinity } from '../cpus.js';
 import { ResidentPeak } from '../proc.js';
