@@ -2,7 +2,7 @@
 // cgroup: what issue 10's "must show" asks, as a user would run it, plus the sandbox and engine tests. Writes one
 // JSON file; test/cgroup-v2.test.ts asserts on it. Usage: node check.mjs <situation> <out.json> [--quick]
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -92,7 +92,15 @@ await step('doctorText', async () => {
 });
 
 await step('oom', async () => {
-  const out = await lambench('invoke', 'hello-node', '--memory', '128', '--payload', '{"allocateMB":300}', '--json');
+  // hello-node as shipped, but with a patient timeout: at 128 MB (0.07 vCPU) under software emulation, filling 128 MB
+  // can take longer than its 30 s, and a timeout would hide whether the memory limit killed it.
+  const patient = path.join(work, 'hello-node-patient');
+  mkdirSync(patient, { recursive: true });
+  const source = path.join(project, 'functions', 'hello', 'node');
+  copyFileSync(path.join(source, 'index.ts'), path.join(patient, 'index.ts'));
+  const manifest = JSON.parse(readFileSync(path.join(source, 'function.json'), 'utf8'));
+  writeFileSync(path.join(patient, 'function.json'), JSON.stringify({ ...manifest, timeout: 600 }));
+  const out = await lambench('invoke', patient, '--memory', '128', '--payload', '{"allocateMB":300}', '--json');
   const answer = json(out.stdout);
   return { code: out.code, errorType: answer.errorType, isolation: answer.isolation, stderr: out.stderr.slice(-2000) };
 });
