@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { invalidRequestContent, LambenchError, requestTooLarge } from '../errors.js';
@@ -196,7 +197,8 @@ export class Engine {
     if (payload.length > limit) throw requestTooLarge(payload.length, limit);
     if (payload.length > 0) {
       try {
-        JSON.parse(payload.toString('utf8'));
+        // ASCII (nearly every payload) decodes as latin1, a plain copy; UTF-8 transcodes (~1 ms per MiB).
+        JSON.parse(isAscii(payload) ? payload.toString('latin1') : payload.toString('utf8'));
       } catch (error) {
         throw invalidRequestContent(`Could not parse request body into json: ${(error as Error).message}`);
       }

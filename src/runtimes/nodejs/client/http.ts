@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { encodeText } from './text.js';
 
 export interface ApiResponse {
   status: number;
@@ -23,6 +24,13 @@ export class RuntimeApiConnection {
   readonly #port: number;
   #socket: net.Socket | undefined;
   #buffer: Buffer = EMPTY;
+  /**
+   * Data received after #buffer, not yet joined to it, and how many bytes the response being read needs in all:
+   * a 1 MiB event arrives in dozens of reads, and joining at each read copied it over and over (quadratic).
+   */
+  #unjoined: Buffer[] = [];
+  #unjoinedBytes = 0;
+  #needed = 0;
   /** Requests sent and not yet answered, oldest first. */
   #waiting: Waiter[] = [];
 
@@ -48,12 +56,14 @@ export class RuntimeApiConnection {
   }
 
   /** `path` is relative to /2018-06-01/runtime. The body is JSON text. */
-  request(method: 'GET' | 'POST', path: string, body?: string, headers = ''): Promise<ApiResponse> {
+  request(method: 'GET' | 'POST', path: string, text?: string, headers = ''): Promise<ApiResponse> {
     const socket = this.#socket ?? this.#connect();
     socket.ref();
     let head = `${method} ${BASE}${path} HTTP/1.1\r\nHost: ${this.#host}:${this.#port}\r\n${headers}`;
+    // Encoded once: measuring the UTF-8 length and then writing the string would transcode it twice.
+    const body = text === undefined ? undefined : encodeText(text);
     if (body !== undefined) {
-      head += `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+      head += `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n`;
     }
     head += '\r\n';
     return new Promise((resolve, reject) => {
@@ -61,7 +71,7 @@ export class RuntimeApiConnection {
       // cork/uncork sends head and body in one writev, so one TCP segment for small bodies.
       socket.cork();
       socket.write(head, 'latin1');
-      if (body) socket.write(body, 'utf8');
+      if (body?.length) socket.write(body);
       socket.uncork();
     });
   }
@@ -74,12 +84,22 @@ export class RuntimeApiConnection {
   #connect(): net.Socket {
     const socket = net.connect({ host: this.#host, port: this.#port, noDelay: true });
     socket.on('data', (chunk: Buffer) => {
-      this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;
+      this.#unjoined.push(chunk);
+      this.#unjoinedBytes += chunk.length;
+      if (this.#buffer.length + this.#unjoinedBytes < this.#needed) return;
+      const parts = this.#buffer.length ? [this.#buffer, ...this.#unjoined] : this.#unjoined;
+      this.#buffer = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+      this.#unjoined = [];
+      this.#unjoinedBytes = 0;
+      this.#needed = 0;
       this.#parse();
     });
     const fail = (error: Error) => {
       if (this.#socket === socket) this.#socket = undefined;
       this.#buffer = EMPTY;
+      this.#unjoined = [];
+      this.#unjoinedBytes = 0;
+      this.#needed = 0;
       const waiters = this.#waiting;
       this.#waiting = [];
       for (const waiter of waiters) waiter.reject(error);
@@ -122,7 +142,10 @@ export class RuntimeApiConnection {
       [body, end] = decoded;
     } else {
       const length = Number(headers['content-length'] ?? 0);
-      if (data.length < start + length) return undefined;
+      if (data.length < start + length) {
+        this.#needed = start + length;
+        return undefined;
+      }
       body = data.subarray(start, start + length);
       end = start + length;
     }

@@ -3,6 +3,7 @@ import { attachInvocationData, type CallbackContext } from './context.js';
 import { runtimeError, toErrorBody } from './errors.js';
 import type { RuntimeApiConnection } from './http.js';
 import type { HandlerInfo } from './loader.js';
+import { decodeText } from './text.js';
 
 /**
  * The invocation loop with AWS's Node.js completion semantics:
@@ -77,7 +78,7 @@ export class InvocationLoop {
       }
     };
     try {
-      const event = JSON.parse(next.body.toString('utf8'));
+      const event = JSON.parse(decodeText(next.body));
       const context = attachInvocationData(callbackContext, headers);
       const result = this.#handler.handler(event, context, callback) as PromiseLike<unknown> | undefined;
       if (result && typeof result.then === 'function') {
@@ -112,7 +113,7 @@ export class InvocationLoop {
     };
     try {
       const context = attachInvocationData({}, headers);
-      const event = JSON.parse(body.toString('utf8'));
+      const event = JSON.parse(decodeText(body));
       Promise.resolve(this.#handler.handler(event, context, noop)).then(answer, fail);
     } catch (error) {
       fail(error);
