@@ -29,6 +29,7 @@ export interface CodeLocation {
   codeDir: string;
   codeSha256: string;
   codeSize: number;
+  uploaded?: boolean;
 }
 
 export type ConfigurationPatch = Partial<
@@ -54,7 +55,7 @@ export class FunctionRegistry {
     if (this.#functions.has(manifest.name)) {
       throw new AwsError('ResourceConflictException', 409, `Function already exist: ${manifest.name}`);
     }
-    return this.#put(manifest, code, 'api');
+    return this.#put(manifest, { ...code, uploaded: true }, 'api');
   }
 
   #put(manifest: FunctionManifest, code: CodeLocation, source: FunctionEntry['source']): FunctionVersion {
@@ -121,7 +122,7 @@ export class FunctionRegistry {
 
   updateCode(nameOrArn: string, code: CodeLocation): FunctionVersion {
     const entry = this.#entry(nameOrArn);
-    entry.latest = { ...entry.latest, ...code, revisionId: randomUUID(), lastModified: now() };
+    entry.latest = { ...entry.latest, ...code, uploaded: true, revisionId: randomUUID(), lastModified: now() };
     return entry.latest;
   }
 

@@ -28,6 +28,11 @@ export interface FunctionVersion extends FunctionManifest {
   codeDir: string;
   codeSha256: string;
   codeSize: number;
+  /**
+   * The code came through CreateFunction / UpdateFunctionCode: it is run as uploaded, never built on the host
+   * (no cargo, no pip install), as AWS never builds what it is given. Function folders are lambench's own or the user's.
+   */
+  uploaded?: boolean;
   revisionId: string;
   lastModified: string;
 }
