@@ -4,6 +4,8 @@ import { parseFunctionRef } from './arn.js';
 import { hashFolder } from './code-hash.js';
 import {
   readManifest,
+  validateDescription,
+  validateEnvironment,
   validateEphemeralStorage,
   validateFunctionName,
   validateHandler,
@@ -14,6 +16,7 @@ import {
 import type { Alias, FunctionManifest, FunctionVersion } from './types.js';
 
 export const LATEST = '$LATEST';
+const MIN_UNRESERVED_CONCURRENCY = 100;
 
 interface FunctionEntry {
   latest: FunctionVersion;
@@ -37,13 +40,15 @@ export type ConfigurationPatch = Partial<
     FunctionManifest,
     'memorySize' | 'timeout' | 'ephemeralStorage' | 'environment' | 'handler' | 'runtime' | 'description'
   >
->;
+> & { role?: string };
 
 const now = () => new Date().toISOString().replace('Z', '+0000');
 
 /** Functions, their published versions and aliases: the state behind the control-plane API. */
 export class FunctionRegistry {
   readonly #functions = new Map<string, FunctionEntry>();
+  /** The account's concurrency (AWS's default quota, 1000); reservations must leave 100 of it unreserved. */
+  accountConcurrency = 1000;
 
   async registerFolder(dir: string): Promise<FunctionVersion> {
     const manifest = await readManifest(dir);
@@ -51,14 +56,18 @@ export class FunctionRegistry {
     return this.#put(manifest, { codeDir: dir, codeSha256: sha256, codeSize: size }, 'folder');
   }
 
-  create(manifest: FunctionManifest, code: CodeLocation): FunctionVersion {
+  create(manifest: FunctionManifest, code: CodeLocation, role?: string): FunctionVersion {
     if (this.#functions.has(manifest.name)) {
       throw new AwsError('ResourceConflictException', 409, `Function already exist: ${manifest.name}`);
     }
-    return this.#put(manifest, { ...code, uploaded: true }, 'api');
+    return this.#put({ ...manifest, ...(role ? { role } : {}) }, { ...code, uploaded: true }, 'api');
   }
 
-  #put(manifest: FunctionManifest, code: CodeLocation, source: FunctionEntry['source']): FunctionVersion {
+  #put(
+    manifest: FunctionManifest & { role?: string },
+    code: CodeLocation,
+    source: FunctionEntry['source'],
+  ): FunctionVersion {
     const latest: FunctionVersion = {
       ...manifest,
       ...code,
@@ -114,8 +123,9 @@ export class FunctionRegistry {
     if (patch.ephemeralStorage !== undefined) next.ephemeralStorage = validateEphemeralStorage(patch.ephemeralStorage);
     if (patch.runtime !== undefined) next.runtime = validateRuntime(patch.runtime);
     if (patch.handler !== undefined) next.handler = validateHandler(patch.handler, next.runtime);
-    if (patch.environment !== undefined) next.environment = { ...patch.environment };
-    if (patch.description !== undefined) next.description = patch.description;
+    if (patch.environment !== undefined) next.environment = validateEnvironment(patch.environment);
+    if (patch.description !== undefined) next.description = validateDescription(patch.description);
+    if (patch.role !== undefined) next.role = patch.role;
     entry.latest = { ...next, revisionId: randomUUID(), lastModified: now() };
     return entry.latest;
   }
@@ -222,7 +232,16 @@ export class FunctionRegistry {
     if (reserved !== null && (!Number.isInteger(reserved) || reserved < 0)) {
       throw invalidParameter('ReservedConcurrentExecutions must be an integer of 0 or more.');
     }
-    this.#entry(nameOrArn).reservedConcurrency = reserved;
+    const entry = this.#entry(nameOrArn);
+    const others = [...this.#functions.values()]
+      .filter((other) => other !== entry)
+      .reduce((sum, other) => sum + (other.reservedConcurrency ?? 0), 0);
+    if (reserved !== null && this.accountConcurrency - others - reserved < MIN_UNRESERVED_CONCURRENCY) {
+      throw invalidParameter(
+        `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED_CONCURRENCY}].`,
+      );
+    }
+    entry.reservedConcurrency = reserved;
   }
 }
 
@@ -234,6 +253,7 @@ function sameConfiguration(a: FunctionVersion, b: FunctionVersion): boolean {
     a.ephemeralStorage === b.ephemeralStorage &&
     a.handler === b.handler &&
     a.runtime === b.runtime &&
+    a.role === b.role &&
     JSON.stringify(a.environment) === JSON.stringify(b.environment)
   );
 }

@@ -33,6 +33,8 @@ export interface FunctionVersion extends FunctionManifest {
    * (no cargo, no pip install), as AWS never builds what it is given. Function folders are lambench's own or the user's.
    */
   uploaded?: boolean;
+  /** The execution role given at CreateFunction / UpdateFunctionConfiguration (kept and shown, not enforced). */
+  role?: string;
   revisionId: string;
   lastModified: string;
 }
