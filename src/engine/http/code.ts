@@ -4,12 +4,12 @@ import { mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { invalidParameter } from '../../errors.js';
 import { hostAwsSdkDir } from '../../runtimes/nodejs/bundle.js';
+import { removeStale } from '../persist.js';
 import type { CodeLocation } from '../registry.js';
 import { extractZip } from '../zip/extract.js';
 
 /** Lambda's limit for a zip uploaded directly (ZipFile): 50 MB zipped (the 250 MB unzipped one is in zip/extract). */
 const MAX_ZIP_BYTES = 52_428_800;
-const STAGING = /\.tmp-(\d+)(?:-[0-9a-f]+)?$/;
 
 /**
  * Unpacks a CreateFunction / UpdateFunctionCode ZipFile (base64) into `<dataDir>/functions/<name>/<sha>/`, as
@@ -27,7 +27,7 @@ export async function unpackZip(dataDir: string, functionName: string, zipBase64
   const folder = createHash('sha256').update(zip).digest('hex').slice(0, 16);
   const functionDir = path.join(dataDir, 'functions', functionName);
   const target = path.join(functionDir, folder);
-  await removeStaleStaging(functionDir);
+  await removeStale(functionDir);
   // The folder is named by the zip's hash and only ever appears complete (by rename): the same zip is already there.
   if (!existsSync(target)) {
     const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -44,24 +44,6 @@ export async function unpackZip(dataDir: string, functionName: string, zipBase64
   }
   await provideAwsSdk(path.join(dataDir, 'functions'));
   return { codeDir: target, codeSha256: sha256, codeSize: zip.length };
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
-/** Staging folders of processes that died while unpacking (`<sha>.tmp-<pid>-<random>`); live ones are left alone. */
-export async function removeStaleStaging(functionDir: string): Promise<void> {
-  const names = await readdir(functionDir).catch(() => [] as string[]);
-  for (const name of names) {
-    const pid = Number(STAGING.exec(name)?.[1]);
-    if (pid && !alive(pid)) await rm(path.join(functionDir, name), { recursive: true, force: true });
-  }
 }
 
 async function removeEmpty(dir: string): Promise<void> {
