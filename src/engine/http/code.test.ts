@@ -79,6 +79,8 @@ describe('unpacking an uploaded zip', () => {
     ['a ".." zip-slip path', [file('../../evil.js')]],
     ['a nested ".." path', [file('lib/../../evil.js')]],
     ['a NUL in a name', [file(Buffer.from('a\0b.js'))]],
+    ['a name too long for the filesystem', [file(`${'n'.repeat(300)}.js`)]],
+    ['a file used as a folder by another entry', [file('a.js'), file('a.js/b.js')]],
     ['an unknown compression method', [file('a.js', { method: 99, stored: Buffer.from('x') })]],
     ['a symlink leaving the code folder', [file('link', { data: Buffer.from('../../..'), mode: 0o120777 })]],
     ['an absolute symlink', [file('link', { data: Buffer.from('/etc'), mode: 0o120777 })]],
@@ -112,6 +114,14 @@ describe('unpacking an uploaded zip', () => {
     expect(await mode('bootstrap')).toBe(0o755);
     expect(await mode('index.mjs')).toBe(0o644);
     expect(await mode('private.txt')).toBe(0o600);
+  });
+
+  it('keeps the unix mode of zips made elsewhere when the attributes carry a file type (Info-ZIP rule)', async () => {
+    const code = await unpack(
+      zipSync({ tool: [strToU8('#!/bin/sh'), { attrs: (0o100755 << 16) >>> 0, os: 0 }] }),
+      'dos',
+    );
+    expect((await stat(path.join(code.codeDir, 'tool'))).mode & 0o777).toBe(0o755);
   });
 
   it('gives files without unix attributes (zips made on Windows) 644, as Lambda: not executable', async () => {
