@@ -81,3 +81,18 @@ export const invalidRequestContent = (message: string) => new AwsError('InvalidR
 export function isLambenchError(error: unknown): error is LambenchError {
   return error instanceof LambenchError;
 }
+
+/**
+ * AWS's answer to an upload it cannot unpack. lambench adds what was wrong (never a host path) after AWS's text,
+ * so scripts matching AWS's message still match.
+ */
+export const couldNotUnzip = (detail: string) =>
+  new AwsError(
+    'InvalidParameterValueException',
+    400,
+    `Could not unzip uploaded file. Please check your file, then try to upload again. (${detail})`,
+  );
+
+/** Lambda's limit on a function's unzipped code (250 MB), with AWS's message. */
+export const unzippedTooLarge = (limit: number) =>
+  new AwsError('InvalidParameterValueException', 400, `Unzipped size must be smaller than ${limit} bytes`);

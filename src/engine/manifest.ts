@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { invalidParameter, LambenchError } from '../errors.js';
 import { isSupportedRuntime, SUPPORTED_RUNTIMES } from '../runtimes/index.js';
+import { checkVariables, ENV_KEY_PATTERN } from './constraints.js';
 import type { Architecture, FunctionManifest } from './types.js';
 
 export const MANIFEST_FILE = 'function.json';
@@ -10,7 +11,10 @@ export const MAX_MEMORY_MB = 10_240;
 export const MAX_TIMEOUT_S = 900;
 
 const NAME_PATTERN = /^[a-zA-Z0-9-_]{1,64}$/;
-const HANDLER_PATTERN = /^[^\s]+\.[^\s.]+$/;
+/** AWS's: any 1-128 characters without whitespace ("core" too: the runtime, not CreateFunction, refuses it). */
+const HANDLER_PATTERN = /^[^\s]{1,128}$/;
+const ENV_KEY = new RegExp(`^(?:${ENV_KEY_PATTERN})$`);
+export const MAX_DESCRIPTION_LENGTH = 256;
 
 export function validateMemory(memoryMB: unknown, what = 'MemorySize'): number {
   if (
@@ -61,13 +65,22 @@ export function validateRuntime(runtime: unknown): string {
 }
 
 export function validateHandler(handler: unknown, runtime: string): string {
-  if (runtime.startsWith('provided')) return typeof handler === 'string' && handler ? handler : 'bootstrap';
+  if (runtime.startsWith('provided') && (handler === undefined || handler === '')) return 'bootstrap';
   if (typeof handler !== 'string' || !HANDLER_PATTERN.test(handler)) {
     throw invalidParameter(
-      `Handler ${JSON.stringify(handler)} is not valid: it must look like "file.exportName" (e.g. "index.handler").`,
+      `Handler ${JSON.stringify(handler)} is not valid: it must be 1 to 128 characters without whitespace.`,
+      'Name the file and export, e.g. "index.handler" (Node.js, Python) or "bootstrap" (provided.*).',
     );
   }
   return handler;
+}
+
+export function validateDescription(description: unknown): string {
+  if (description === undefined) return '';
+  if (typeof description !== 'string' || description.length > MAX_DESCRIPTION_LENGTH) {
+    throw invalidParameter(`description must be a string of at most ${MAX_DESCRIPTION_LENGTH} characters.`);
+  }
+  return description;
 }
 
 export function validateFunctionName(name: unknown): string {
@@ -79,17 +92,22 @@ export function validateFunctionName(name: unknown): string {
   return name;
 }
 
-function validateEnvironment(env: unknown): Record<string, string> {
+/** Variables as Lambda takes them: names of 2+ letters, digits and underscores, no reserved ones, 4 KB in all. */
+export function validateEnvironment(env: unknown): Record<string, string> {
   if (env === undefined) return {};
   if (typeof env !== 'object' || env === null || Array.isArray(env)) {
     throw invalidParameter('environment must be an object of string values, e.g. {"LOG_LEVEL": "debug"}.');
   }
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (!/^[a-zA-Z]\w*$/.test(key))
-      throw invalidParameter(`Environment variable name ${JSON.stringify(key)} is not valid.`);
-    out[key] = String(value);
+    if (!ENV_KEY.test(key)) {
+      throw invalidParameter(
+        `Environment variable name ${JSON.stringify(key)} is not valid: it must match ${ENV_KEY_PATTERN} (a letter, then one or more letters, digits or underscores).`,
+      );
+    }
+    out[key] = typeof value === 'string' ? value : String(value);
   }
+  checkVariables(out);
   return out;
 }
 
@@ -134,7 +152,7 @@ export function normalizeManifest(raw: unknown, source: string): FunctionManifes
       ephemeralStorage: validateEphemeralStorage(m.ephemeralStorage ?? MIN_TMP_MB, 'ephemeralStorage'),
       environment: validateEnvironment(m.environment),
       architecture,
-      description: typeof m.description === 'string' ? m.description : '',
+      description: validateDescription(m.description),
     };
   } catch (error) {
     if (error instanceof LambenchError && error.code === 'AWS') {

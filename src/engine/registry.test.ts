@@ -17,7 +17,13 @@ describe('manifest', () => {
     [{ memorySize: 127 }, /between 128 and 10240/],
     [{ memorySize: 10241 }, /between 128 and 10240/],
     [{ memorySize: 512.5 }, /integer/],
-    [{ handler: 'nodot' }, /file\.exportName/],
+    [{ handler: 'index handler' }, /1 to 128 characters without whitespace/],
+    [{ handler: 'h'.repeat(129) }, /1 to 128 characters without whitespace/],
+    [{ description: 'd'.repeat(257) }, /at most 256 characters/],
+    [{ environment: { A: '1' } }, /Environment variable name "A" is not valid/],
+    [{ environment: { AWS_REGION: 'x' } }, /Reserved keys used in this request: AWS_REGION/],
+    [{ environment: { BIG: 'x'.repeat(4100) } }, /exceeded the 4KB limit/],
+    [{ environment: { NUL: 'a\0b' } }, /NUL character in NUL/],
     [{ name: 'bad name' }, /Function name/],
     [{ timeout: 0 }, /Timeout/],
     [{ architecture: 'sparc' }, /architecture/],
@@ -32,6 +38,11 @@ describe('manifest', () => {
     } catch (error) {
       expect((error as LambenchError).code).toBe('INVALID_MANIFEST');
     }
+  });
+
+  it('takes any handler AWS takes ("core", folders, nested exports): the runtime judges it at invoke', () => {
+    for (const handler of ['core', 'src/app.handlers.get', 'h'.repeat(128)])
+      expect(manifest({ handler }).handler).toBe(handler);
   });
 
   it('lets provided runtimes omit the handler', () => {

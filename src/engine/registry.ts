@@ -4,6 +4,8 @@ import { parseFunctionRef } from './arn.js';
 import { hashFolder } from './code-hash.js';
 import {
   readManifest,
+  validateDescription,
+  validateEnvironment,
   validateEphemeralStorage,
   validateFunctionName,
   validateHandler,
@@ -11,24 +13,24 @@ import {
   validateRuntime,
   validateTimeout,
 } from './manifest.js';
+import { loadFunctions, removeFunction, saveFunction } from './persist.js';
+import {
+  definedOnly,
+  entryFromStored,
+  type FunctionEntry,
+  sameConfiguration,
+  storedFromEntry,
+} from './registry-entry.js';
 import type { Alias, FunctionManifest, FunctionVersion } from './types.js';
 
 export const LATEST = '$LATEST';
-
-interface FunctionEntry {
-  latest: FunctionVersion;
-  versions: Map<string, FunctionVersion>;
-  aliases: Map<string, Alias>;
-  nextVersion: number;
-  reservedConcurrency: number | null;
-  /** Built-in and folder functions come from the user's files; API-created ones can be deleted. */
-  source: 'folder' | 'api';
-}
+const MIN_UNRESERVED_CONCURRENCY = 100;
 
 export interface CodeLocation {
   codeDir: string;
   codeSha256: string;
   codeSize: number;
+  uploaded?: boolean;
 }
 
 export type ConfigurationPatch = Partial<
@@ -36,13 +38,43 @@ export type ConfigurationPatch = Partial<
     FunctionManifest,
     'memorySize' | 'timeout' | 'ephemeralStorage' | 'environment' | 'handler' | 'runtime' | 'description'
   >
->;
+> & { role?: string };
 
 const now = () => new Date().toISOString().replace('Z', '+0000');
 
 /** Functions, their published versions and aliases: the state behind the control-plane API. */
 export class FunctionRegistry {
   readonly #functions = new Map<string, FunctionEntry>();
+  /** The account's concurrency (AWS's default quota, 1000); reservations must leave 100 of it unreserved. */
+  accountConcurrency = 1000;
+  /** Where API-created functions are kept (`<data dir>/functions`), once `open()` has loaded them. */
+  #store: string | undefined;
+
+  /**
+   * Loads the functions an earlier process created through the API under `functionsDir` and keeps every later
+   * change there. A file that cannot be read is reported through `warn`, and the rest load.
+   */
+  async open(functionsDir: string, warn: (message: string) => void = defaultWarn): Promise<void> {
+    if (this.#store === functionsDir) return;
+    this.#store = functionsDir;
+    const { functions, problems } = await loadFunctions(functionsDir);
+    for (const problem of problems) warn(problem);
+    for (const stored of functions) {
+      const name = stored.latest.name;
+      if (this.#functions.has(name)) {
+        warn(
+          `A function folder named ${name} is registered: the one created through the API (in ${functionsDir}) was not loaded.`,
+        );
+        continue;
+      }
+      this.#functions.set(name, entryFromStored(stored));
+    }
+  }
+
+  /** Persists an API-created function after a change (folder functions live in the user's files). */
+  #save(entry: FunctionEntry): void {
+    if (this.#store && entry.source === 'api') saveFunction(this.#store, storedFromEntry(entry));
+  }
 
   async registerFolder(dir: string): Promise<FunctionVersion> {
     const manifest = await readManifest(dir);
@@ -50,14 +82,20 @@ export class FunctionRegistry {
     return this.#put(manifest, { codeDir: dir, codeSha256: sha256, codeSize: size }, 'folder');
   }
 
-  create(manifest: FunctionManifest, code: CodeLocation): FunctionVersion {
+  create(manifest: FunctionManifest, code: CodeLocation, role?: string): FunctionVersion {
     if (this.#functions.has(manifest.name)) {
       throw new AwsError('ResourceConflictException', 409, `Function already exist: ${manifest.name}`);
     }
-    return this.#put(manifest, code, 'api');
+    const latest = this.#put({ ...manifest, ...(role ? { role } : {}) }, { ...code, uploaded: true }, 'api');
+    this.#save(this.#entry(manifest.name));
+    return latest;
   }
 
-  #put(manifest: FunctionManifest, code: CodeLocation, source: FunctionEntry['source']): FunctionVersion {
+  #put(
+    manifest: FunctionManifest & { role?: string },
+    code: CodeLocation,
+    source: FunctionEntry['source'],
+  ): FunctionVersion {
     const latest: FunctionVersion = {
       ...manifest,
       ...code,
@@ -113,15 +151,18 @@ export class FunctionRegistry {
     if (patch.ephemeralStorage !== undefined) next.ephemeralStorage = validateEphemeralStorage(patch.ephemeralStorage);
     if (patch.runtime !== undefined) next.runtime = validateRuntime(patch.runtime);
     if (patch.handler !== undefined) next.handler = validateHandler(patch.handler, next.runtime);
-    if (patch.environment !== undefined) next.environment = { ...patch.environment };
-    if (patch.description !== undefined) next.description = patch.description;
+    if (patch.environment !== undefined) next.environment = validateEnvironment(patch.environment);
+    if (patch.description !== undefined) next.description = validateDescription(patch.description);
+    if (patch.role !== undefined) next.role = patch.role;
     entry.latest = { ...next, revisionId: randomUUID(), lastModified: now() };
+    this.#save(entry);
     return entry.latest;
   }
 
   updateCode(nameOrArn: string, code: CodeLocation): FunctionVersion {
     const entry = this.#entry(nameOrArn);
-    entry.latest = { ...entry.latest, ...code, revisionId: randomUUID(), lastModified: now() };
+    entry.latest = { ...entry.latest, ...code, uploaded: true, revisionId: randomUUID(), lastModified: now() };
+    this.#save(entry);
     return entry.latest;
   }
 
@@ -145,6 +186,7 @@ export class FunctionRegistry {
       lastModified: now(),
     };
     entry.versions.set(version.version, version);
+    this.#save(entry);
     return version;
   }
 
@@ -161,6 +203,7 @@ export class FunctionRegistry {
     this.#checkVersion(entry, alias.functionVersion);
     const created = { description: '', ...alias, revisionId: randomUUID() };
     entry.aliases.set(alias.name, created);
+    this.#save(entry);
     return created;
   }
 
@@ -176,11 +219,13 @@ export class FunctionRegistry {
     if (patch.functionVersion) this.#checkVersion(entry, patch.functionVersion);
     const updated = { ...alias, ...definedOnly(patch), revisionId: randomUUID() };
     entry.aliases.set(aliasName, updated);
+    this.#save(entry);
     return updated;
   }
 
   deleteAlias(nameOrArn: string, aliasName: string): void {
-    this.#entry(nameOrArn).aliases.delete(aliasName);
+    const entry = this.#entry(nameOrArn);
+    if (entry.aliases.delete(aliasName)) this.#save(entry);
   }
 
   listAliases(nameOrArn: string): Alias[] {
@@ -208,9 +253,11 @@ export class FunctionRegistry {
         );
       }
       if (!entry.versions.delete(wanted)) throw functionNotFound(`${ref.name}:${wanted}`);
+      this.#save(entry);
       return;
     }
     this.#functions.delete(ref.name);
+    if (this.#store && entry.source === 'api') removeFunction(this.#store, ref.name);
   }
 
   getReservedConcurrency(nameOrArn: string): number | null {
@@ -221,24 +268,20 @@ export class FunctionRegistry {
     if (reserved !== null && (!Number.isInteger(reserved) || reserved < 0)) {
       throw invalidParameter('ReservedConcurrentExecutions must be an integer of 0 or more.');
     }
-    this.#entry(nameOrArn).reservedConcurrency = reserved;
+    const entry = this.#entry(nameOrArn);
+    const others = [...this.#functions.values()]
+      .filter((other) => other !== entry)
+      .reduce((sum, other) => sum + (other.reservedConcurrency ?? 0), 0);
+    if (reserved !== null && this.accountConcurrency - others - reserved < MIN_UNRESERVED_CONCURRENCY) {
+      throw invalidParameter(
+        `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED_CONCURRENCY}].`,
+      );
+    }
+    entry.reservedConcurrency = reserved;
+    this.#save(entry);
   }
 }
 
-function sameConfiguration(a: FunctionVersion, b: FunctionVersion): boolean {
-  return (
-    a.codeSha256 === b.codeSha256 &&
-    a.memorySize === b.memorySize &&
-    a.timeout === b.timeout &&
-    a.ephemeralStorage === b.ephemeralStorage &&
-    a.handler === b.handler &&
-    a.runtime === b.runtime &&
-    JSON.stringify(a.environment) === JSON.stringify(b.environment)
-  );
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
+const defaultWarn = (message: string) => process.stderr.write(`lambench: ${message}\n`);
 
 export { validateFunctionName };

@@ -28,6 +28,13 @@ export interface FunctionVersion extends FunctionManifest {
   codeDir: string;
   codeSha256: string;
   codeSize: number;
+  /**
+   * The code came through CreateFunction / UpdateFunctionCode: it is run as uploaded, never built on the host
+   * (no cargo, no pip install), as AWS never builds what it is given. Function folders are lambench's own or the user's.
+   */
+  uploaded?: boolean;
+  /** The execution role given at CreateFunction / UpdateFunctionConfiguration (kept and shown, not enforced). */
+  role?: string;
   revisionId: string;
   lastModified: string;
 }

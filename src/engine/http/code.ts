@@ -1,19 +1,19 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
 import { invalidParameter } from '../../errors.js';
 import { hostAwsSdkDir } from '../../runtimes/nodejs/bundle.js';
+import { removeStale } from '../persist.js';
 import type { CodeLocation } from '../registry.js';
+import { extractZip } from '../zip/extract.js';
 
-/** Lambda's limit for a zip uploaded directly (ZipFile): 50 MB zipped, 250 MB unzipped. */
-const MAX_ZIP_BYTES = 50 * 1024 * 1024;
-const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
+/** Lambda's limit for a zip uploaded directly (ZipFile): 50 MB zipped (the 250 MB unzipped one is in zip/extract). */
+const MAX_ZIP_BYTES = 52_428_800;
 
 /**
- * Unpacks a CreateFunction / UpdateFunctionCode ZipFile (base64) into `<dataDir>/functions/<name>/<sha>/`.
- * Entries that would escape the folder are refused; `bootstrap` is made executable (zip modes are not kept).
+ * Unpacks a CreateFunction / UpdateFunctionCode ZipFile (base64) into `<dataDir>/functions/<name>/<sha>/`, as
+ * Lambda keeps it: unix modes, directories and symlinks (see zip/extract). A refused zip leaves nothing behind.
  */
 export async function unpackZip(dataDir: string, functionName: string, zipBase64: unknown): Promise<CodeLocation> {
   if (typeof zipBase64 !== 'string' || zipBase64.length === 0) {
@@ -22,40 +22,32 @@ export async function unpackZip(dataDir: string, functionName: string, zipBase64
     );
   }
   const zip = Buffer.from(zipBase64, 'base64');
-  if (zip.length > MAX_ZIP_BYTES)
-    throw invalidParameter(`The zip is ${zip.length} bytes; the limit is ${MAX_ZIP_BYTES}.`);
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(zip);
-  } catch (error) {
-    throw invalidParameter(`Could not unzip the uploaded file: ${(error as Error).message}`);
-  }
-  const total = Object.values(files).reduce((sum, f) => sum + f.length, 0);
-  if (total > MAX_UNZIPPED_BYTES) {
-    throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes (got ${total}).`);
-  }
+  if (zip.length > MAX_ZIP_BYTES) throw invalidParameter(`Zipped size must be smaller than ${MAX_ZIP_BYTES} bytes`);
   const sha256 = createHash('sha256').update(zip).digest('base64');
   const folder = createHash('sha256').update(zip).digest('hex').slice(0, 16);
-  const target = path.join(dataDir, 'functions', functionName, folder);
-  const staging = `${target}.tmp-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  for (const [name, data] of Object.entries(files)) {
-    const destination = path.resolve(staging, name);
-    if (!destination.startsWith(staging + path.sep))
-      throw invalidParameter(`Zip entry "${name}" escapes the code folder.`);
-    if (name.endsWith('/')) {
-      await mkdir(destination, { recursive: true });
-      continue;
+  const functionDir = path.join(dataDir, 'functions', functionName);
+  const target = path.join(functionDir, folder);
+  await removeStale(functionDir);
+  // The folder is named by the zip's hash and only ever appears complete (by rename): the same zip is already there.
+  if (!existsSync(target)) {
+    const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      await extractZip(zip, staging);
+      await rename(staging, target).catch(async (error: NodeJS.ErrnoException) => {
+        // Another upload of the same zip finished first.
+        if (!existsSync(target)) throw error;
+      });
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+      await removeEmpty(functionDir);
     }
-    await mkdir(path.dirname(destination), { recursive: true });
-    await writeFile(destination, data);
-    if (path.basename(name) === 'bootstrap') await chmod(destination, 0o755);
   }
-  await mkdir(staging, { recursive: true });
-  await rm(target, { recursive: true, force: true });
-  await rename(staging, target);
   await provideAwsSdk(path.join(dataDir, 'functions'));
   return { codeDir: target, codeSha256: sha256, codeSize: zip.length };
+}
+
+async function removeEmpty(dir: string): Promise<void> {
+  if ((await readdir(dir).catch(() => ['?'])).length === 0) await rm(dir, { recursive: true, force: true });
 }
 
 /**

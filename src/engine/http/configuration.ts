@@ -7,7 +7,7 @@ export function toConfiguration(fn: FunctionVersion, region: string, role: strin
     FunctionName: fn.name,
     FunctionArn: functionArn(region, fn.name, fn.version === '$LATEST' ? undefined : fn.version),
     Runtime: fn.runtime,
-    Role: role ?? `arn:aws:iam::000000000000:role/lambench-local`,
+    Role: role ?? fn.role ?? `arn:aws:iam::000000000000:role/lambench-local`,
     Handler: fn.handler,
     CodeSize: fn.codeSize,
     Description: fn.description,

@@ -1,21 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsError, invalidParameter } from '../../errors.js';
+import { parseFunctionRef } from '../arn.js';
 import type { Engine } from '../engine.js';
 import { normalizeManifest } from '../manifest.js';
 import { type ConfigurationPatch, LATEST } from '../registry.js';
 import { unpackZip } from './code.js';
 import { toAliasConfiguration, toConfiguration } from './configuration.js';
+import {
+  checkAlias,
+  checkConcurrency,
+  checkCreateFunction,
+  checkPublishVersion,
+  checkUpdateCode,
+  checkUpdateConfiguration,
+} from './parameters.js';
 import { readJson, sendJson } from './respond.js';
 
 export interface ControlPlaneContext {
   engine: Engine;
   dataDir: string;
-  /** Roles given at CreateFunction (kept, not enforced). */
+  /** Unused: roles live on each FunctionVersion (`role`), so they are versioned and kept across restarts. */
   roles: Map<string, string>;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 function config(ctx: ControlPlaneContext, name: string, qualifier?: string) {
   const fn = ctx.engine.functions.resolve(name, qualifier);
@@ -40,13 +48,13 @@ export async function createFunction(
   res: ServerResponse,
 ): Promise<void> {
   const body = await readJson(req);
-  const name = str(body.FunctionName);
+  checkCreateFunction(body);
   if (str(body.PackageType) === 'Image')
     throw invalidParameter('PackageType Image is not supported by the local engine; use Zip.');
   const architectures = body.Architectures as string[] | undefined;
   const manifest = normalizeManifest(
     {
-      name,
+      name: parseFunctionRef(body.FunctionName as string).name,
       runtime: body.Runtime,
       handler: body.Handler,
       memorySize: body.MemorySize,
@@ -62,11 +70,13 @@ export async function createFunction(
     throw new AwsError('ResourceConflictException', 409, `Function already exist: ${manifest.name}`);
   }
   const code = await unpackZip(ctx.dataDir, manifest.name, (body.Code as { ZipFile?: unknown } | undefined)?.ZipFile);
-  ctx.engine.functions.create(manifest, code);
-  if (str(body.Role)) ctx.roles.set(manifest.name, str(body.Role) as string);
+  ctx.engine.functions.create(manifest, code, str(body.Role));
   const published = body.Publish === true ? ctx.engine.functions.publishVersion(manifest.name) : undefined;
   sendJson(res, 201, config(ctx, manifest.name, published?.version));
 }
+
+const revisionMismatch = () =>
+  new AwsError('PreconditionFailedException', 412, 'The RevisionId provided does not match the latest RevisionId.');
 
 export async function updateConfiguration(
   ctx: ControlPlaneContext,
@@ -75,25 +85,19 @@ export async function updateConfiguration(
   name: string,
 ): Promise<void> {
   const body = await readJson(req);
+  checkUpdateConfiguration(name, body);
   const current = ctx.engine.functions.resolve(name);
-  if (str(body.RevisionId) && body.RevisionId !== current.revisionId) {
-    throw new AwsError(
-      'PreconditionFailedException',
-      412,
-      'The RevisionId provided does not match the latest RevisionId.',
-    );
-  }
+  if (str(body.RevisionId) && body.RevisionId !== current.revisionId) throw revisionMismatch();
   const patch: ConfigurationPatch = {};
-  if (num(body.MemorySize) !== undefined) patch.memorySize = num(body.MemorySize);
-  if (body.MemorySize !== undefined && num(body.MemorySize) === undefined) patch.memorySize = Number.NaN;
+  if (body.MemorySize !== undefined) patch.memorySize = body.MemorySize as number;
   if (body.Timeout !== undefined) patch.timeout = body.Timeout as number;
   if (body.EphemeralStorage !== undefined) patch.ephemeralStorage = ephemeralStorageOf(body) ?? Number.NaN;
   if (body.Handler !== undefined) patch.handler = body.Handler as string;
   if (body.Runtime !== undefined) patch.runtime = body.Runtime as string;
   if (body.Description !== undefined) patch.description = body.Description as string;
+  if (str(body.Role)) patch.role = str(body.Role) as string;
   const env = variables(body);
   if (env) patch.environment = env;
-  if (str(body.Role)) ctx.roles.set(current.name, str(body.Role) as string);
   ctx.engine.functions.updateConfiguration(name, patch);
   // AWS retires the environments of the old configuration; only $LATEST changed, published versions keep theirs.
   await ctx.engine.retireIdle(name, LATEST);
@@ -102,7 +106,9 @@ export async function updateConfiguration(
 
 export async function updateCode(ctx: ControlPlaneContext, req: IncomingMessage, res: ServerResponse, name: string) {
   const body = await readJson(req);
+  checkUpdateCode(name, body);
   const fn = ctx.engine.functions.resolve(name);
+  if (str(body.RevisionId) && body.RevisionId !== fn.revisionId) throw revisionMismatch();
   const code = await unpackZip(ctx.dataDir, fn.name, body.ZipFile);
   ctx.engine.functions.updateCode(name, code);
   await ctx.engine.retireIdle(name, LATEST);
@@ -117,6 +123,13 @@ export async function publishVersion(
   name: string,
 ) {
   const body = await readJson(req);
+  checkPublishVersion(name, body);
+  const latest = ctx.engine.functions.resolve(name);
+  if (str(body.CodeSha256) && body.CodeSha256 !== latest.codeSha256) {
+    throw invalidParameter(
+      `CodeSHA256 (${str(body.CodeSha256)}) is different from current CodeSHA256 in $LATEST (${latest.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
+    );
+  }
   const version = ctx.engine.functions.publishVersion(name, str(body.Description), str(body.RevisionId));
   sendJson(res, 201, config(ctx, name, version.version));
 }
@@ -130,9 +143,9 @@ export function listVersions(ctx: ControlPlaneContext, res: ServerResponse, name
 
 export async function createAlias(ctx: ControlPlaneContext, req: IncomingMessage, res: ServerResponse, name: string) {
   const body = await readJson(req);
-  const aliasName = str(body.Name);
-  const version = str(body.FunctionVersion);
-  if (!aliasName || !version) throw invalidParameter('Name and FunctionVersion are required.');
+  checkAlias(name, body, true);
+  const aliasName = body.Name as string;
+  const version = body.FunctionVersion as string;
   const alias = ctx.engine.functions.createAlias(name, {
     name: aliasName,
     functionVersion: version,
@@ -149,6 +162,7 @@ export async function updateAlias(
   alias: string,
 ) {
   const body = await readJson(req);
+  checkAlias(name, { ...body, Name: alias }, false);
   const updated = ctx.engine.functions.updateAlias(name, alias, {
     ...(str(body.FunctionVersion) ? { functionVersion: str(body.FunctionVersion) as string } : {}),
     ...(str(body.Description) !== undefined ? { description: str(body.Description) as string } : {}),
@@ -172,8 +186,8 @@ export async function putConcurrency(
   name: string,
 ) {
   const body = await readJson(req);
-  const reserved = body.ReservedConcurrentExecutions;
-  if (typeof reserved !== 'number') throw invalidParameter('ReservedConcurrentExecutions must be a number.');
+  checkConcurrency(name, body);
+  const reserved = body.ReservedConcurrentExecutions as number;
   ctx.engine.functions.putReservedConcurrency(name, reserved);
   sendJson(res, 200, { ReservedConcurrentExecutions: reserved });
 }

@@ -118,9 +118,14 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
           Code: { ZipFile: handlerZip() },
         }),
       );
-    for (const runtime of ['nodejs99.x', 'cobol1']) {
-      await expect(create(runtime, 'bad-runtime')).rejects.toMatchObject({
-        name: 'InvalidParameterValueException',
+    // Outside AWS's Runtime enum: the model's ValidationException; in it but not run by lambench: the service's 400.
+    for (const [runtime, name] of [
+      ['nodejs99.x', 'ValidationException'],
+      ['cobol1', 'ValidationException'],
+      ['java21', 'InvalidParameterValueException'],
+    ]) {
+      await expect(create(runtime ?? '', 'bad-runtime')).rejects.toMatchObject({
+        name,
         $metadata: { httpStatusCode: 400 },
       });
     }
@@ -132,7 +137,7 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
       lambda.send(
         new UpdateFunctionConfigurationCommand({ FunctionName: 'runtime-updated', Runtime: 'cobol1' as 'nodejs20.x' }),
       ),
-    ).rejects.toMatchObject({ name: 'InvalidParameterValueException', $metadata: { httpStatusCode: 400 } });
+    ).rejects.toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
     const kept = await lambda.send(new GetFunctionCommand({ FunctionName: 'runtime-updated' }));
     expect(kept.Configuration?.Runtime).toBe('nodejs20.x');
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'runtime-updated' }));
@@ -157,7 +162,7 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
       );
     for (const size of [511, 10_241]) {
       await expect(create('bad-tmp', size)).rejects.toMatchObject({
-        name: 'InvalidParameterValueException',
+        name: 'ValidationException',
         $metadata: { httpStatusCode: 400 },
       });
     }
@@ -179,7 +184,7 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
       lambda.send(
         new UpdateFunctionConfigurationCommand({ FunctionName: 'tmp-sized', EphemeralStorage: { Size: 100 } }),
       ),
-    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    ).rejects.toMatchObject({ name: 'ValidationException' });
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'tmp-sized' }));
   });
 

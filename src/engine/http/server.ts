@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { AwsError } from '../../errors.js';
 import { parseFunctionRef } from '../arn.js';
 import type { Engine } from '../engine.js';
@@ -108,6 +109,8 @@ export async function startLambdaServer(
   engine: Engine,
   options: { port?: number; dataDir: string },
 ): Promise<LambdaServer> {
+  // Functions an earlier `serve` created through the API, kept under the same data dir (as AWS keeps them).
+  await engine.functions.open(path.join(options.dataDir, 'functions'));
   const server = http.createServer({ keepAlive: true, noDelay: true }, createLambdaHandler(engine, options));
   // Synchronous invocations may run up to 900 s.
   server.requestTimeout = 0;

@@ -21,7 +21,8 @@ export const providedRuntime: RuntimeAdapter = {
   },
   async prepare(fn: FunctionVersion, cacheDir: string): Promise<string> {
     const bootstrap = path.join(fn.codeDir, 'bootstrap');
-    if (!existsSync(bootstrap) && existsSync(path.join(fn.codeDir, 'Cargo.toml'))) {
+    // Only lambench's and the user's own folders are built; uploaded code runs as uploaded, as on AWS.
+    if (!fn.uploaded && !existsSync(bootstrap) && existsSync(path.join(fn.codeDir, 'Cargo.toml'))) {
       return buildBootstrap(fn.name, fn.codeDir, cacheDir);
     }
     try {
@@ -30,7 +31,9 @@ export const providedRuntime: RuntimeAdapter = {
       throw new LambenchError(
         'BUILD_FAILED',
         `${fn.name}: ${bootstrap} is missing or not executable.`,
-        'A provided.al2023 function needs an executable named bootstrap at the root of its code (or a Cargo.toml).',
+        fn.uploaded
+          ? 'A provided.al2023 zip must hold an executable named bootstrap at its root (uploaded code is never built).'
+          : 'A provided.al2023 function needs an executable named bootstrap at the root of its code (or a Cargo.toml).',
       );
     }
     return fn.codeDir;

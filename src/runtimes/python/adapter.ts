@@ -40,7 +40,8 @@ export function resolvePython(): Promise<{ path: string; version: string }> {
 /** Dependencies from requirements.txt, pip-installed once per distinct file into the cache, as a zip would carry them. */
 async function installRequirements(fn: FunctionVersion, cacheDir: string, python: string): Promise<string | undefined> {
   const requirements = path.join(fn.codeDir, 'requirements.txt');
-  if (!existsSync(requirements)) return undefined;
+  // Uploaded zips carry their dependencies, as on AWS: pip would run the build hooks of what they name, on the host.
+  if (fn.uploaded || !existsSync(requirements)) return undefined;
   const text = await readFile(requirements, 'utf8');
   const key = createHash('sha256').update(text).digest('hex').slice(0, 16);
   const target = path.join(cacheDir, 'python', key);

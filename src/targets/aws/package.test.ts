@@ -129,6 +129,25 @@ fs.writeFileSync(out + '/' + pkg, 'built for ' + (triple || 'the host'), { mode:
   });
 });
 
+describe('packaged zips carry unix modes as made on Unix', () => {
+  it("marks entries as made on Unix, so every unzip (Lambda's too) keeps bootstrap executable", async () => {
+    const dir = await mkdtemp(path.join(work, 'modes-'));
+    const elf = Buffer.alloc(64);
+    elf.writeUInt32BE(0x7f454c46, 0);
+    elf.writeUInt16LE(host === 'arm64' ? 183 : 62, 18);
+    await writeFile(path.join(dir, 'bootstrap'), elf, { mode: 0o755 });
+    const zip = Buffer.from(
+      await packageFunction(
+        version(dir, { runtime: 'provided.al2023', handler: 'bootstrap', architecture: host ?? 'x86_64' }),
+        path.join(work, 'cache'),
+      ),
+    );
+    const central = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    expect(zip.readUInt8(central + 5)).toBe(3);
+    expect(zip.readUInt32LE(central + 38) >>> 16).toBe(0o100755);
+  });
+});
+
 describe('packaging a Node function bundles its handler, JavaScript as TypeScript', () => {
   /** A function folder whose handler needs `dep` from its own node_modules. */
   const folder = async (files: Record<string, string>) => {

@@ -127,7 +127,10 @@ export async function packageFunction(fn: FunctionVersion, cacheDir: string): Pr
   }
   const zip = zipSync(
     Object.fromEntries(
-      Object.entries(files).map(([name, [data, { mode }]]) => [name, [data, { attrs: (mode | 0o100000) << 16 }]]),
+      Object.entries(files).map(([name, [data, { mode }]]) => [
+        name,
+        [data, { attrs: (mode | 0o100000) << 16, os: 3 }],
+      ]),
     ),
     { level: 6 },
   );
