@@ -33,6 +33,13 @@ function reportAndExit(error: unknown, exitCode: number): void {
 
 async function main(): Promise<void> {
   patchConsole();
+  // The engine reads stdout and stderr: a broken pipe means it is gone, and the Runtime API with it. Exit, rather
+  // than report the write error by writing (EPIPE again: a loop that spins a CPU until something kills it).
+  const engineGone = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(1);
+  };
+  process.stdout.on('error', engineGone);
+  process.stderr.on('error', engineGone);
   if (!address) {
     process.stderr.write('AWS_LAMBDA_RUNTIME_API is not set: this program runs inside a Lambda environment.\n');
     process.exit(1);
