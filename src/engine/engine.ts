@@ -157,7 +157,7 @@ export class Engine {
     const key = poolKey(fn, memoryMB);
     this.#pool.reserve(fn.name);
     try {
-      const warm = request.forceCold ? undefined : this.#pool.takeWarm(key);
+      const warm = request.forceCold ? undefined : await this.#takeReady(key);
       const env = warm ? { environment: warm, init: null } : await this.#startEnvironment(fn, memoryMB);
       const invocation: Invocation = {
         requestId: randomUUID(),
@@ -174,6 +174,30 @@ export class Engine {
     } finally {
       this.#pool.unreserve(fn.name);
     }
+  }
+
+  /**
+   * A warm environment whose runtime waits for work, or undefined (start one). An environment that has answered
+   * but not yet asked for its next event is waited for, up to RETURN_WAIT_MS: a sequential caller's next request
+   * often arrives before a runtime that waits for the 202 sends its /next (Python's client; Node's pipelines it
+   * with the answer, so it is always there), and starting a new environment then would be a cold start no AWS
+   * caller sees. If it dies instead (it exited after answering), or takes longer (it works after answering), the
+   * invocation goes to another environment, as on AWS, where a busy environment takes no invocation.
+   */
+  async #takeReady(key: string): Promise<Environment | undefined> {
+    const environment = this.#pool.takeWarm(key);
+    if (!environment || environment.ready) return environment;
+    let timer: NodeJS.Timeout | undefined;
+    const ready = await Promise.race([
+      environment.whenReady(),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), RETURN_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (ready) return environment;
+    this.#pool.release(key, environment); // still answering: back to the pool, which takes it when it is ready
+    return undefined;
   }
 
   /** Event invocation: validated now, run later (HTTP 202). Returns the request id. */
@@ -223,12 +247,12 @@ export class Engine {
     const taskRoot = await prepared;
     const key = poolKey(fn, memoryMB);
     const environment = await this.#launch(fn, memoryMB, taskRoot, key);
-    const init = await environment.start(this.#options.initTimeoutMs);
+    const init = await startOrDestroy(environment, this.#options.initTimeoutMs);
     if (!init.timedOut) return { environment, init };
     // AWS limits INIT to 10 s, then retries it once inside the invocation, where the function's timeout bounds it.
     this.#pool.release(key, environment);
     const retry = await this.#launch(fn, memoryMB, taskRoot, key);
-    const suppressed = await retry.start(fn.timeout * 1000);
+    const suppressed = await startOrDestroy(retry, fn.timeout * 1000);
     return { environment: retry, init: { ...init, suppressed } };
   }
 
@@ -279,6 +303,19 @@ export class Engine {
     this.#closed = true;
     await Promise.allSettled([...this.#background]);
     await this.#pool.destroyAll();
+  }
+}
+
+/** How long an invocation waits for an answered environment's next /next before starting another (see #takeReady). */
+const RETURN_WAIT_MS = 100;
+
+/** Starts an environment; one that throws while starting is destroyed (listener, sandbox, /tmp), never leaked. */
+async function startOrDestroy(environment: Environment, initTimeoutMs: number): Promise<InitResult> {
+  try {
+    return await environment.start(initTimeoutMs);
+  } catch (error) {
+    await environment.destroy();
+    throw error;
   }
 }
 

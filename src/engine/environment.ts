@@ -2,7 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { RuntimeLaunch } from '../runtimes/types.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { listenRuntimeApi, type RuntimeApiServer, type RuntimeResponse } from './runtime-api.js';
+import { entrypointProblem, spawnProblem } from './entrypoint.js';
+import { BoundedLog } from './output.js';
+import {
+  invalidStateTransition,
+  listenRuntimeApi,
+  type RuntimeApiServer,
+  type RuntimeResponse,
+  type Verdict,
+} from './runtime-api.js';
 
 export interface Dispatch {
   requestId: string;
@@ -17,10 +25,18 @@ export type Outcome =
   | { kind: 'response'; body: Buffer; durationMs: number; log: string }
   | { kind: 'error'; body: Buffer; errorType: string; durationMs: number; log: string };
 
+/** Why init failed: AWS's error type and JSON body; `entrypoint` when the runtime could not even be started. */
+export interface InitFailure {
+  errorType: string;
+  body: Buffer;
+  /** The runtime's executable could not be started: AWS says so per request ("RequestId: … Error: <entrypoint>"). */
+  entrypoint?: string;
+}
+
 export interface InitResult {
   initDurationMs: number;
-  /** Set when init failed: AWS's error type and JSON body. */
-  failure?: { errorType: string; body: Buffer };
+  /** Set when init failed. */
+  failure?: InitFailure;
   log: string;
   /** The init phase hit its time limit; the environment has been destroyed. */
   timedOut?: boolean;
@@ -48,6 +64,13 @@ export interface EnvironmentSpec {
 
 type State = 'starting' | 'idle' | 'busy' | 'dead';
 
+/**
+ * The runtime's side of the Runtime API as RAPID's state machine names it (core/states.go): Started → Ready (a
+ * parked /next) → Running (an event delivered) → RuntimeResponseSentState (answered) → Ready …; InitError after
+ * /init/error. Posts it does not allow are refused with 403 InvalidStateTransition, quoting these names.
+ */
+type RuntimeState = 'Started' | 'InitError' | 'Ready' | 'Running' | 'RuntimeResponseSentState';
+
 interface InFlight {
   dispatch: Dispatch;
   startedAt: number;
@@ -65,12 +88,16 @@ export class Environment {
   #parkedNext?: RuntimeResponse;
   #queued?: InFlight;
   #current?: InFlight;
-  #log = '';
+  readonly #log = new BoundedLog();
+  #runtimeState: RuntimeState = 'Started';
+  /** Waiting for the runtime to ask for its next event after an answer (see whenReady). */
+  #readyWaiters: Array<(ready: boolean) => void> = [];
+  #lifeline?: { write(text: string): unknown; destroy(): void };
   #frozen = false;
   #freezeTimer?: NodeJS.Timeout;
   #initDone?: (result: InitResult) => void;
   #initTimer?: NodeJS.Timeout;
-  #initFailure?: { errorType: string; body: Buffer };
+  #initFailure?: InitFailure;
   #spawnedAt = 0;
   /** The sandbox's peak, read just before it was destroyed (a removed cgroup or a dead pid has none to read). */
   #finalPeakBytes?: number;
@@ -100,9 +127,12 @@ export class Environment {
       error: (id, errorType, body) =>
         this.#complete(id, { kind: 'error', body, errorType: preferBody(errorTypeOf(body), errorType) }),
       initError: (errorType, body) => {
+        if (this.#runtimeState !== 'Started') return { from: this.#runtimeState, to: 'InitError' };
+        this.#runtimeState = 'InitError';
         this.#initFailure = { errorType: preferBody(errorTypeOf(body), errorType), body };
         // The runtime still lives while it reports: the none driver's VmHWM is readable now, not after it exits.
         this.peakMemoryBytes();
+        return undefined;
       },
       responseTooLarge: (id, bytes) =>
         this.#complete(id, {
@@ -125,14 +155,27 @@ export class Environment {
       this.#initDone = resolve;
     });
     this.#spawnedAt = performance.now();
-    const child = spawn(command, args, {
-      // The function's own variables win over the runtime's (as on AWS, where a user NODE_PATH is honoured).
-      env: { ...this.#spec.launch.env, ...this.#spec.env, AWS_LAMBDA_RUNTIME_API: address },
-      cwd: this.#spec.env.LAMBDA_TASK_ROOT,
-      // Descriptor 3: the sandbox's wrapper says when it execs the runtime (Sandbox.wrap), then closes it.
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      detached: this.#spec.sandbox.detached === true,
-    });
+    const unstartable = entrypointProblem(this.#spec.launch.command);
+    if (unstartable) return this.#failStart(unstartable);
+    let child: ChildProcess;
+    try {
+      child = spawn(command, args, {
+        // The function's own variables win over the runtime's (as on AWS, where a user NODE_PATH is honoured).
+        env: { ...this.#spec.launch.env, ...this.#spec.env, AWS_LAMBDA_RUNTIME_API: address },
+        cwd: this.#spec.env.LAMBDA_TASK_ROOT,
+        // Descriptor 3: the sandbox's wrapper says when it execs the runtime (Sandbox.wrap), then closes it.
+        // Descriptor 4, where the sandbox asks for it: its lifeline (Sandbox.lifeline).
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe', ...(this.#spec.sandbox.lifeline ? (['pipe'] as const) : [])],
+        detached: this.#spec.sandbox.detached === true,
+      });
+    } catch (error) {
+      return this.#failStart(spawnProblem(this.#spec.launch.command, error));
+    }
+    const lifeline = child.stdio[4] as (NodeJS.WritableStream & { destroy(): void; unref?(): void }) | undefined;
+    if (lifeline) {
+      lifeline.on('error', () => {});
+      this.#lifeline = lifeline;
+    }
     const announced = child.stdio[3];
     announced?.once('data', () => {
       // Init Duration counts from the runtime's start: the wrapper's cgroup and mount work is not the function's.
@@ -147,6 +190,26 @@ export class Environment {
     child.on('exit', (code, signal) => this.#onExit(signal ? `signal: ${signalName(signal)}` : `exit status ${code}`));
     if (Number.isFinite(initTimeoutMs)) this.#initTimer = setTimeout(() => this.#initTimedOut(), initTimeoutMs);
     return initResult;
+  }
+
+  /** The runtime could not be started at all: AWS's Runtime.InvalidEntrypoint, and nothing of it is kept. */
+  async #failStart(entrypoint: string): Promise<InitResult> {
+    const done = this.#initDone;
+    this.#initDone = undefined;
+    this.#initFailure = {
+      errorType: 'Runtime.InvalidEntrypoint',
+      body: errorBody('Runtime.InvalidEntrypoint', entrypoint),
+      entrypoint,
+    };
+    const result: InitResult = {
+      initDurationMs: performance.now() - this.#spawnedAt,
+      failure: this.#initFailure,
+      log: '',
+    };
+    for (const listener of this.#exitListeners) listener('spawn failed');
+    await this.destroy();
+    done?.(result);
+    return result;
   }
 
   /** Settles start() once, whichever of first /next, exit, timeout or destroy comes first. */
@@ -172,18 +235,24 @@ export class Environment {
   }
 
   #output(text: string): void {
-    this.#log += text;
+    this.#log.append(text);
     this.#spec.onOutput?.(text);
   }
 
   #takeLog(): string {
-    const log = this.#log;
-    this.#log = '';
-    return log;
+    return this.#log.take();
   }
 
   #onNext(res: RuntimeResponse): void {
     if (this.state === 'dead') return void res.destroy();
+    const from = this.#runtimeState;
+    if (from === 'Running' && this.#current) return this.#sendEvent(res, this.#current.dispatch);
+    if (from === 'InitError') {
+      // RAPID refuses /next after /init/error, and the invocation fails with the init error at once.
+      invalidStateTransition(res, { from, to: 'Ready' });
+      return this.#onExit('init error');
+    }
+    this.#runtimeState = 'Ready';
     this.#parkedNext = res;
     if (this.state === 'starting') {
       const initDurationMs = performance.now() - this.#spawnedAt;
@@ -198,7 +267,30 @@ export class Environment {
     } else {
       this.state = 'idle';
       this.#scheduleFreeze();
+      this.#settleReady(true);
     }
+  }
+
+  /** True when the runtime waits for work (a parked /next): the environment may take an invocation now. */
+  get ready(): boolean {
+    return this.state === 'idle' && this.#parkedNext !== undefined;
+  }
+
+  /**
+   * Resolves true once the runtime asks for its next event, false if it dies first: an answered environment is
+   * not reusable until then (a runtime may exit right after answering, as Node's does after an unhandled rejection).
+   */
+  whenReady(): Promise<boolean> {
+    if (this.ready) return Promise.resolve(true);
+    if (this.state === 'dead') return Promise.resolve(false);
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  #settleReady(ready: boolean): void {
+    if (this.#readyWaiters.length === 0) return;
+    const waiters = this.#readyWaiters;
+    this.#readyWaiters = [];
+    for (const wake of waiters) wake(ready);
   }
 
   /** Runs one invocation; resolves with the runtime's response or error. Timeouts and crashes come via `fail`. */
@@ -224,7 +316,16 @@ export class Environment {
       this.#frozen = false;
     }
     this.#takeLog(); // output produced while idle belongs to no invocation
-    const { dispatch } = inFlight;
+    this.#current = inFlight;
+    this.#runtimeState = 'Running';
+    inFlight.startedAt = performance.now();
+    this.#sendEvent(res, inFlight.dispatch);
+    const budgetUs = this.#spec.pollBudgetUs?.() ?? 0;
+    if (budgetUs > 0) this.#poll(inFlight, inFlight.startedAt + budgetUs / 1000);
+  }
+
+  /** The event on a /next: the invocation's, and the same again for a second /next while it runs (as RAPID does). */
+  #sendEvent(res: RuntimeResponse, dispatch: Dispatch): void {
     const headers: Record<string, string | number> = {
       'Content-Type': 'application/json',
       'Content-Length': dispatch.payload.length,
@@ -236,12 +337,8 @@ export class Environment {
     if (dispatch.clientContext) {
       headers['Lambda-Runtime-Client-Context'] = Buffer.from(dispatch.clientContext, 'base64').toString('utf8');
     }
-    this.#current = inFlight;
-    inFlight.startedAt = performance.now();
     res.writeHead(200, headers);
     res.end(dispatch.payload);
-    const budgetUs = this.#spec.pollBudgetUs?.() ?? 0;
-    if (budgetUs > 0) this.#poll(inFlight, inFlight.startedAt + budgetUs / 1000);
   }
 
   /**
@@ -257,11 +354,18 @@ export class Environment {
     setImmediate(turn);
   }
 
-  #complete(requestId: string, result: { kind: 'response' | 'error'; body: Buffer; errorType?: string }): boolean {
+  #complete(requestId: string, result: { kind: 'response' | 'error'; body: Buffer; errorType?: string }): Verdict {
     const current = this.#current;
+    if (this.#runtimeState !== 'Running') {
+      return {
+        from: this.#runtimeState,
+        to: result.kind === 'response' ? 'InvocationResponse' : 'InvocationErrorResponse',
+      };
+    }
     if (!current || current.dispatch.requestId !== requestId) return false;
     const durationMs = performance.now() - current.startedAt;
     this.#current = undefined;
+    this.#runtimeState = 'RuntimeResponseSentState';
     clearTimeout(current.timer);
     // Output written just before the response may still sit in the pipe; one turn of the loop collects it.
     setImmediate(() => {
@@ -317,7 +421,7 @@ export class Environment {
     void this.destroy();
   }
 
-  get initFailure(): { errorType: string; body: Buffer } | undefined {
+  get initFailure(): InitFailure | undefined {
     return this.#initFailure;
   }
 
@@ -343,11 +447,16 @@ export class Environment {
       });
     }
     if (this.#freezeTimer) clearTimeout(this.#freezeTimer);
+    this.#settleReady(false);
     this.#parkedNext?.destroy();
     if (this.#child && this.#child.exitCode === null && this.#child.signalCode === null) {
       if (this.#frozen) this.#spec.sandbox.thaw();
       this.#child.kill('SIGKILL');
     }
+    // A line on the lifeline stands its watchdog down: the engine removes the sandbox itself.
+    this.#lifeline?.write('done\n');
+    this.#lifeline?.destroy();
+    this.#lifeline = undefined;
     await this.#spec.sandbox.destroy();
     if (this.#server) {
       this.#server.closeAllConnections();

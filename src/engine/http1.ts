@@ -36,6 +36,7 @@ const REASONS: Record<number, string> = {
   200: 'OK',
   202: 'Accepted',
   400: 'Bad Request',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Payload Too Large',

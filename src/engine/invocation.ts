@@ -73,6 +73,12 @@ export async function endInvocation(
   if (retry?.timedOut) {
     log += initReportLine(retryMs, 'invoke', 'timeout');
     ending = { kind: 'timeout', durationMs: fn.timeout * 1000, log: '' };
+  } else if (failure?.entrypoint) {
+    // The runtime could not be started: AWS words it per request, in the log and in the payload.
+    const message = `RequestId: ${requestId} Error: ${failure.entrypoint}`;
+    log += `${initReportLine(init?.initDurationMs ?? 0, 'invoke', 'error', failure.errorType)}${message}\n${failure.errorType}\n`;
+    const body = errorBody(failure.errorType, message);
+    ending = { kind: 'error', body, errorType: failure.errorType, durationMs: retryMs, log: '' };
   } else if (failure) {
     if (retry) log += initReportLine(retryMs, 'invoke', 'error');
     ending = { kind: 'error', body: failure.body, errorType: failure.errorType, durationMs: retryMs, log: '' };

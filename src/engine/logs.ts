@@ -11,8 +11,14 @@ export function initStartLine(runtime: string): string {
 }
 
 /** AWS's line for an init phase that did not succeed, e.g. `Phase: init\tStatus: timeout` when INIT hit its 10 s limit. */
-export function initReportLine(durationMs: number, phase: 'init' | 'invoke', status: 'timeout' | 'error'): string {
-  return `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: ${phase}\tStatus: ${status}\n`;
+export function initReportLine(
+  durationMs: number,
+  phase: 'init' | 'invoke',
+  status: 'timeout' | 'error',
+  errorType?: string,
+): string {
+  const type = errorType ? `\tError Type: ${errorType}` : '';
+  return `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: ${phase}\tStatus: ${status}${type}\n`;
 }
 
 /** The REPORT line exactly as CloudWatch shows it: tab-separated, Init Duration last, trailing tab. */

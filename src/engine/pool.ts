@@ -26,17 +26,27 @@ export class EnvironmentPool {
   readonly #keys = new Map<Environment, string>();
   /** Busy environments of a retired configuration: destroyed when their invocation ends, never pooled again. */
   readonly #retiring = new Set<Environment>();
+  /** Answered environments whose runtime has not asked for its next event yet, with their key (see release). */
+  readonly #returning = new Map<Environment, string>();
   #activeTotal = 0;
 
   constructor(private readonly options: PoolOptions) {}
 
-  /** A warm idle environment for this configuration, most recently used first, or undefined. */
+  /**
+   * A warm idle environment for this configuration, most recently used first; else one that has answered and whose
+   * runtime has not asked for its next event yet (the caller waits for it: `Environment.whenReady`); else undefined.
+   */
   takeWarm(key: string): Environment | undefined {
     const idle = this.#idle.get(key);
     while (idle && idle.length > 0) {
       const env = idle.pop();
       if (!env || env.state === 'dead') continue;
       this.#cancelEviction(env);
+      return env;
+    }
+    for (const [env, returningKey] of this.#returning) {
+      if (returningKey !== key || env.state === 'dead') continue;
+      this.#returning.delete(env);
       return env;
     }
     return undefined;
@@ -67,11 +77,26 @@ export class EnvironmentPool {
     env.onExit(() => this.#forget(env));
   }
 
-  /** Returns an environment to the warm pool; it is destroyed after `idleTimeoutMs` unused. */
+  /**
+   * Returns an environment to the warm pool once its runtime asks for the next event (/next), not when its answer
+   * arrives: a runtime may exit right after answering (Node's after an unhandled rejection), and the next,
+   * unrelated invocation must not inherit that exit (AWS starts it a fresh environment). Idle environments are
+   * destroyed after `idleTimeoutMs` unused.
+   */
   release(key: string, env: Environment): void {
     if (env.state === 'dead') return this.#forget(env);
     if (this.#retiring.has(env)) {
       void env.destroy().finally(() => this.#forget(env));
+      return;
+    }
+    if (!env.ready) {
+      this.#returning.set(env, key);
+      void env.whenReady().then((ready) => {
+        if (this.#returning.get(env) !== key) return; // taken meanwhile by an invocation, which waits for it
+        this.#returning.delete(env);
+        if (ready) this.release(key, env);
+        else this.#forget(env);
+      });
       return;
     }
     const idle = this.#idle.get(key) ?? [];
@@ -102,6 +127,7 @@ export class EnvironmentPool {
     this.#all.delete(env);
     this.#keys.delete(env);
     this.#retiring.delete(env);
+    this.#returning.delete(env);
   }
 
   /** Invocations counted against the account limit right now (running or starting). */
@@ -147,6 +173,7 @@ export class EnvironmentPool {
   async destroyAll(): Promise<void> {
     const all = [...this.#all];
     this.#idle.clear();
+    this.#returning.clear();
     for (const timer of this.#evictionTimers.values()) clearTimeout(timer);
     this.#evictionTimers.clear();
     await Promise.allSettled(all.map((env) => env.destroy()));

@@ -80,6 +80,44 @@ describe('Runtime API 2018-06-01 endpoint', () => {
   });
 });
 
+describe('Runtime API state machine answers', () => {
+  it("answers a refused transition 403 InvalidStateTransition in RAPID's words, for posts and init errors", async () => {
+    const refusing = await listenRuntimeApi({
+      next: (res) => res.destroy(),
+      response: () => ({ from: 'RuntimeResponseSentState', to: 'InvocationResponse' }),
+      error: () => false,
+      initError: () => ({ from: 'Running', to: 'InitError' }),
+      responseTooLarge: () => ({ from: 'Ready', to: 'InvocationResponse' }),
+    });
+    try {
+      const at = (p: string) => `http://${refusing.address}/2018-06-01/runtime/${p}`;
+      const twice = await fetch(at('invocation/req-1/response'), { method: 'POST', body: '1' });
+      expect(twice.status).toBe(403);
+      expect(await twice.json()).toEqual({
+        errorType: 'InvalidStateTransition',
+        errorMessage:
+          'State transition from RuntimeResponseSentState to InvocationResponse failed for runtime. Error: State transition is not allowed',
+      });
+      const late = await fetch(at('init/error'), { method: 'POST', body: '{}' });
+      expect(late.status).toBe(403);
+      expect(((await late.json()) as { errorMessage: string }).errorMessage).toMatch(
+        /^State transition from Running to InitError/,
+      );
+      const unknown = await fetch(at('invocation/other/error'), { method: 'POST', body: '{}' });
+      expect(unknown.status).toBe(400);
+      expect(await unknown.json()).toEqual({ errorType: 'InvalidRequestID', errorMessage: 'Invalid request ID' });
+      const big = await fetch(at('invocation/req-1/response'), {
+        method: 'POST',
+        body: Buffer.alloc(MAX_RESPONSE_BYTES + 1),
+      });
+      expect(big.status).toBe(403);
+    } finally {
+      refusing.server.closeAllConnections();
+      refusing.server.close();
+    }
+  });
+});
+
 describe('Runtime API HTTP/1.1 handling', () => {
   let parked: ((body: string) => void) | undefined;
   let parkedResponse: RuntimeResponse | undefined;

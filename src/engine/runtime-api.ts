@@ -8,15 +8,27 @@ export const MAX_RESPONSE_BYTES = 6_291_556;
 const PREFIX = '/2018-06-01/runtime/';
 const INVOCATION = 'invocation/';
 
+/**
+ * What a handler says of a runtime's post: accepted (true), not the invocation in flight (false: 400
+ * InvalidRequestID), or refused by the state machine (`Refused`: 403 InvalidStateTransition, as RAPID answers).
+ */
+export type Verdict = boolean | Refused;
+
+/** RAPID's runtime states (its names, which its 403 messages quote) between which a post was refused. */
+export interface Refused {
+  from: string;
+  to: string;
+}
+
 export interface RuntimeApiHandlers {
   /** The runtime asks for work; the response is parked until an invocation is dispatched. */
   next(res: Response): void;
-  /** Returns false when the request id is not the invocation in flight. */
-  response(requestId: string, body: Buffer): boolean;
-  error(requestId: string, errorType: string | undefined, body: Buffer): boolean;
-  initError(errorType: string | undefined, body: Buffer): void;
+  response(requestId: string, body: Buffer): Verdict;
+  error(requestId: string, errorType: string | undefined, body: Buffer): Verdict;
+  /** Accepted unless refused (after init). */
+  initError(errorType: string | undefined, body: Buffer): Refused | undefined;
   /** A response body above the limit: the invocation fails with Function.ResponseSizeTooLarge. */
-  responseTooLarge(requestId: string, bytes: number): boolean;
+  responseTooLarge(requestId: string, bytes: number): Verdict;
 }
 
 function sendJson(res: Response, status: number, body: unknown): void {
@@ -61,21 +73,22 @@ export function routeRuntimeApi(handlers: RuntimeApiHandlers) {
     if (method !== 'POST') return sendJson(res, 405, { errorType: 'MethodNotAllowed', errorMessage: 'Use POST' });
     const errorType = req.headers['lambda-runtime-function-error-type'];
     if (!match) {
-      handlers.initError(errorType, req.body ?? Buffer.alloc(0));
-      return accepted(res);
+      const refused = handlers.initError(errorType, req.body ?? Buffer.alloc(0));
+      return refused ? invalidStateTransition(res, refused) : accepted(res);
     }
     const [rawId, kind] = match;
     const requestId = rawId.includes('%') ? safeDecode(rawId) : rawId;
     if (req.body === null) {
-      if (!handlers.responseTooLarge(requestId, req.bytes)) return invalidRequestId(res);
+      const verdict = handlers.responseTooLarge(requestId, req.bytes);
+      if (verdict !== true) return refuse(res, verdict);
       return sendJson(res, 413, {
         errorType: 'RequestEntityTooLarge',
         errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
       });
     }
-    const known =
+    const verdict =
       kind === 'response' ? handlers.response(requestId, req.body) : handlers.error(requestId, errorType, req.body);
-    if (!known) return invalidRequestId(res);
+    if (verdict !== true) return refuse(res, verdict);
     accepted(res);
   };
 }
@@ -88,8 +101,18 @@ function safeDecode(text: string): string {
   }
 }
 
-function invalidRequestId(res: Response): void {
-  sendJson(res, 400, { errorType: 'InvalidRequestID', errorMessage: 'Invalid request ID' });
+function refuse(res: Response, verdict: false | Refused): void {
+  if (verdict === false)
+    return sendJson(res, 400, { errorType: 'InvalidRequestID', errorMessage: 'Invalid request ID' });
+  invalidStateTransition(res, verdict);
+}
+
+/** RAPID's 403 for a call its runtime state machine does not allow (rapi/handler, StateTransitionFailed…). */
+export function invalidStateTransition(res: Response, { from, to }: Refused): void {
+  sendJson(res, 403, {
+    errorType: 'InvalidStateTransition',
+    errorMessage: `State transition from ${from} to ${to} failed for runtime. Error: State transition is not allowed`,
+  });
 }
 
 /** The Runtime API listener of one environment; closing it drops the runtime's connections. */

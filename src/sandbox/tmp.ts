@@ -85,6 +85,9 @@ class PrivateTmpSandbox implements Sandbox {
   get detached() {
     return this.inner.detached;
   }
+  get lifeline() {
+    return this.inner.lifeline;
+  }
 
   wrap(command: string, args: readonly string[]) {
     const script = `mount --bind "$0" /tmp || exit 126; ${ANNOUNCE_EXEC}`;

@@ -73,6 +73,13 @@ export interface Sandbox {
    * the function starts are frozen and killed with it; a cgroup holds them without this).
    */
   readonly detached?: boolean;
+  /**
+   * The wrapper reads descriptor 4, a pipe whose other end only the engine holds: if the engine dies (even by
+   * SIGKILL) the kernel closes it, and a watchdog the wrapper left outside the runtime's process group kills that
+   * group, frozen or not. A line on it ("done") stands the watchdog down. For the none driver, where no cgroup
+   * outlives the engine for the next one to clean.
+   */
+  readonly lifeline?: boolean;
   /** Told the pid once spawned (the none driver signals its group and reads its VmHWM). */
   attach(pid: number): void;
   setCpu(cpus: number | null): void;

@@ -357,3 +357,18 @@ describe('nodejs24.x (promise-only, as AWS’s runtime client v4)', () => {
     expect(await failing.api.invoke({})).toMatchObject({ kind: 'error', errorType: 'SyntaxError' });
   });
 });
+
+describe('when the engine goes away', () => {
+  it('exits (1) once its stdout is a broken pipe, instead of reporting each EPIPE by writing again', async () => {
+    const { api, runtime } = await start({
+      'index.js': 'exports.handler = () => new Promise(() => setInterval(() => console.log("still here"), 5));',
+    });
+    const outcome = api.invoke({});
+    await vi.waitFor(() => expect(runtime.output()).toContain('still here'));
+    runtime.child.stdout?.destroy();
+    runtime.child.stderr?.destroy();
+    const code = await Promise.race([runtime.exited, new Promise((r) => setTimeout(() => r('still running'), 5000))]);
+    expect(code).toBe(1);
+    void outcome;
+  });
+});

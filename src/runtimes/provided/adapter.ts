@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
-import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { FunctionVersion } from '../../engine/types.js';
-import { LambenchError } from '../../errors.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
 import { buildBootstrap, CARGO_HINT, cargoVersion } from './cargo.js';
 
@@ -25,17 +23,7 @@ export const providedRuntime: RuntimeAdapter = {
     if (!fn.uploaded && !existsSync(bootstrap) && existsSync(path.join(fn.codeDir, 'Cargo.toml'))) {
       return buildBootstrap(fn.name, fn.codeDir, cacheDir);
     }
-    try {
-      await access(bootstrap, constants.X_OK);
-    } catch {
-      throw new LambenchError(
-        'BUILD_FAILED',
-        `${fn.name}: ${bootstrap} is missing or not executable.`,
-        fn.uploaded
-          ? 'A provided.al2023 zip must hold an executable named bootstrap at its root (uploaded code is never built).'
-          : 'A provided.al2023 function needs an executable named bootstrap at the root of its code (or a Cargo.toml).',
-      );
-    }
+    // A missing or non-executable bootstrap is the invocation's Runtime.InvalidEntrypoint, as on AWS (Environment).
     return fn.codeDir;
   },
   launch(_fn: FunctionVersion, taskRoot: string): RuntimeLaunch {

@@ -10,6 +10,17 @@ const SAMPLE_MS = 50;
 const rotation = new CpuRotation();
 
 /**
+ * The lifeline's watchdog (Sandbox.lifeline), started by the wrapper before it execs the runtime: in a session of
+ * its own (setsid), so SIGSTOP of the runtime's group does not freeze it, blocked in read (no CPU) until the engine
+ * writes "done" (it cleans up itself) or dies (EOF: kill the group, SIGCONT first so a frozen one wakes to die).
+ * Without setsid (not util-linux) there is no watchdog and the engine's own cleanup is all there is.
+ */
+const WATCHDOG =
+  'if command -v setsid >/dev/null 2>&1 && { true <&4; } 2>/dev/null; then ' +
+  `setsid /bin/sh -c 'read -r _ <&4 || { kill -s CONT -- -"$1"; kill -s KILL -- -"$1"; }' watchdog $$ ` +
+  '</dev/null >/dev/null 2>&1 3>&- & fi; exec 4<&-; ';
+
+/**
  * No isolation: works everywhere, limits neither CPU time nor memory nor processes. The runtime leads its own
  * process group, so freeze (SIGSTOP), thaw (SIGCONT) and kill reach every process it starts, as a cgroup would.
  * Peak memory is the runtime's VmHWM. The cores it sees (taskset) and its descriptor limit (ulimit) are applied.
@@ -18,6 +29,7 @@ const rotation = new CpuRotation();
 class UnconstrainedSandbox implements Sandbox {
   readonly kind = 'none' as const;
   readonly detached = true;
+  readonly lifeline = true;
   #pid: number | undefined;
   #sampler: NodeJS.Timeout | undefined;
   readonly #resident = new ResidentPeak();
@@ -30,7 +42,11 @@ class UnconstrainedSandbox implements Sandbox {
   wrap(command: string, args: readonly string[], announce = true) {
     const { cpuList, maxOpenFiles } = this.applied;
     const bound = withAffinity(cpuList, command, args);
-    return wrapInCgroups([], bound.command, bound.args, maxOpenFiles, announce);
+    const wrapped = wrapInCgroups([], bound.command, bound.args, maxOpenFiles, announce);
+    return {
+      command: wrapped.command,
+      args: [wrapped.args[0] as string, WATCHDOG + wrapped.args[1], ...wrapped.args.slice(2)],
+    };
   }
 
   attach(pid: number): void {

@@ -1,7 +1,7 @@
 import { logError, patchConsole } from './console.js';
 import { runtimeError, toErrorBody } from './errors.js';
 import { RuntimeApiConnection } from './http.js';
-import { current, errorTypeHeader, InvocationLoop } from './invocation.js';
+import { current, errorTypeHeader, fatal, InvocationLoop, pendingAnswer } from './invocation.js';
 import { loadHandler } from './loader.js';
 
 /**
@@ -16,15 +16,15 @@ import { loadHandler } from './loader.js';
  */
 const address = process.env.AWS_LAMBDA_RUNTIME_API ?? '';
 const api = new RuntimeApiConnection(address);
-let exiting = false;
-
 function reportAndExit(error: unknown, exitCode: number): void {
-  if (exiting) return;
-  exiting = true;
+  if (fatal.exiting) return;
+  fatal.exiting = true;
   const report = toErrorBody(error);
   const path = current.invokeId ? `/invocation/${encodeURIComponent(current.invokeId)}/error` : '/init/error';
+  // An answer not yet sent goes first, on the main connection, and the report behind it (answered in order).
+  const answered = pendingAnswer.flush?.(false) === true;
   // The main connection may be mid-request (e.g. waiting on /next); a fresh one keeps the report independent.
-  const connection = api.busy ? new RuntimeApiConnection(address) : api;
+  const connection = api.busy && !answered ? new RuntimeApiConnection(address) : api;
   connection
     .request('POST', path, JSON.stringify(report), errorTypeHeader(report))
     .catch((postError: unknown) => process.stderr.write(`Could not report the error: ${String(postError)}\n`))
@@ -33,6 +33,13 @@ function reportAndExit(error: unknown, exitCode: number): void {
 
 async function main(): Promise<void> {
   patchConsole();
+  // The engine reads stdout and stderr: a broken pipe means it is gone, and the Runtime API with it. Exit, rather
+  // than report the write error by writing (EPIPE again: a loop that spins a CPU until something kills it).
+  const engineGone = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(1);
+  };
+  process.stdout.on('error', engineGone);
+  process.stderr.on('error', engineGone);
   if (!address) {
     process.stderr.write('AWS_LAMBDA_RUNTIME_API is not set: this program runs inside a Lambda environment.\n');
     process.exit(1);

@@ -26,6 +26,15 @@ process.on('beforeExit', () => onLoopDrained());
 /** The invocation the process-wide error hooks report to (AWS keeps the last one after it completes). */
 export const current = { invokeId: undefined as string | undefined };
 
+/**
+ * An answer waiting for the end of the handler's turn of the event loop (see #post). A fatal error before then
+ * sends it alone, without the /next, and reports itself after it: `flush(false)` returns true if there was one.
+ */
+export const pendingAnswer = { flush: undefined as ((withNext: boolean) => boolean) | undefined };
+
+/** Set once a fatal error is being reported: the process exits, so it answers nothing more and asks for no event. */
+export const fatal = { exiting: false };
+
 const SERIALIZE_FAILED = 'Unable to stringify response body';
 
 export class InvocationLoop {
@@ -194,11 +203,27 @@ export class InvocationLoop {
    * never waited on the answer's status anyway: whatever it is, the next step is /next.
    */
   #post(path: string, body: string, headers: string): void {
-    const posted = this.#api.pipeline(() => [this.#api.request('POST', path, body, headers), this.#handleOnce()]);
-    Promise.all(posted).catch((error: unknown) => {
-      console.log(`Unexpected Top Level Error: ${String(error)}`);
-      this.#onFatal(error);
-    });
+    // Not at once but at the end of this turn: Node reports a promise rejected and unhandled in the handler's turn
+    // after that turn's microtasks, and then this process must not have asked for another event. AWS's client
+    // posts the answer, then schedules its /next with setImmediate, so the rejection handler runs in between and
+    // exits (128) with no /next sent: the engine then never hands that dying process the next invocation.
+    if (fatal.exiting) return;
+    const flush = (withNext: boolean): boolean => {
+      if (pendingAnswer.flush !== flush) return false;
+      pendingAnswer.flush = undefined;
+      if (!withNext) {
+        this.#api.request('POST', path, body, headers).catch(() => {});
+        return true;
+      }
+      const posted = this.#api.pipeline(() => [this.#api.request('POST', path, body, headers), this.#handleOnce()]);
+      Promise.all(posted).catch((error: unknown) => {
+        console.log(`Unexpected Top Level Error: ${String(error)}`);
+        this.#onFatal(error);
+      });
+      return true;
+    };
+    pendingAnswer.flush = flush;
+    setImmediate(() => flush(true));
   }
 }
 
