@@ -1,0 +1,57 @@
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Engine } from '../../src/engine/engine.js';
+import { builtInFunctionsDir } from '../../src/paths.js';
+import { privateTmpUnavailable } from '../../src/sandbox/tmp.js';
+import type { Credentials } from '../../src/services/auth/sigv4.js';
+import { startLocalServices } from '../../src/services/index.js';
+
+export {
+  type RawAnswer,
+  type RawRequest,
+  rawRequest,
+  type Signer,
+  signedHeaders,
+} from '../../src/services/auth/test-helpers/sign.js';
+
+/**
+ * What `lambench serve` runs, in this process: an engine with hello-node registered, the Lambda API, S3 and
+ * DynamoDB on 127.0.0.1 ephemeral ports, under a fresh data dir. Shared by the fault tests.
+ */
+export interface Served {
+  engine: Engine;
+  endpoints: { lambda: string; s3: string; dynamodb: string };
+  workDir: string;
+  close(): Promise<void>;
+}
+
+export async function startServe(options: { credentials?: Credentials; functions?: string[] } = {}): Promise<Served> {
+  // Outside /tmp where functions get a private one: it would hide the unpacked code and the runtime client.
+  const root = privateTmpUnavailable() === null;
+  const workDir = await mkdtemp(path.join(root ? '/var/tmp' : os.tmpdir(), 'lambench-faults-'));
+  const engine = await Engine.create({ cacheDir: path.join(workDir, 'cache') });
+  for (const folder of options.functions ?? [path.join(builtInFunctionsDir, 'hello', 'node')]) {
+    await engine.functions.registerFolder(folder);
+  }
+  const services = await startLocalServices(engine, {
+    dataDir: path.join(workDir, 'data'),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  });
+  return {
+    engine,
+    endpoints: services.endpoints,
+    workDir,
+    close: async () => {
+      await services.close();
+      await engine.close();
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** This process's open file descriptors (sockets included), to show that nothing leaks. */
+export const openFds = () => readdirSync('/proc/self/fd').length;
+
+export const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
