@@ -98,7 +98,9 @@ export function authorize(req: IncomingMessage, service: AuthService, options: A
   };
   if (service === 's3') {
     // S3 signs the payload's hash as a header (or not at all, for presigned URLs): no need to read the body first.
-    const payloadHash = claim.presigned ? 'UNSIGNED-PAYLOAD' : header(req, 'x-amz-content-sha256');
+    const presignedHash = () =>
+      new URLSearchParams((req.url ?? '').split('?')[1] ?? '').get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD';
+    const payloadHash = claim.presigned ? presignedHash() : header(req, 'x-amz-content-sha256');
     if (payloadHash === undefined) {
       return {
         refusal: { reason: 'incomplete', message: 'Missing required header for this request: x-amz-content-sha256' },
