@@ -64,13 +64,35 @@ export const functionNotFound = (arnOrName: string) =>
     'Run `lambench functions` to list registered functions, or check the name and qualifier.',
   );
 
-export const requestTooLarge = (bytes: number, limit: number) =>
+/**
+ * Invoke's synchronous limit as AWS's front end answers it: 413 RequestEntityTooLargeException, "Request must be
+ * smaller than 6291456 bytes" — a payload of exactly the limit is refused too.
+ */
+export const requestTooLarge = (bytes: number, limit: number, operation = 'InvokeFunction') =>
   new AwsError(
-    'RequestTooLargeException',
+    'RequestEntityTooLargeException',
     413,
-    `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+    `Request must be smaller than ${limit} bytes for the ${operation} operation`,
     undefined,
-    `The payload is ${bytes} bytes; send a reference (e.g. an S3 key) instead of the data.`,
+    `The request is ${bytes} bytes; send a reference (e.g. an S3 key) instead of the data.`,
+  );
+
+/** Event invocations: AWS's wording, where the limit itself is allowed. */
+export const eventTooLarge = (bytes: number, limit: number) =>
+  new AwsError(
+    'RequestEntityTooLargeException',
+    413,
+    `${bytes} byte payload is too large for the Event invocation type (limit ${limit} bytes)`,
+    undefined,
+    'Send a reference (e.g. an S3 key) instead of the data.',
+  );
+
+/** A FunctionName that cannot be a name or an ARN (AWS validates it against this pattern before anything else). */
+export const invalidFunctionName = (value: string) =>
+  new AwsError(
+    'ValidationException',
+    400,
+    `1 validation error detected: Value '${value}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
   );
 
 export const tooManyRequests = (reason: string, message = 'Rate Exceeded.') =>

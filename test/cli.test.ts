@@ -72,7 +72,7 @@ describe('lambench CLI', () => {
     [['tune', 'hello-node', '--free-tier'], /--free-tier .* --per-month/],
     [
       ['tune', 'hello-node', '--payload', '@big-payload.json'],
-      /RequestTooLargeException: Request must be smaller than 6291456 bytes/,
+      /RequestEntityTooLargeException: Request must be smaller than 6291456 bytes/,
     ],
     [['tune', 'hello-node', '--memory', ''], /--memory "" is not a list of sizes/],
     [['tune', 'hello-node', '--memory', '0x80'], /Memory size "0x80" is not valid/],

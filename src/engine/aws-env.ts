@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { FunctionVersion } from './types.js';
 
+/** Where functions reach the services, and (when they verify signatures) the credentials to sign with. */
 export interface ServiceEndpoints {
   s3?: string;
   dynamodb?: string;
   lambda?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-/** Dummy credentials: the embedded services accept any signature, and real AWS rejects these at once. */
+/** Dummy credentials: the embedded services accept any signature by default, and real AWS rejects these at once. */
 export const LOCAL_CREDENTIALS = {
   AWS_ACCESS_KEY_ID: 'AKIALAMBENCHLOCAL000',
   AWS_SECRET_ACCESS_KEY: 'lambench-local-secret-access-key',
@@ -52,5 +54,11 @@ export function awsEnvironment(
   if (endpoints.s3) env.AWS_ENDPOINT_URL_S3 = endpoints.s3;
   if (endpoints.dynamodb) env.AWS_ENDPOINT_URL_DYNAMODB = endpoints.dynamodb;
   if (endpoints.lambda) env.AWS_ENDPOINT_URL_LAMBDA = endpoints.lambda;
+  if (endpoints.credentials) {
+    // `serve --credentials`: the services check signatures, so functions sign with the key they accept.
+    env.AWS_ACCESS_KEY_ID = endpoints.credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = endpoints.credentials.secretAccessKey;
+    delete env.AWS_SESSION_TOKEN;
+  }
   return { ...env, ...fn.environment };
 }

@@ -199,7 +199,7 @@ describe('engine', () => {
     });
     await expect(
       engine.invoke({ functionName: 'hello-node', payload: Buffer.alloc(7 * 1024 * 1024, 0x20) }),
-    ).rejects.toMatchObject({ awsType: 'RequestTooLargeException', statusCode: 413 });
+    ).rejects.toMatchObject({ awsType: 'RequestEntityTooLargeException', statusCode: 413 });
     await expect(engine.invoke({ functionName: 'hello-node', payload: '{nope' })).rejects.toMatchObject({
       awsType: 'InvalidRequestContentException',
     });

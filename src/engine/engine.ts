@@ -1,11 +1,11 @@
 import { isAscii } from 'node:buffer';
 import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { invalidRequestContent, LambenchError, requestTooLarge } from '../errors.js';
+import { type AwsError, eventTooLarge, invalidRequestContent, LambenchError, requestTooLarge } from '../errors.js';
 import { findRuntime } from '../runtimes/index.js';
 import { cpusForMemory, detectDriver, hostCpus, visibleCpusForMemory } from '../sandbox/index.js';
 import { AWS_MAX_OPEN_FILES, AWS_MAX_PROCESSES, type IsolationKind, type SandboxDriver } from '../sandbox/types.js';
-import { functionArn, parseFunctionRef } from './arn.js';
+import { checkArnScope, functionArn, parseFunctionRef } from './arn.js';
 import { awsEnvironment, type ServiceEndpoints } from './aws-env.js';
 import { Environment, type InitResult } from './environment.js';
 import { type Answer, endInvocation, type Invocation, runInvocation } from './invocation.js';
@@ -14,9 +14,19 @@ import { EnvironmentPool, poolKey } from './pool.js';
 import { FunctionRegistry } from './registry.js';
 import type { FunctionVersion, InvokeRequest, InvokeResult } from './types.js';
 
-/** Invoke's synchronous payload limit (6 MB) and the asynchronous one (1 MB since 2025). */
+/**
+ * Invoke's synchronous payload limit (6 MB): AWS answers "Request must be smaller than 6291456 bytes", so the
+ * largest payload accepted is one byte less. The asynchronous one (1 MB since 2025) allows the limit itself
+ * ("… too large for the Event invocation type (limit 1048576 bytes)").
+ */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
 export const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
+
+/** Whether Invoke accepts a payload of `bytes` (the one rule the Invoke API, the engine and `tune` share). */
+export function payloadTooLarge(bytes: number, type: 'RequestResponse' | 'Event'): AwsError | null {
+  if (type === 'Event') return bytes > MAX_ASYNC_PAYLOAD_BYTES ? eventTooLarge(bytes, MAX_ASYNC_PAYLOAD_BYTES) : null;
+  return bytes >= MAX_SYNC_PAYLOAD_BYTES ? requestTooLarge(bytes, MAX_SYNC_PAYLOAD_BYTES) : null;
+}
 
 export interface EngineOptions {
   isolation?: IsolationKind | 'auto';
@@ -153,7 +163,7 @@ export class Engine {
     request: InvokeRequest,
     run: (environment: Environment, init: InitResult | null, invocation: Invocation) => Promise<T>,
   ): Promise<T> {
-    const { fn, payload, memoryMB } = this.#validate(request, MAX_SYNC_PAYLOAD_BYTES);
+    const { fn, payload, memoryMB } = this.#validate(request, 'RequestResponse');
     const key = poolKey(fn, memoryMB);
     this.#pool.reserve(fn.name);
     try {
@@ -202,7 +212,7 @@ export class Engine {
 
   /** Event invocation: validated now, run later (HTTP 202). Returns the request id. */
   invokeEvent(request: InvokeRequest): string {
-    this.#validate(request, MAX_ASYNC_PAYLOAD_BYTES);
+    this.#validate(request, 'Event');
     const requestId = randomUUID();
     const run = this.invoke(request)
       .catch((error: unknown) =>
@@ -214,11 +224,13 @@ export class Engine {
   }
 
   /** Checks a request the way Invoke does, before anything runs. */
-  #validate(request: InvokeRequest, limit: number) {
+  #validate(request: InvokeRequest, type: 'RequestResponse' | 'Event') {
     if (this.#closed) throw new LambenchError('ENGINE_CLOSED', 'The engine has been closed.');
+    checkArnScope(request.functionName, this.region);
     const fn = this.functions.resolve(request.functionName, request.qualifier);
     const payload = typeof request.payload === 'string' ? Buffer.from(request.payload) : request.payload;
-    if (payload.length > limit) throw requestTooLarge(payload.length, limit);
+    const tooLarge = payloadTooLarge(payload.length, type);
+    if (tooLarge) throw tooLarge;
     if (payload.length > 0) {
       try {
         // ASCII (nearly every payload) decodes as latin1, a plain copy; UTF-8 transcodes (~1 ms per MiB).

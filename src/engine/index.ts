@@ -4,7 +4,13 @@ import { builtInFunctionsDir } from '../paths.js';
 import { findFunctionFolders } from './discover.js';
 import { Engine, type EngineOptions } from './engine.js';
 
-export { Engine, type EngineOptions, MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES } from './engine.js';
+export {
+  Engine,
+  type EngineOptions,
+  MAX_ASYNC_PAYLOAD_BYTES,
+  MAX_SYNC_PAYLOAD_BYTES,
+  payloadTooLarge,
+} from './engine.js';
 export { parseReportLine, reportLine, tailBase64 } from './logs.js';
 export { FunctionRegistry, LATEST } from './registry.js';
 export type * from './types.js';

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { startLambdaServer } from '../engine/http/server.js';
+import type { AuthOptions } from './auth/guard.js';
+import type { Credentials } from './auth/sigv4.js';
 import { startDynamoDb } from './dynamodb/index.js';
 import { type Latency, startS3Server } from './s3/index.js';
 
@@ -16,6 +18,8 @@ export interface LocalServicesOptions {
   s3Latency?: Latency;
   /** Use these instead of the embedded services (e.g. moto, MinIO or real AWS). */
   external?: { s3?: string; dynamodb?: string };
+  /** Verify SigV4 signatures against these credentials (default: any signed request is accepted). */
+  credentials?: Credentials;
 }
 
 /**
@@ -28,15 +32,19 @@ export async function startLocalServices(engine: Engine, options: LocalServicesO
     for (const service of started.reverse()) await service.close().catch(() => {});
   };
   try {
-    const s3 = options.external?.s3 ?? (await startS3(path.join(options.dataDir, 's3'), started, options.s3Latency));
-    const dynamodb = options.external?.dynamodb ?? (await startDynamo(path.join(options.dataDir, 'dynamodb'), started));
+    const auth: AuthOptions = options.credentials ? { credentials: [options.credentials] } : {};
+    const s3 =
+      options.external?.s3 ?? (await startS3(path.join(options.dataDir, 's3'), started, auth, options.s3Latency));
+    const dynamodb =
+      options.external?.dynamodb ?? (await startDynamo(path.join(options.dataDir, 'dynamodb'), started, auth));
     const lambda = await startLambdaServer(engine, {
       port: options.lambdaPort ?? 0,
       dataDir: path.join(options.dataDir, 'lambda'),
+      auth,
     });
     started.push(lambda);
     const endpoints = { lambda: lambda.endpoint, s3, dynamodb };
-    engine.endpoints = endpoints;
+    engine.endpoints = { ...endpoints, ...(options.credentials ? { credentials: options.credentials } : {}) };
     return { endpoints, close: closeAll };
   } catch (error) {
     await closeAll();
@@ -47,15 +55,20 @@ export async function startLocalServices(engine: Engine, options: LocalServicesO
 async function startS3(
   dataDir: string,
   started: Array<{ close(): Promise<void> }>,
+  auth: AuthOptions,
   latency?: Latency,
 ): Promise<string> {
-  const server = await startS3Server({ dataDir, ...(latency ? { latency } : {}) });
+  const server = await startS3Server({ dataDir, auth, ...(latency ? { latency } : {}) });
   started.push(server);
   return server.endpoint;
 }
 
-async function startDynamo(dataDir: string, started: Array<{ close(): Promise<void> }>): Promise<string> {
-  const server = await startDynamoDb({ dataDir });
+async function startDynamo(
+  dataDir: string,
+  started: Array<{ close(): Promise<void> }>,
+  auth: AuthOptions,
+): Promise<string> {
+  const server = await startDynamoDb({ dataDir, auth });
   started.push(server);
   return server.endpoint;
 }

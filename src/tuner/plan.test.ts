@@ -61,13 +61,19 @@ describe('plan', () => {
     expect(() => payloadSchedule([payload(1), payload(2)], 1)).toThrow(/at least as many/);
   });
 
-  it("rejects a payload over AWS's 6 MB Invoke limit, counted in bytes", () => {
-    // 6,291,456 bytes is allowed; multi-byte characters count as the bytes they take.
-    const exactly = `"${'x'.repeat(MAX_PAYLOAD_BYTES - 2)}"`;
-    expect(validatePlan({ ...basePlan, payloads: [{ name: 'max', payload: exactly, weight: 1 }] })).toBeTruthy();
+  it("refuses a payload of AWS's 6 MB Invoke limit or more, counted in bytes, as the Invoke API does", () => {
+    // AWS: "Request must be smaller than 6291456 bytes": one byte less is the largest payload; multi-byte
+    // characters count as the bytes they take.
+    const json = (bytes: number) => `"${'x'.repeat(bytes - 2)}"`;
+    const plan = (payload: string) => ({ ...basePlan, payloads: [{ name: 'p', payload, weight: 1 }] });
+    expect(validatePlan(plan(json(MAX_PAYLOAD_BYTES - 1)))).toBeTruthy();
+    expect(() => validatePlan(plan(json(MAX_PAYLOAD_BYTES)))).toThrow(
+      /Payload "p" is 6291456 bytes: RequestEntityTooLargeException: Request must be smaller than 6291456 bytes/,
+    );
+    expect(() => validatePlan(plan(json(MAX_PAYLOAD_BYTES + 1)))).toThrow(/is 6291457 bytes/);
     const over = `"${'é'.repeat(MAX_PAYLOAD_BYTES / 2)}"`;
     expect(() => validatePlan({ ...basePlan, payloads: [{ name: 'big', payload: over, weight: 1 }] })).toThrow(
-      /Payload "big" is 6291458 bytes: RequestTooLargeException/,
+      /Payload "big" is 6291458 bytes: RequestEntityTooLargeException/,
     );
   });
 

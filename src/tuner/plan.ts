@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { MAX_SYNC_PAYLOAD_BYTES, payloadTooLarge } from '../engine/engine.js';
 import { MAX_MEMORY_MB, MIN_MEMORY_MB } from '../engine/manifest.js';
 import type { Architecture } from '../engine/types.js';
 import { LambenchError } from '../errors.js';
@@ -43,10 +44,10 @@ export interface TunePlan {
 const bad = (message: string, hint?: string) => new LambenchError('INVALID_ARGUMENT', message, hint);
 
 /**
- * AWS's limit on a synchronous Invoke request (6 MB), which the engine enforces per invocation too
- * (MAX_SYNC_PAYLOAD_BYTES); checked here so a run fails before its first invocation, not at every one.
+ * AWS's limit on a synchronous Invoke request (6 MB, the limit itself refused), the engine's own rule
+ * (payloadTooLarge); checked here so a run fails before its first invocation, not at every one.
  */
-export const MAX_PAYLOAD_BYTES = 6_291_456;
+export const MAX_PAYLOAD_BYTES = MAX_SYNC_PAYLOAD_BYTES;
 
 /** Parses "128,256,512" into sizes, rejecting anything AWS would reject, before a single invocation runs. */
 export function parseMemoryList(text: string): number[] {
@@ -124,9 +125,10 @@ export function validatePlan(plan: TunePlan): TunePlan {
   }
   for (const p of plan.payloads) {
     const bytes = Buffer.byteLength(p.payload, 'utf8');
-    if (bytes > MAX_PAYLOAD_BYTES) {
+    const tooLarge = payloadTooLarge(bytes, 'RequestResponse');
+    if (tooLarge) {
       throw bad(
-        `Payload "${p.name}" is ${bytes} bytes: RequestTooLargeException: Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation.`,
+        `Payload "${p.name}" is ${bytes} bytes: ${tooLarge.awsType}: ${tooLarge.message}.`,
         'Send a reference (e.g. an S3 key) instead of the data.',
       );
     }

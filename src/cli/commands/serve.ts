@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { createLocalEngine } from '../../engine/index.js';
+import { LambenchError } from '../../errors.js';
 import { startLocalServices } from '../../services/index.js';
 import { integerOption, parse } from '../args.js';
 import { endpointOptions, externalEndpoints } from '../endpoints.js';
 import { watchInterrupt } from '../interrupt.js';
 
 const USAGE =
-  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet] [--s3-endpoint URL] [--dynamodb-endpoint URL]';
+  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet] [--credentials KEY:SECRET] [--s3-endpoint URL] [--dynamodb-endpoint URL]';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -17,6 +18,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       isolation: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      credentials: { type: 'string' },
       ...endpointOptions,
     },
     USAGE,
@@ -24,19 +26,23 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const port = integerOption(values.port, 'port') ?? 0;
   const dataDir = path.resolve(values['data-dir'] ?? path.join('.lambench', 'data'));
   const external = externalEndpoints(values);
+  const credentials = values.credentials === undefined ? undefined : parseCredentials(values.credentials);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
     ...(values.quiet ? {} : { onOutput: (fn: string, text: string) => process.stderr.write(prefixLines(fn, text)) }),
   });
   // Watched from here on, so a signal during startup still closes the engine rather than leaving its cgroup.
   const interrupt = watchInterrupt();
-  const services = await startLocalServices(engine, { dataDir, lambdaPort: port, external }).catch(
-    async (error: unknown) => {
-      interrupt.dispose();
-      await engine.close();
-      throw error;
-    },
-  );
+  const services = await startLocalServices(engine, {
+    dataDir,
+    lambdaPort: port,
+    external,
+    ...(credentials ? { credentials } : {}),
+  }).catch(async (error: unknown) => {
+    interrupt.dispose();
+    await engine.close();
+    throw error;
+  });
   const endpoints = services.endpoints;
   if (values.json) process.stdout.write(`${JSON.stringify(endpoints)}\n`);
   else {
@@ -49,6 +55,21 @@ export async function serveCommand(argv: string[]): Promise<number> {
   await services.close();
   await engine.close();
   return 130;
+}
+
+/** `KEY:SECRET` (the secret may itself hold colons, as AWS secrets do not but a passphrase might). */
+function parseCredentials(text: string): { accessKeyId: string; secretAccessKey: string } {
+  const colon = text.indexOf(':');
+  const accessKeyId = colon < 0 ? '' : text.slice(0, colon);
+  const secretAccessKey = colon < 0 ? '' : text.slice(colon + 1);
+  if (!/^[\w]{1,128}$/.test(accessKeyId) || secretAccessKey === '') {
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      '--credentials must be KEY:SECRET (an access key id of letters, digits or _, a colon, a non-empty secret).',
+      'e.g. --credentials AKIALOCAL:my-secret; clients then sign with that key and secret (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).',
+    );
+  }
+  return { accessKeyId, secretAccessKey };
 }
 
 function prefixLines(functionName: string, text: string): string {

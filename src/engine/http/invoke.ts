@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { invalidParameter, requestTooLarge } from '../../errors.js';
+import { invalidParameter } from '../../errors.js';
 import type { Engine } from '../engine.js';
-import { MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES } from '../engine.js';
+import { MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES, payloadTooLarge } from '../engine.js';
 import type { Answer } from '../invocation.js';
 import { tailBase64 } from '../logs.js';
 import type { InvokeRequest } from '../types.js';
@@ -11,6 +11,10 @@ const header = (req: IncomingMessage, name: string) => {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
+
+/** The most an Invoke body may hold (sync: one byte under 6 MB; Event: 1 MB); a byte more is answered 413 at once. */
+export const invokeBodyLimit = (type: string | undefined) =>
+  type === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES - 1;
 
 /** POST /2015-03-31/functions/{name}/invocations: RequestResponse, Event (202) and DryRun (204). */
 export async function handleInvoke(
@@ -24,9 +28,12 @@ export async function handleInvoke(
   if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
     throw invalidParameter(`InvocationType ${type} is not one of RequestResponse, Event, DryRun.`);
   }
-  const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
-  const { body, bytes } = await readBody(req, limit);
-  if (body === null) throw requestTooLarge(bytes, limit);
+  const { body, bytes } = await readBody(req, invokeBodyLimit(type));
+  if (body === null)
+    throw (
+      payloadTooLarge(bytes, type === 'Event' ? 'Event' : 'RequestResponse') ??
+      invalidParameter(`Request of ${bytes} bytes refused.`)
+    );
   const clientContext = header(req, 'x-amz-client-context');
   const request: InvokeRequest = {
     functionName,

@@ -78,7 +78,7 @@ describe('Lambda API through @aws-sdk/client-lambda', () => {
   it('maps errors to the SDK exception classes', async () => {
     await expect(
       lambda.send(new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.alloc(7 * 1024 * 1024, 0x20) })),
-    ).rejects.toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
+    ).rejects.toMatchObject({ name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 } });
     await expect(
       lambda.send(new InvokeCommand({ FunctionName: 'nope', Payload: Buffer.from('{}') })),
     ).rejects.toMatchObject({

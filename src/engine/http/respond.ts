@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsError, LambenchError } from '../../errors.js';
+import { AwsError, LambenchError, requestTooLarge } from '../../errors.js';
+import { readBounded } from '../../services/auth/guard.js';
 
 export function sendJson(
   res: ServerResponse,
@@ -25,7 +26,9 @@ export function sendError(res: ServerResponse, error: unknown): void {
     return;
   }
   if (error instanceof AwsError) {
-    sendJson(res, error.statusCode, error.toBody(), { 'x-amzn-ErrorType': error.awsType });
+    // A 413 is answered before the rest of the body arrived: closing is how that rest is refused.
+    const close: Record<string, string> = error.statusCode === 413 ? { Connection: 'close' } : {};
+    sendJson(res, error.statusCode, error.toBody(), { 'x-amzn-ErrorType': error.awsType, ...close });
     return;
   }
   if (error instanceof LambenchError) {
@@ -47,31 +50,26 @@ export function sendError(res: ServerResponse, error: unknown): void {
   );
 }
 
-/** Reads a body up to `limit` bytes; beyond it, stops buffering and reports the size (for 413s). */
+/** AWS's bound on a control-plane request (CreateFunction with its zip inline, base64 in JSON). */
+export const CONTROL_PLANE_BODY_LIMIT = 70_167_211;
+
+/**
+ * Reads a body up to `limit` bytes. Past it (by Content-Length, or counted as it arrives) it stops at once and
+ * reports the size, so the 413 leaves before the rest is sent; that answer closes the connection (sendError).
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<{ body: Buffer | null; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      req.resume();
-      req.on('end', () => resolve({ body: null, bytes: declared }));
-      req.on('error', reject);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    req.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => resolve({ body: bytes <= limit ? Buffer.concat(chunks, bytes) : null, bytes }));
-    req.on('error', reject);
-  });
+  return readBounded(req, limit).then((read) =>
+    'body' in read ? { body: read.body, bytes: read.body.length } : { body: null, bytes: read.tooLarge },
+  );
 }
 
-export async function readJson(req: IncomingMessage, limit = 70 * 1024 * 1024): Promise<Record<string, unknown>> {
-  const { body } = await readBody(req, limit);
-  if (body === null)
-    throw new AwsError('RequestTooLargeException', 413, 'Request must be smaller than 70167211 bytes.');
+export async function readJson(
+  req: IncomingMessage,
+  limit = CONTROL_PLANE_BODY_LIMIT,
+  operation = 'CreateFunction',
+): Promise<Record<string, unknown>> {
+  const { body, bytes } = await readBody(req, limit);
+  if (body === null) throw requestTooLarge(bytes, limit, operation);
   if (body.length === 0) return {};
   try {
     const parsed = JSON.parse(body.toString('utf8')) as unknown;

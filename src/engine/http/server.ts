@@ -1,14 +1,15 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { AwsError } from '../../errors.js';
-import { parseFunctionRef } from '../arn.js';
-import type { Engine } from '../engine.js';
+import { AwsError, invalidFunctionName, requestTooLarge } from '../../errors.js';
+import { type AuthOptions, authorize, type Refusal, readBounded, replayRequest } from '../../services/auth/guard.js';
+import { checkArnScope, parseFunctionRef } from '../arn.js';
+import { type Engine, MAX_SYNC_PAYLOAD_BYTES, payloadTooLarge } from '../engine.js';
 import { LATEST } from '../registry.js';
 import { toAliasConfiguration, toConfiguration } from './configuration.js';
 import * as cp from './control-plane.js';
-import { handleInvoke } from './invoke.js';
-import { sendError, sendJson } from './respond.js';
+import { handleInvoke, invokeBodyLimit } from './invoke.js';
+import { CONTROL_PLANE_BODY_LIMIT, sendError, sendJson } from './respond.js';
 
 type Handler = (ctx: cp.ControlPlaneContext, req: IncomingMessage, res: ServerResponse, params: RouteParams) => unknown;
 interface RouteParams {
@@ -66,37 +67,122 @@ const routes: Record<string, Handler> = {
   },
 };
 
+export interface LambdaApiOptions {
+  dataDir: string;
+  /** Who may call (default: any SigV4-signed request; with credentials, verified signatures only). */
+  auth?: AuthOptions;
+}
+
 /** The Lambda API (Invoke + control-plane subset) as a node:http listener, usable in-process or on a socket. */
-export function createLambdaHandler(engine: Engine, options: { dataDir: string }) {
+export function createLambdaHandler(engine: Engine, options: LambdaApiOptions) {
   const ctx: cp.ControlPlaneContext = { engine, dataDir: options.dataDir, roles: new Map() };
+  const auth = options.auth ?? {};
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = FUNCTIONS.exec(url.pathname);
-    const [, , rawName, sub, rawAlias] = match ?? [];
-    const resource =
-      rawName === undefined ? '' : sub === undefined ? 'function' : sub === 'aliases' && rawAlias ? 'alias' : sub;
-    const handler = match ? routes[`${req.method} ${resource}`] : undefined;
-    if (!handler) {
-      req.resume();
-      sendError(
-        res,
-        new AwsError('UnknownOperationException', 404, `${req.method} ${url.pathname} is not supported by lambench.`),
-      );
-      return;
+    // Nothing a request carries may escape as an exception: that would end the process and every service in it.
+    try {
+      const decision = authorize(req, 'lambda', auth);
+      if ('refusal' in decision) return fail(req, res, lambdaRefusal(decision.refusal));
+      if ('accepted' in decision) return dispatch(ctx, req, res);
+      // The signature covers the body: read it (within the operation's bound) before anything runs.
+      readBounded(req, bodyLimit(req))
+        .then((read) => {
+          if ('tooLarge' in read) return fail(req, res, tooLargeError(req, read.tooLarge));
+          const refusal = decision.verifyBody(read.body);
+          if (refusal) return fail(req, res, lambdaRefusal(refusal));
+          dispatch(ctx, replayRequest(req, read.body), res);
+        })
+        .catch((error: unknown) => fail(req, res, error));
+    } catch (error) {
+      fail(req, res, error);
     }
-    const params: RouteParams = {
-      name: decodeURIComponent(rawName ?? ''),
-      alias: decodeURIComponent(rawAlias ?? ''),
-      qualifier: url.searchParams.get('Qualifier') ?? undefined,
-    };
-    if (params.qualifier === LATEST && resource === 'function' && req.method === 'DELETE') params.qualifier = undefined;
-    Promise.resolve()
-      .then(() => handler(ctx, req, res, params))
-      .catch((error: unknown) => {
-        req.resume();
-        sendError(res, error);
-      });
   };
+}
+
+function fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  req.resume();
+  try {
+    sendError(res, error);
+  } catch {
+    res.destroy();
+  }
+}
+
+/** Lambda's answers to unsigned or mis-signed requests (its front end answers them all 403). */
+function lambdaRefusal(refusal: Refusal): AwsError {
+  const types: Record<Refusal['reason'], string> = {
+    crossSite: 'AccessDeniedException',
+    missing: 'MissingAuthenticationTokenException',
+    incomplete: 'IncompleteSignatureException',
+    unknownKey: 'UnrecognizedClientException',
+    badSignature: 'InvalidSignatureException',
+    expired: 'InvalidSignatureException',
+  };
+  return new AwsError(types[refusal.reason], 403, refusal.message);
+}
+
+const rawPath = (req: IncomingMessage) => (req.url ?? '/').split('?')[0] ?? '/';
+const isInvoke = (req: IncomingMessage) => req.method === 'POST' && rawPath(req).endsWith('/invocations');
+const invocationType = (req: IncomingMessage) => {
+  const value = req.headers['x-amz-invocation-type'];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+function bodyLimit(req: IncomingMessage): number {
+  return isInvoke(req) ? invokeBodyLimit(invocationType(req)) : CONTROL_PLANE_BODY_LIMIT;
+}
+
+function tooLargeError(req: IncomingMessage, bytes: number): AwsError {
+  if (!isInvoke(req)) return requestTooLarge(bytes, CONTROL_PLANE_BODY_LIMIT, 'CreateFunction');
+  return (
+    payloadTooLarge(bytes, invocationType(req) === 'Event' ? 'Event' : 'RequestResponse') ??
+    requestTooLarge(bytes, MAX_SYNC_PAYLOAD_BYTES)
+  );
+}
+
+/** AWS validates FunctionName (and the alias) before routing; a malformed escape can be neither. */
+function decodePathPart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalidFunctionName(raw);
+  }
+}
+
+/** Routes on the path as sent: no URL normalisation (`..`, `.`) and no parsing that could throw. */
+function dispatch(ctx: cp.ControlPlaneContext, req: IncomingMessage, res: ServerResponse): void {
+  const path = rawPath(req);
+  const query = new URLSearchParams((req.url ?? '').split('?').slice(1).join('?'));
+  const match = FUNCTIONS.exec(path);
+  const [, , rawName, sub, rawAlias] = match ?? [];
+  const resource =
+    rawName === undefined ? '' : sub === undefined ? 'function' : sub === 'aliases' && rawAlias ? 'alias' : sub;
+  const handler = match ? routes[`${req.method} ${resource}`] : undefined;
+  if (!handler) {
+    fail(
+      req,
+      res,
+      new AwsError('UnknownOperationException', 404, `${req.method} ${path} is not supported by lambench.`),
+    );
+    return;
+  }
+  const params: RouteParams = {
+    name: decodePathPart(rawName ?? ''),
+    alias: decodePathPart(rawAlias ?? ''),
+    qualifier: query.get('Qualifier') ?? undefined,
+  };
+  if (params.qualifier !== undefined && !/^[a-zA-Z0-9$_-]{1,128}$/.test(params.qualifier)) {
+    throw new AwsError(
+      'ValidationException',
+      400,
+      `1 validation error detected: Value '${params.qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)`,
+    );
+  }
+  if (params.name)
+    checkArnScope(params.name, ctx.engine.region, resource === 'invocations' ? 'InvokeFunction' : 'GetFunction');
+  if (params.qualifier === LATEST && resource === 'function' && req.method === 'DELETE') params.qualifier = undefined;
+  Promise.resolve()
+    .then(() => handler(ctx, req, res, params))
+    .catch((error: unknown) => fail(req, res, error));
 }
 
 export interface LambdaServer {
@@ -107,7 +193,7 @@ export interface LambdaServer {
 
 export async function startLambdaServer(
   engine: Engine,
-  options: { port?: number; dataDir: string },
+  options: LambdaApiOptions & { port?: number },
 ): Promise<LambdaServer> {
   // Functions an earlier `serve` created through the API, kept under the same data dir (as AWS keeps them).
   await engine.functions.open(path.join(options.dataDir, 'functions'));

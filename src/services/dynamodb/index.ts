@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { LambenchError } from '../../errors.js';
+import type { AuthOptions } from '../auth/guard.js';
+import { guardDynalite } from './guard.js';
 
 export interface DynamoDbServer {
   endpoint: string;
@@ -17,7 +19,9 @@ type Dynalite = (options: Record<string, unknown>) => Server;
  * is ACTIVE within milliseconds. `dataDir` persists tables; without it they live in memory. Any other endpoint
  * (DynamoDB Local, real AWS) can replace it: the engine only hands functions an AWS_ENDPOINT_URL_DYNAMODB.
  */
-export async function startDynamoDb(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbServer> {
+export async function startDynamoDb(
+  options: { dataDir?: string; port?: number; auth?: AuthOptions } = {},
+): Promise<DynamoDbServer> {
   const require = createRequire(import.meta.url);
   const dynalite = require('dynalite') as Dynalite;
   if (options.dataDir) {
@@ -30,6 +34,7 @@ export async function startDynamoDb(options: { dataDir?: string; port?: number }
     updateTableMs: 0,
     ...(options.dataDir ? { path: options.dataDir } : {}),
   });
+  guardDynalite(server, options.auth ?? {});
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

@@ -108,7 +108,7 @@ export async function deleteObject(store: ObjectStore, r: S3Request): Promise<vo
 }
 
 export async function copyObject(store: ObjectStore, r: S3Request): Promise<void> {
-  const raw = decodeURIComponent((header(r.req, 'x-amz-copy-source') ?? '').split('?')[0] ?? '').replace(/^\//, '');
+  const raw = decodeCopySource(header(r.req, 'x-amz-copy-source') ?? '');
   const slash = raw.indexOf('/');
   const sourceBucket = raw.slice(0, slash);
   const sourceKey = raw.slice(slash + 1);
@@ -130,6 +130,15 @@ export async function copyObject(store: ObjectStore, r: S3Request): Promise<void
     () => {},
   );
   sendXml(r, 200, doc('CopyObjectResult', el('LastModified', meta.lastModified) + el('ETag', meta.etag)));
+}
+
+/** `bucket/key` (URL-encoded, optionally with a leading slash and `?versionId=`), as CopyObject takes it. */
+function decodeCopySource(value: string): string {
+  try {
+    return decodeURIComponent(value.split('?')[0] ?? '').replace(/^\//, '');
+  } catch {
+    throw s3Error('InvalidArgument', 400, 'Invalid copy source encoding.');
+  }
 }
 
 function drainBody(r: S3Request): void {

@@ -88,7 +88,7 @@ export function sendEmpty(r: S3Request, status: number, headers: Record<string, 
 
 /** S3's XML error body; HEAD responses carry none, as on S3. */
 export function sendS3Error(r: S3Request, error: unknown): void {
-  if (r.res.headersSent) {
+  if (r.res.headersSent || r.res.destroyed) {
     r.res.destroy();
     return;
   }

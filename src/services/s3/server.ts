@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AwsError } from '../../errors.js';
+import { type AuthOptions, authorize, type Refusal } from '../auth/guard.js';
 import { createBucket, deleteObjects, listBuckets } from './buckets.js';
 import { delayFirstByte, type Latency } from './latency.js';
 import { listObjects } from './list.js';
@@ -12,22 +14,72 @@ import { doc } from './xml.js';
 
 export interface S3Options {
   dataDir: string;
+  /** Who may call (default: any SigV4-signed or presigned request; with credentials, verified signatures only). */
+  auth?: AuthOptions;
   port?: number;
   latency?: Latency;
 }
 
-/** Path-style `/bucket/key`, or virtual-hosted `bucket.localhost`. */
+/** S3's limit on a key: 1,024 bytes of UTF-8. */
+export const MAX_KEY_BYTES = 1024;
+
+/**
+ * Path-style `/bucket/key`, or virtual-hosted `bucket.localhost`, from the path as sent: a key is an opaque string,
+ * so `../x` and `.` are keys, never resolved as URL segments.
+ */
 function locate(req: IncomingMessage): { bucket: string; key: string; query: URLSearchParams } {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const [rawPath = '/', ...rest] = (req.url ?? '/').split('?');
+  const query = new URLSearchParams(rest.join('?'));
   const host = (header(req, 'host') ?? '').split(':')[0] ?? '';
-  const path = url.pathname.slice(1);
-  if (host.endsWith('.localhost')) {
-    return { bucket: host.slice(0, -'.localhost'.length), key: decodeURIComponent(path), query: url.searchParams };
+  const path = rawPath.startsWith('/') ? rawPath.slice(1) : rawPath;
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw s3Error('InvalidURI', 400, "Couldn't parse the specified URI.");
+    }
+  };
+  const located = host.endsWith('.localhost')
+    ? { bucket: host.slice(0, -'.localhost'.length), key: decode(path) }
+    : (() => {
+        const slash = path.indexOf('/');
+        return {
+          bucket: decode(slash < 0 ? path : path.slice(0, slash)),
+          key: slash < 0 ? '' : decode(path.slice(slash + 1)),
+        };
+      })();
+  if (Buffer.byteLength(located.key) > MAX_KEY_BYTES) throw s3Error('KeyTooLongError', 400, 'Your key is too long');
+  return { ...located, query };
+}
+
+/** S3's answers to unsigned or mis-signed requests. */
+function s3Refusal(refusal: Refusal, presigned: boolean): AwsError {
+  switch (refusal.reason) {
+    case 'crossSite':
+      return s3Error('AccessDenied', 403, `Access Denied. ${refusal.message}`);
+    case 'missing':
+      return s3Error('AccessDenied', 403, 'Access Denied');
+    case 'incomplete':
+      return presigned
+        ? s3Error('AuthorizationQueryParametersError', 400, refusal.message)
+        : s3Error('AuthorizationHeaderMalformed', 400, `The authorization header is malformed; ${refusal.message}`);
+    case 'unknownKey':
+      return s3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.');
+    case 'expired':
+      return presigned
+        ? s3Error('AccessDenied', 403, 'Request has expired')
+        : s3Error(
+            'RequestTimeTooSkewed',
+            403,
+            'The difference between the request time and the current time is too large.',
+          );
+    case 'badSignature':
+      return s3Error(
+        'SignatureDoesNotMatch',
+        403,
+        'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      );
   }
-  const slash = path.indexOf('/');
-  const bucket = decodeURIComponent(slash < 0 ? path : path.slice(0, slash));
-  const key = slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));
-  return { bucket, key, query: url.searchParams };
 }
 
 async function route(store: ObjectStore, r: S3Request, latency: Latency): Promise<void> {
@@ -76,21 +128,24 @@ export async function createS3Handler(options: S3Options) {
   const store = new ObjectStore(options.dataDir);
   await store.load();
   const latency = options.latency ?? {};
+  const auth = options.auth ?? {};
   return (req: IncomingMessage, res: ServerResponse): void => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
     let r: S3Request = { req, res, bucket: '', key: '', query: new URLSearchParams(), requestId };
+    // Nothing a request carries may escape as an exception: that would end the process and every service in it.
     try {
+      const decision = authorize(req, 's3', auth);
+      if ('refusal' in decision) {
+        return sendS3Error(r, s3Refusal(decision.refusal, !req.headers.authorization));
+      }
       r = { ...r, ...locate(req) };
+      // The latency model delays every request's answer, as a remote S3 would (off by default).
+      delayFirstByte(latency)
+        .then(() => route(store, r, latency))
+        .catch((error: unknown) => sendS3Error(r, error));
     } catch (error) {
-      return sendS3Error(
-        r,
-        s3Error('InvalidURI', 400, `Couldn't parse the specified URI: ${(error as Error).message}`),
-      );
+      sendS3Error(r, error);
     }
-    // The latency model delays every request's answer, as a remote S3 would (off by default).
-    delayFirstByte(latency)
-      .then(() => route(store, r, latency))
-      .catch((error: unknown) => sendS3Error(r, error));
   };
 }
 
