@@ -3,6 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import type { FunctionVersion } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
+import { stageTaskRoot } from '../task-root.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
 import { buildBootstrap, CARGO_HINT, cargoVersion } from './cargo.js';
 
@@ -33,7 +34,9 @@ export const providedRuntime: RuntimeAdapter = {
         'A provided.al2023 function needs an executable named bootstrap at the root of its code (or a Cargo.toml).',
       );
     }
-    return fn.codeDir;
+    // As under /var/task: nothing above the code decides how it loads (a Node.js bootstrap such as aws-lambda-ric
+    // would otherwise find the user's package.json), and an OS-only runtime provides no SDK.
+    return stageTaskRoot(fn.name, fn.codeDir, cacheDir, { family: 'provided' });
   },
   launch(_fn: FunctionVersion, taskRoot: string): RuntimeLaunch {
     return { command: path.join(taskRoot, 'bootstrap'), args: [], env: {} };
