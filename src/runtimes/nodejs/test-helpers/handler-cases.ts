@@ -105,6 +105,24 @@ export const handlerCases: HandlerCase[] = [
     handler: 'node_modules/app.handler',
     expect: { result: 'inside node_modules' },
   },
+  {
+    name: 'ES module syntax in a .js with no package.json (Node detects it)',
+    files: { 'index.js': esm('detected') },
+    handler: 'index.handler',
+    expect: { result: 'detected' },
+  },
+  {
+    name: 'dots in a folder name',
+    files: { 'v1.2/index.js': cjs('dotted folder') },
+    handler: 'v1.2/index.handler',
+    expect: { result: 'dotted folder' },
+  },
+  {
+    name: 'an empty module name loads the folder (its index.js)',
+    files: { 'index.js': cjs('folder index') },
+    handler: '.handler',
+    expect: { result: 'folder index' },
+  },
   // default exports, top-level await, init failures.
   {
     name: 'CommonJS "default" export',
@@ -209,6 +227,12 @@ export const handlerCases: HandlerCase[] = [
     files: { 'index.js': cjs('never') },
     handler: 'index.nothere',
     expect: { errorType: 'Runtime.HandlerNotFound', errorMessage: /^index\.nothere is undefined or not exported$/ },
+  },
+  {
+    name: 'an empty export path',
+    files: { 'index.js': cjs('never') },
+    handler: 'index.',
+    expect: { errorType: 'Runtime.HandlerNotFound', errorMessage: /^index\. is undefined or not exported$/ },
   },
   {
     name: 'an export that is not a function',
