@@ -1,13 +1,11 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FunctionVersion } from '../../engine/types.js';
 import { providedRuntime } from '../provided/adapter.js';
-import type { RuntimeAdapter } from '../types.js';
 import { nodejsRuntime } from './adapter.js';
 import { awsLambdaRic, RIC_VERSION } from './test-helpers/aws-lambda-ric.js';
-import { FakeRuntimeApi, type Outcome, spawnRuntime } from './test-helpers/fake-runtime-api.js';
+import { type Answer, firstAnswer, testVersion, writeFiles } from './test-helpers/first-answer.js';
 import { type HandlerCase, handlerCases } from './test-helpers/handler-cases.js';
 
 /**
@@ -21,61 +19,6 @@ let cacheDir: string;
 /** Installed (built from source) on first use into .lambench/cache/test-fixtures; skipped, saying why, without the tools. */
 const ric = await awsLambdaRic();
 if ('missing' in ric) console.warn(`aws-lambda-ric cases skipped: ${ric.missing}`);
-
-function version(codeDir: string, handler: string, runtime: string): FunctionVersion {
-  return {
-    name: path.basename(codeDir),
-    runtime,
-    handler,
-    memorySize: 256,
-    timeout: 30,
-    ephemeralStorage: 512,
-    environment: {},
-    architecture: 'x86_64',
-    description: '',
-    version: '$LATEST',
-    codeDir,
-    codeSha256: '',
-    codeSize: 0,
-    revisionId: '',
-    lastModified: '',
-  };
-}
-
-async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [file, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
-    await writeFile(path.join(dir, file), text, { mode: file === 'bootstrap' ? 0o755 : 0o644 });
-  }
-}
-
-type Answer = { result: unknown } | { errorType: string | undefined; errorMessage: string | undefined };
-
-/** Prepares and launches as the engine does, invokes once, and returns the answer or the init error. */
-async function answer(adapter: RuntimeAdapter, fn: FunctionVersion, event: unknown): Promise<Answer> {
-  const taskRoot = await adapter.prepare(fn, cacheDir);
-  const launch = adapter.launch(fn, taskRoot);
-  const api = await FakeRuntimeApi.start();
-  const runtime = spawnRuntime(launch.command, launch.args, api, taskRoot, fn.handler, launch.env);
-  try {
-    const invocation = api.invoke(event);
-    const outcome = await Promise.race([
-      invocation,
-      runtime.exited.then(() => undefined),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no answer in 20 s; output:\n${runtime.output()}`)), 20_000),
-      ),
-    ]);
-    const body = (outcome ?? api.initErrors[0])?.body as { errorType?: string; errorMessage?: string } | undefined;
-    if (!outcome && !body) throw new Error(`exited without an answer; output:\n${runtime.output()}`);
-    if ((outcome as Outcome | undefined)?.kind === 'response') return { result: outcome?.body };
-    return { errorType: body?.errorType, errorMessage: body?.errorMessage };
-  } finally {
-    runtime.kill();
-    await runtime.exited;
-    await api.close();
-  }
-}
 
 function expectAnswer(actual: Answer, expected: HandlerCase['expect']): void {
   if ('result' in expected) {
@@ -112,7 +55,12 @@ async function caseFolder(testCase: HandlerCase, extra: Record<string, string> =
 describe("handler loading: lambench's Node.js runtime client", () => {
   it.each(handlerCases.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
     const dir = await caseFolder(testCase);
-    const got = await answer(nodejsRuntime, version(dir, testCase.handler, 'nodejs20.x'), testCase.event ?? {});
+    const got = await firstAnswer(
+      nodejsRuntime,
+      testVersion(dir, testCase.handler, 'nodejs20.x'),
+      cacheDir,
+      testCase.event ?? {},
+    );
     expectAnswer(got, testCase.expect);
   });
 });
@@ -124,11 +72,8 @@ describe.skipIf('missing' in ric)(
       if (!('bin' in ric)) return;
       const bootstrap = `#!/bin/sh\nexec "${process.execPath}" "${ric.bin}" "$_HANDLER"\n`;
       const dir = await caseFolder(testCase, { bootstrap });
-      const got = await answer(
-        providedRuntime,
-        version(dir, testCase.handler, 'provided.al2023'),
-        testCase.event ?? {},
-      );
+      const fn = testVersion(dir, testCase.handler, 'provided.al2023');
+      const got = await firstAnswer(providedRuntime, fn, cacheDir, testCase.event ?? {});
       expectAnswer(got, testCase.expect);
     });
   },
