@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
-import { chmod, copyFile, lstat, mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  lstat,
+  mkdir,
+  readdir,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -51,42 +63,74 @@ export function worldDir(cacheDir: string, family: string): string {
   return path.join(userCache, 'lambench', 'task-roots', family);
 }
 
+type Entry =
+  | { kind: 'dir'; source: string; rel: string }
+  | { kind: 'file'; source: string; rel: string }
+  | { kind: 'link'; source: string; rel: string; target: string };
+
+/**
+ * Every entry of the tree as it is staged. A symlink that stays inside the code is kept as a link; one that leads
+ * outside (a pnpm or workspace link to a shared node_modules) is followed and its target copied, as `zip -r` packs
+ * what a link points to, so the staged copy does not depend on where it came from. A dangling link is kept.
+ */
+async function walkTree(root: string, visit: (entry: Entry) => Promise<void>): Promise<void> {
+  const realRoot = await realpath(root);
+  const followed = new Set<string>();
+  async function walk(dir: string, relative: string): Promise<void> {
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const source = path.join(dir, entry.name);
+      const rel = path.join(relative, entry.name);
+      let kind: 'dir' | 'file' | undefined = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : undefined;
+      let from = source;
+      if (entry.isSymbolicLink()) {
+        const resolved = await realpath(source).catch(() => undefined);
+        const inside = resolved === realRoot || resolved?.startsWith(realRoot + path.sep);
+        if (!resolved || inside || followed.has(resolved)) {
+          await visit({ kind: 'link', source, rel, target: await readlink(source) });
+          continue;
+        }
+        const stat = await lstat(resolved);
+        kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
+        if (kind === 'dir') followed.add(resolved);
+        from = resolved;
+      }
+      if (!kind) continue;
+      await visit({ kind, source: from, rel });
+      if (kind === 'dir') await walk(from, rel);
+    }
+  }
+  await walk(root, '');
+}
+
 /**
  * A key over what is staged: every entry's relative path, type, size, mode and mtime (node_modules included,
  * unlike CodeSha256), so an edited file or a new dependency stages afresh while an unchanged folder costs one
  * stat per file.
  */
 async function treeKey(dir: string): Promise<string> {
-  const hash = createHash('sha256');
-  async function walk(relative: string): Promise<void> {
-    const entries = await readdir(path.join(dir, relative), { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const rel = path.join(relative, entry.name);
-      const stat = await lstat(path.join(dir, rel));
-      hash.update(`${rel}\0${stat.mode}\0${stat.size}\0${stat.mtimeMs}\0`);
-      if (entry.isSymbolicLink()) hash.update(await readlink(path.join(dir, rel)));
-      else if (entry.isDirectory()) await walk(rel);
-    }
-  }
-  hash.update(path.resolve(dir));
-  await walk('');
+  const hash = createHash('sha256').update(path.resolve(dir));
+  await walkTree(dir, async (entry) => {
+    if (entry.kind === 'link') return void hash.update(`${entry.rel}\0link\0${entry.target}\0`);
+    const stat = await lstat(entry.source);
+    hash.update(`${entry.rel}\0${entry.kind}\0${stat.mode}\0${stat.size}\0${stat.mtimeMs}\0`);
+  });
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Copies a tree: files (reflinked where the filesystem can), modes, symlinks as they are (not followed). */
+/** Copies the tree (see walkTree): files reflinked where the filesystem can, with their modes. */
 async function copyTree(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true });
-  for (const entry of await readdir(from, { withFileTypes: true })) {
-    const source = path.join(from, entry.name);
-    const target = path.join(to, entry.name);
-    if (entry.isSymbolicLink()) await symlink(await readlink(source), target);
-    else if (entry.isDirectory()) await copyTree(source, target);
-    else if (entry.isFile()) {
-      await copyFile(source, target, constants.COPYFILE_FICLONE);
-      await chmod(target, (await lstat(source)).mode & 0o7777);
+  await walkTree(from, async (entry) => {
+    const target = path.join(to, entry.rel);
+    if (entry.kind === 'link') await symlink(entry.target, target);
+    else if (entry.kind === 'dir') await mkdir(target);
+    else {
+      await copyFile(entry.source, target, constants.COPYFILE_FICLONE);
+      await chmod(target, (await lstat(entry.source)).mode & 0o7777);
     }
-  }
+  });
 }
 
 async function prepareWorld(world: string, provided: Record<string, string>): Promise<void> {
