@@ -128,9 +128,19 @@ class LambdaEncoder(json.JSONEncoder):
         return super().default(o)
 
 
+def drop_host_site_packages():
+    """AWS's interpreter has none of the developer's packages: the task root, the runtime's own (boto3, on
+    PYTHONPATH as /var/runtime is there) and the standard library. So the host's site-packages go, user site too."""
+    import site
+
+    host = set(site.getsitepackages()) | {site.getusersitepackages()}
+    sys.path[:] = [entry for entry in sys.path if entry not in host]
+
+
 def main():
     api = Api(os.environ.get("AWS_LAMBDA_RUNTIME_API", ""))
     setup_logging()
+    drop_host_site_packages()
     try:
         handler = load_handler(os.environ.get("LAMBDA_TASK_ROOT", os.getcwd()), os.environ.get("_HANDLER", ""))
     except InitError as exc:

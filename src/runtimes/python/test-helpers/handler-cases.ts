@@ -87,6 +87,16 @@ export const pythonHandlerCases: PythonHandlerCase[] = [
     },
   },
   {
+    // handler-loading.test.ts puts host_only.py in the user site-packages of the interpreter both clients run on.
+    name: "a package only the host's interpreter has",
+    files: { 'app.py': 'import host_only\n\ndef handler(e, c):\n    return host_only.VALUE\n' },
+    handler: 'app.handler',
+    expect: {
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage: /^Unable to import module 'app': No module named 'host_only'$/,
+    },
+  },
+  {
     name: 'a function that does not exist',
     files: { 'app.py': returning('never') },
     handler: 'app.nothere',
