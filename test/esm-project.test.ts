@@ -6,7 +6,7 @@ import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/cli
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsLambdaRic } from '../src/runtimes/nodejs/test-helpers/aws-lambda-ric.js';
-import { lambenchBin } from './helpers/cli.js';
+import { lambenchBin, runLambench } from './helpers/cli.js';
 
 /**
  * The issue-11 scenario as a new user meets it: `lambench serve` started inside a "type": "module" project (most
@@ -117,4 +117,31 @@ describe('a CommonJS zip created through the SDK against serve inside a "type": 
       sdk: 'MODULE_NOT_FOUND',
     });
   }, 900_000);
+});
+
+describe('a function folder inside a "type": "module" project, through the CLI', () => {
+  it('loads its CommonJS handler.js as under /var/task: `lambench invoke ./functions/cjs-folder`', async () => {
+    const dir = path.join(projectDir, 'functions', 'cjs-folder');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'handler.js'), HANDLER_JS);
+    await writeFile(
+      path.join(dir, 'function.json'),
+      JSON.stringify({ name: 'cjs-folder', runtime: 'nodejs20.x', handler: 'handler.handler' }),
+    );
+    // Its own data dir: serve holds the project's embedded DynamoDB folder open.
+    const out = await runLambench(
+      ['invoke', './functions/cjs-folder', '--json', '--payload', '{"n":3}', '--data-dir', path.join(workDir, 'data')],
+      projectDir,
+      { XDG_CACHE_HOME: path.join(workDir, 'user-cache') },
+    );
+    expect(out.code, out.stderr).toBe(0);
+    const result = JSON.parse(out.stdout);
+    expect(result.functionError).toBeNull();
+    expect(result.payload).toEqual({
+      message: 'hello from CommonJS',
+      event: { n: 3 },
+      leak: 'MODULE_NOT_FOUND',
+      sdk: 'found',
+    });
+  }, 60_000);
 });

@@ -180,6 +180,16 @@ export const handlerCases: HandlerCase[] = [
     expect: { errorType: 'RangeError', errorMessage: /^out of range$/ },
   },
   {
+    // With the default (true) this would wait a minute for the timer; the harness gives up after 30 s.
+    name: 'callbackWaitsForEmptyEventLoop = false answers without waiting for the event loop',
+    files: {
+      'index.js':
+        'exports.handler = (event, context, callback) => { context.callbackWaitsForEmptyEventLoop = false; setTimeout(() => {}, 60000); callback(null, "did not wait"); };\n',
+    },
+    handler: 'index.handler',
+    expect: { result: 'did not wait' },
+  },
+  {
     name: 'context.succeed',
     files: { 'index.js': 'exports.handler = (event, context) => { context.succeed("succeeded"); };\n' },
     handler: 'index.handler',
