@@ -1,18 +1,6 @@
 import { createHash } from 'node:crypto';
-import { constants, existsSync } from 'node:fs';
-import {
-  chmod,
-  copyFile,
-  lstat,
-  mkdir,
-  readdir,
-  readlink,
-  realpath,
-  rename,
-  rm,
-  symlink,
-  writeFile,
-} from 'node:fs/promises';
+import { constants, existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
+import { chmod, copyFile, link, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,8 +11,8 @@ import path from 'node:path';
  * folder or an unpacked zip living inside the user's project would see the project's package.json (`"type":
  * "module"` turns every CommonJS handler.js into a broken ES module) and its node_modules.
  *
- * So the code is staged — copied once per content — into a "world" folder whose ancestors hold no package.json
- * and no node_modules:
+ * So the code is staged — hard-linked (or copied) once per content — into a "world" folder whose ancestors
+ * hold no package.json and no node_modules:
  *
  *   <world>/package.json             `{}`: Node's package-scope walk stops at the first package.json it finds;
  *                                    without a "type" it means what no package.json means (CommonJS, with
@@ -64,44 +52,50 @@ export function worldDir(cacheDir: string, family: string): string {
 }
 
 type Entry =
-  | { kind: 'dir'; source: string; rel: string }
-  | { kind: 'file'; source: string; rel: string }
+  | { kind: 'dir' | 'file'; source: string; rel: string; stat: Stats }
   | { kind: 'link'; source: string; rel: string; target: string };
 
 /**
- * Every entry of the tree as it is staged. A symlink that stays inside the code is kept as a link; one that leads
- * outside (a pnpm or workspace link to a shared node_modules) is followed and its target copied, as `zip -r` packs
- * what a link points to, so the staged copy does not depend on where it came from. A dangling link is kept.
+ * Every entry of the tree as it is staged, parents before children, in name order. A symlink that stays inside
+ * the code is kept as a link; one that leads outside (a pnpm or workspace link to a shared node_modules) is
+ * followed and its target copied, as `zip -r` packs what a link points to, so the staged copy does not depend on
+ * where it came from. A dangling link is kept. Synchronous: one stat per file, and the thread pool's hop per
+ * call would cost more than the stat (a 2,000-file node_modules).
  */
-async function walkTree(root: string, visit: (entry: Entry) => Promise<void>): Promise<void> {
-  const realRoot = await realpath(root);
+function listTree(root: string): Entry[] {
+  const realRoot = realpathSync(root);
   const followed = new Set<string>();
-  async function walk(dir: string, relative: string): Promise<void> {
-    const entries = await readdir(dir, { withFileTypes: true });
+  const out: Entry[] = [];
+  function walk(dir: string, relative: string): void {
+    const entries = readdirSync(dir, { withFileTypes: true });
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      const source = path.join(dir, entry.name);
+      let source = path.join(dir, entry.name);
       const rel = path.join(relative, entry.name);
-      let kind: 'dir' | 'file' | undefined = entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : undefined;
-      let from = source;
       if (entry.isSymbolicLink()) {
-        const resolved = await realpath(source).catch(() => undefined);
+        let resolved: string | undefined;
+        try {
+          resolved = realpathSync(source);
+        } catch {
+          resolved = undefined;
+        }
         const inside = resolved === realRoot || resolved?.startsWith(realRoot + path.sep);
         if (!resolved || inside || followed.has(resolved)) {
-          await visit({ kind: 'link', source, rel, target: await readlink(source) });
+          out.push({ kind: 'link', source, rel, target: readlinkSync(source) });
           continue;
         }
-        const stat = await lstat(resolved);
-        kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
-        if (kind === 'dir') followed.add(resolved);
-        from = resolved;
+        source = resolved;
       }
+      const stat = lstatSync(source);
+      const kind = stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
       if (!kind) continue;
-      await visit({ kind, source: from, rel });
-      if (kind === 'dir') await walk(from, rel);
+      if (kind === 'dir' && source !== path.join(dir, entry.name)) followed.add(source);
+      out.push({ kind, source, rel, stat });
+      if (kind === 'dir') walk(source, rel);
     }
   }
-  await walk(root, '');
+  walk(root, '');
+  return out;
 }
 
 /**
@@ -109,28 +103,42 @@ async function walkTree(root: string, visit: (entry: Entry) => Promise<void>): P
  * unlike CodeSha256), so an edited file or a new dependency stages afresh while an unchanged folder costs one
  * stat per file.
  */
-async function treeKey(dir: string): Promise<string> {
+function treeKey(dir: string, entries: Entry[]): string {
   const hash = createHash('sha256').update(path.resolve(dir));
-  await walkTree(dir, async (entry) => {
-    if (entry.kind === 'link') return void hash.update(`${entry.rel}\0link\0${entry.target}\0`);
-    const stat = await lstat(entry.source);
-    hash.update(`${entry.rel}\0${entry.kind}\0${stat.mode}\0${stat.size}\0${stat.mtimeMs}\0`);
-  });
+  for (const entry of entries) {
+    if (entry.kind === 'link') hash.update(`${entry.rel}\0link\0${entry.target}\0`);
+    else hash.update(`${entry.rel}\0${entry.kind}\0${entry.stat.mode}\0${entry.stat.size}\0${entry.stat.mtimeMs}\0`);
+  }
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Copies the tree (see walkTree): files reflinked where the filesystem can, with their modes. */
-async function copyTree(from: string, to: string): Promise<void> {
+/**
+ * Recreates the listed tree in `to`: folders and links first, then files 32 at a time, each hard-linked (one
+ * syscall; the code is never modified in place: an edited file changes the key and is staged afresh) or, across
+ * filesystems, copied (reflinked where the filesystem can) with its mode.
+ */
+async function copyTree(entries: Entry[], to: string): Promise<void> {
   await mkdir(to, { recursive: true });
-  await walkTree(from, async (entry) => {
+  const files: Array<Entry & { kind: 'file' }> = [];
+  for (const entry of entries) {
     const target = path.join(to, entry.rel);
     if (entry.kind === 'link') await symlink(entry.target, target);
     else if (entry.kind === 'dir') await mkdir(target);
-    else {
-      await copyFile(entry.source, target, constants.COPYFILE_FICLONE);
-      await chmod(target, (await lstat(entry.source)).mode & 0o7777);
-    }
-  });
+    else files.push(entry as Entry & { kind: 'file' });
+  }
+  for (let i = 0; i < files.length; i += 32) {
+    await Promise.all(
+      files.slice(i, i + 32).map(async (file) => {
+        const target = path.join(to, file.rel);
+        try {
+          await link(file.source, target);
+        } catch {
+          await copyFile(file.source, target, constants.COPYFILE_FICLONE);
+          await chmod(target, file.stat.mode & 0o7777);
+        }
+      }),
+    );
+  }
 }
 
 async function prepareWorld(world: string, provided: Record<string, string>): Promise<void> {
@@ -157,12 +165,13 @@ export async function stageTaskRoot(name: string, codeDir: string, cacheDir: str
   const world = worldDir(cacheDir, options.family);
   await prepareWorld(world, options.provided ?? {});
   const safeName = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
-  const taskRoot = path.join(world, `${safeName}-${await treeKey(codeDir)}`);
+  const entries = listTree(codeDir);
+  const taskRoot = path.join(world, `${safeName}-${treeKey(codeDir, entries)}`);
   // The folder appears by rename() once complete, so an existing one is whole.
   if (existsSync(taskRoot)) return taskRoot;
   const staging = `${taskRoot}.tmp-${process.pid}-${Date.now()}`;
   try {
-    await copyTree(codeDir, staging);
+    await copyTree(entries, staging);
     await rename(staging, taskRoot).catch(async (error: NodeJS.ErrnoException) => {
       // Another engine staged the same code first: keep theirs.
       if (!existsSync(taskRoot)) throw error;
