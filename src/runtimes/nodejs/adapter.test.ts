@@ -87,10 +87,18 @@ describe('nodejsRuntime', () => {
     expect(status.version).toContain(process.versions.node);
   });
 
-  it('runs JavaScript from its folder and sizes the V8 heap from the memory setting', async () => {
+  it('runs JavaScript from a staged copy of its folder and sizes the V8 heap from the memory setting', async () => {
     const dir = await folder('plain', { 'index.mjs': 'export const handler = async () => 1;' });
     const fn = version(dir, 'index.handler', 512);
-    expect(await nodejsRuntime.prepare(fn, cacheDir)).toBe(dir);
+    const taskRoot = await nodejsRuntime.prepare(fn, cacheDir);
+    // Staged beside a boundary package.json and the SDK, as /var/task sits in AWS's runtime (see task-root.ts).
+    expect(taskRoot.startsWith(path.join(cacheDir, 'task-roots', 'nodejs') + path.sep)).toBe(true);
+    expect(await readFile(path.join(taskRoot, 'index.mjs'), 'utf8')).toBe('export const handler = async () => 1;');
+    expect(await readFile(path.join(taskRoot, '..', 'package.json'), 'utf8')).toBe('{}\n');
+    expect(existsSync(path.join(taskRoot, '..', 'node_modules', '@aws-sdk', 'client-s3'))).toBe(true);
+    expect(await nodejsRuntime.prepare(fn, cacheDir)).toBe(taskRoot);
+    await writeFile(path.join(dir, 'index.mjs'), 'export const handler = async () => 2;');
+    expect(await nodejsRuntime.prepare(fn, cacheDir)).not.toBe(taskRoot);
     const launch = nodejsRuntime.launch(fn, dir);
     expect(launch.command).toBe(process.execPath);
     expect(launch.args).toEqual(

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionVersion } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
+import { stageTaskRoot } from '../task-root.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
 import { bundle, hostAwsSdkDir } from './bundle.js';
 
@@ -72,6 +73,16 @@ function moduleStem(root: string, handler: string): { stem: string; relative: st
   return { stem: path.join(root, relative), relative };
 }
 
+/** The task root of a JavaScript function: its code, as under /var/task, with the SDK as AWS provides it. */
+function stageJavaScript(fn: FunctionVersion, cacheDir: string): Promise<string> {
+  const sdkDir = hostAwsSdkDir();
+  return stageTaskRoot(fn.name, fn.codeDir, cacheDir, {
+    family: 'nodejs',
+    // ES modules ignore NODE_PATH; AWS's runtime lets them import the SDK all the same.
+    provided: sdkDir ? { '@aws-sdk': sdkDir } : {},
+  });
+}
+
 export const nodejsRuntime: RuntimeAdapter = {
   family: 'nodejs',
   matches: (runtime) => RUNTIMES.test(runtime),
@@ -84,7 +95,8 @@ export const nodejsRuntime: RuntimeAdapter = {
     };
   },
   /**
-   * JavaScript functions run from their folder as they are. A TypeScript handler (`.ts`/`.mts`) is bundled as
+   * JavaScript functions run as they are, from a copy staged where nothing above it decides how they load
+   * (../task-root.ts), with the AWS SDK provided as AWS's runtime provides it. A TypeScript handler (`.ts`/`.mts`) is bundled as
    * CDK's NodejsFunction does (ESM, node20, @aws-sdk/* external) into `<cacheDir>/nodejs/<hash>/<module>.mjs`.
    * A handler whose file does not exist is left for the runtime client to report (Runtime.ImportModuleError).
    */
@@ -92,9 +104,9 @@ export const nodejsRuntime: RuntimeAdapter = {
     await runtimeClientPath(cacheDir);
     runtimeModulesDir = await prepareRuntimeModules(cacheDir);
     const found = moduleStem(fn.codeDir, fn.handler);
-    if (!found || JS_EXTENSIONS.some((ext) => existsSync(found.stem + ext))) return fn.codeDir;
+    if (!found || JS_EXTENSIONS.some((ext) => existsSync(found.stem + ext))) return stageJavaScript(fn, cacheDir);
     const entry = TS_EXTENSIONS.map((ext) => found.stem + ext).find((candidate) => existsSync(candidate));
-    if (!entry) return fn.codeDir;
+    if (!entry) return stageJavaScript(fn, cacheDir);
     return bundle({
       entry,
       sourceDir: fn.codeDir,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FunctionVersion } from '../../engine/types.js';
+import { stageTaskRoot } from '../task-root.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
 import { buildBootstrap, CARGO_HINT, cargoVersion } from './cargo.js';
 
@@ -24,7 +25,9 @@ export const providedRuntime: RuntimeAdapter = {
       return buildBootstrap(fn.name, fn.codeDir, cacheDir);
     }
     // A missing or non-executable bootstrap is the invocation's Runtime.InvalidEntrypoint, as on AWS (Environment).
-    return fn.codeDir;
+    // As under /var/task: nothing above the code decides how it loads (a Node.js bootstrap such as aws-lambda-ric
+    // would otherwise find the user's package.json), and an OS-only runtime provides no SDK.
+    return stageTaskRoot(fn.name, fn.codeDir, cacheDir, { family: 'provided' });
   },
   launch(_fn: FunctionVersion, taskRoot: string): RuntimeLaunch {
     return { command: path.join(taskRoot, 'bootstrap'), args: [], env: {} };

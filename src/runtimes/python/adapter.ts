@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -84,8 +84,63 @@ async function installRequirements(fn: FunctionVersion, cacheDir: string, python
   }
 }
 
+/** What AWS's Python runtimes carry in /var/runtime besides their client: boto3 and what it imports. */
+const RUNTIME_MODULES = ['boto3', 'botocore', 's3transfer', 'jmespath', 'dateutil', 'urllib3', 'six'];
+const FIND_MODULES = `import importlib.util, json, sys
+found = {}
+for name in sys.argv[1:]:
+    spec = importlib.util.find_spec(name)
+    found[name] = None if spec is None else (spec.submodule_search_locations or [spec.origin])[0]
+print(json.dumps(found))`;
+
+/**
+ * The stand-in for /var/runtime's packages: a folder of links to the host interpreter's boto3 and its
+ * dependencies (or, where the host has no boto3, a pip install of it), put on PYTHONPATH after the function's
+ * own code, while bootstrap.py drops the host's site-packages. Without either, functions go without boto3.
+ */
+async function prepareRuntimePackages(python: string, version: string, cacheDir: string): Promise<string | undefined> {
+  const dir = path.join(
+    cacheDir,
+    'python-runtime',
+    createHash('sha256').update(`${python}\0${version}`).digest('hex').slice(0, 16),
+  );
+  if (existsSync(path.join(dir, '.lambench-complete'))) return dir;
+  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    await mkdir(staging, { recursive: true });
+    const found = JSON.parse((await run(python, ['-c', FIND_MODULES, ...RUNTIME_MODULES])).stdout) as Record<
+      string,
+      string | null
+    >;
+    if (found.boto3) {
+      for (const [name, location] of Object.entries(found)) {
+        if (location) await symlink(location, path.join(staging, name + (location.endsWith('.py') ? '.py' : '')));
+      }
+    } else {
+      await run(
+        python,
+        ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--target', staging, 'boto3'],
+        {
+          maxBuffer: 16 * 1024 * 1024,
+        },
+      );
+    }
+    await writeFile(path.join(staging, '.lambench-complete'), JSON.stringify(found));
+    await mkdir(path.dirname(dir), { recursive: true });
+    await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
+      if (!existsSync(path.join(dir, '.lambench-complete'))) throw error;
+    });
+    return dir;
+  } catch {
+    return undefined;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
 const dependencies = new Map<string, string | undefined>();
 let pythonPath = '';
+let runtimePackages: string | undefined;
 
 export const pythonRuntime: RuntimeAdapter = {
   family: 'python',
@@ -116,6 +171,7 @@ export const pythonRuntime: RuntimeAdapter = {
       );
     }
     pythonPath = exe;
+    runtimePackages = await prepareRuntimePackages(exe, (await resolvePython()).version, cacheDir);
     dependencies.set(fn.codeDir, await installRequirements(fn, cacheDir, exe));
     return fn.codeDir;
   },
@@ -126,7 +182,8 @@ export const pythonRuntime: RuntimeAdapter = {
       command: pythonPath,
       // -u: unbuffered, so print() output reaches the log of the invocation that printed it.
       args: ['-u', BOOTSTRAP],
-      env: { PYTHONPATH: [taskRoot, deps].filter(Boolean).join(':') },
+      // As AWS's PYTHONPATH ends in /var/runtime: the function's own packages win over the runtime's boto3.
+      env: { PYTHONPATH: [taskRoot, deps, runtimePackages].filter(Boolean).join(':') },
     };
   },
 };

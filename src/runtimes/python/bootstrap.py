@@ -73,28 +73,33 @@ def error_of(exc, error_type=None):
 
 
 class InitError(Exception):
-    def __init__(self, error_type, message):
+    def __init__(self, error_type, message, stack_trace=None):
         super().__init__(message)
         self.error_type = error_type
+        self.stack_trace = stack_trace or []
 
 
 def load_handler(task_root, handler):
+    """AWS's rules (awslambdaric's _get_handler): errors name the module as the handler spells it."""
     try:
         module_path, function_name = handler.rsplit(".", 1)
-    except ValueError:
-        raise InitError("Runtime.MalformedHandlerName", f"Bad handler '{handler}': not enough values to unpack (expected 2, got 1)")
+    except ValueError as exc:
+        raise InitError("Runtime.MalformedHandlerName", f"Bad handler '{handler}': {exc}")
+    if module_path.split(".")[0] in sys.builtin_module_names:
+        raise InitError("Runtime.BuiltInModuleConflict", f"Cannot use built-in module {module_path} as a handler module")
     sys.path.insert(0, task_root)
-    module_name = module_path.replace("/", ".")
     try:
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(module_path.replace("/", "."))
     except ImportError as exc:
-        raise InitError("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}")
+        raise InitError("Runtime.ImportModuleError", f"Unable to import module '{module_path}': {exc}")
     except SyntaxError as exc:
-        raise InitError("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}")
-    function = getattr(module, function_name, None)
-    if function is None:
-        raise InitError("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'")
-    return function
+        trace = ['  File "%s" Line %s\n    %s' % (exc.filename, exc.lineno, exc.text)]
+        raise InitError("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_path}': {exc}", trace)
+    try:
+        # A module attribute that exists is the handler, whatever it is (None fails when called, as on AWS).
+        return getattr(module, function_name)
+    except AttributeError:
+        raise InitError("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_path}'")
 
 
 class RequestIdFilter(logging.Filter):
@@ -123,13 +128,23 @@ class LambdaEncoder(json.JSONEncoder):
         return super().default(o)
 
 
+def drop_host_site_packages():
+    """AWS's interpreter has none of the developer's packages: the task root, the runtime's own (boto3, on
+    PYTHONPATH as /var/runtime is there) and the standard library. So the host's site-packages go, user site too."""
+    import site
+
+    host = set(site.getsitepackages()) | {site.getusersitepackages()}
+    sys.path[:] = [entry for entry in sys.path if entry not in host]
+
+
 def main():
     api = Api(os.environ.get("AWS_LAMBDA_RUNTIME_API", ""))
     setup_logging()
+    drop_host_site_packages()
     try:
         handler = load_handler(os.environ.get("LAMBDA_TASK_ROOT", os.getcwd()), os.environ.get("_HANDLER", ""))
     except InitError as exc:
-        error = {"errorMessage": str(exc), "errorType": exc.error_type, "requestId": "", "stackTrace": []}
+        error = {"errorMessage": str(exc), "errorType": exc.error_type, "requestId": "", "stackTrace": exc.stack_trace}
         print(f"[ERROR] {exc.error_type}: {exc}", flush=True)
         api.post_error("/init/error", error)
         sys.exit(1)

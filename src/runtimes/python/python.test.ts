@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/engine.js';
 import { builtInFunctionsDir } from '../../paths.js';
 import { pythonRuntime } from './adapter.js';
+import { awsLambdaRicPython } from './test-helpers/awslambdaric.js';
 
 const status = await pythonRuntime.detect();
 let engine: Engine;
@@ -86,14 +87,9 @@ describe.skipIf(!status.available)("AWS's own Python runtime client (awslambdari
 
   beforeAll(async () => {
     ricDir = await mkdtemp(path.join(os.tmpdir(), 'lambench-ric-'));
-    const { execFile } = await import('node:child_process');
-    installed = await new Promise<boolean>((resolve) =>
-      execFile(
-        status.path ?? 'python3',
-        ['-m', 'pip', 'install', '--quiet', '--target', path.join(ricDir, 'site'), 'awslambdaric'],
-        (error) => resolve(!error),
-      ),
-    );
+    const ric = await awsLambdaRicPython(status.path ?? 'python3');
+    installed = 'site' in ric;
+    const site = 'site' in ric ? ric.site : '';
     ricEngine = await Engine.create({ cacheDir: path.join(ricDir, 'cache'), isolation: 'none' });
     const dir = path.join(ricDir, 'fn');
     await mkdir(dir, { recursive: true });
@@ -103,7 +99,7 @@ describe.skipIf(!status.available)("AWS's own Python runtime client (awslambdari
     );
     await writeFile(
       path.join(dir, 'bootstrap'),
-      `#!/bin/sh\nexport PYTHONPATH="${path.join(ricDir, 'site')}:$LAMBDA_TASK_ROOT"\nexec "${status.path}" -m awslambdaric app.handler\n`,
+      `#!/bin/sh\nexport PYTHONPATH="${site}:$LAMBDA_TASK_ROOT"\nexec "${status.path}" -m awslambdaric app.handler\n`,
       { mode: 0o755 },
     );
     await writeFile(

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stageTaskRoot, worldDir, worldLeaksAbove } from './task-root.js';
+
+let workDir: string;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'lambench-task-root-'));
+});
+
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('the world task roots are staged in', () => {
+  it('is the cache folder when nothing above it has a package.json or node_modules, else the user cache', async () => {
+    const clean = path.join(workDir, 'clean', 'cache');
+    expect(worldLeaksAbove(clean)).toBeUndefined();
+    expect(worldDir(clean, 'nodejs')).toBe(path.join(clean, 'task-roots', 'nodejs'));
+
+    const project = path.join(workDir, 'project');
+    await mkdir(project, { recursive: true });
+    await writeFile(path.join(project, 'package.json'), '{"type":"module"}');
+    const inProject = path.join(project, '.lambench', 'cache');
+    expect(worldLeaksAbove(inProject)).toBe(path.join(project, 'package.json'));
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = path.join(workDir, 'xdg');
+    try {
+      expect(worldDir(inProject, 'provided')).toBe(path.join(workDir, 'xdg', 'lambench', 'task-roots', 'provided'));
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
+  });
+});
+
+describe('stageTaskRoot', () => {
+  it('copies the code beside a boundary package.json and the provided packages, keeping modes and links', async () => {
+    const code = path.join(workDir, 'fn');
+    const shared = path.join(workDir, 'shared-pkg');
+    await mkdir(path.join(code, 'bin'), { recursive: true });
+    await mkdir(shared, { recursive: true });
+    await writeFile(path.join(code, 'index.js'), 'exports.handler = async () => 1;\n');
+    await writeFile(path.join(code, 'bin', 'tool'), '#!/bin/sh\necho tool\n');
+    await chmod(path.join(code, 'bin', 'tool'), 0o755);
+    await writeFile(path.join(shared, 'index.js'), 'module.exports = "shared";\n');
+    await symlink('index.js', path.join(code, 'alias.js'));
+    await symlink(shared, path.join(code, 'linked'));
+    await symlink('does-not-exist', path.join(code, 'dangling'));
+    const sdk = path.join(workDir, 'fake-sdk');
+    await mkdir(sdk, { recursive: true });
+
+    const cacheDir = path.join(workDir, 'cache');
+    const root = await stageTaskRoot('my fn', code, cacheDir, { family: 'nodejs', provided: { '@aws-sdk': sdk } });
+    const world = path.join(cacheDir, 'task-roots', 'nodejs');
+    expect(path.dirname(root)).toBe(world);
+    expect(path.basename(root)).toMatch(/^my_fn-[0-9a-f]{16}$/);
+    expect(await readFile(path.join(world, 'package.json'), 'utf8')).toBe('{}\n');
+    expect(await readlink(path.join(world, 'node_modules', '@aws-sdk'))).toBe(sdk);
+    expect(await readFile(path.join(root, 'index.js'), 'utf8')).toBe('exports.handler = async () => 1;\n');
+    expect((await lstat(path.join(root, 'bin', 'tool'))).mode & 0o777).toBe(0o755);
+    // A link inside the code stays a link; one leading outside is copied as zip -r would pack it.
+    expect(await readlink(path.join(root, 'alias.js'))).toBe('index.js');
+    expect((await lstat(path.join(root, 'linked'))).isDirectory()).toBe(true);
+    expect(await readFile(path.join(root, 'linked', 'index.js'), 'utf8')).toBe('module.exports = "shared";\n');
+    expect(await readlink(path.join(root, 'dangling'))).toBe('does-not-exist');
+
+    expect(await stageTaskRoot('my fn', code, cacheDir, { family: 'nodejs' })).toBe(root);
+    await writeFile(path.join(shared, 'index.js'), 'module.exports = "changed outside";\n');
+    const restaged = await stageTaskRoot('my fn', code, cacheDir, { family: 'nodejs' });
+    expect(restaged).not.toBe(root);
+    expect(await readFile(path.join(restaged, 'linked', 'index.js'), 'utf8')).toBe(
+      'module.exports = "changed outside";\n',
+    );
+    expect(existsSync(root)).toBe(true);
+  });
+});
