@@ -6,8 +6,10 @@ import type { FunctionVersion } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
 import { bundle, hostAwsSdkDir } from './bundle.js';
+import { describeNodeBinaries, resolvedNodeBinary, resolveNodeBinary } from './node-binaries.js';
 
 const RUNTIMES = /^nodejs(18|20|22|24)\.x$/;
+const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
 const JS_EXTENSIONS = ['', '.js', '.mjs', '.cjs'];
 const TS_EXTENSIONS = ['.ts', '.mts'];
 
@@ -76,11 +78,13 @@ export const nodejsRuntime: RuntimeAdapter = {
   family: 'nodejs',
   matches: (runtime) => RUNTIMES.test(runtime),
   async detect(): Promise<RuntimeStatus> {
+    const binaries = await describeNodeBinaries(NODE_RUNTIMES);
     return {
       family: 'nodejs',
       available: true,
-      version: `node ${process.versions.node} (the host's node runs every nodejs*.x runtime)`,
+      version: `node ${process.versions.node} (lambench's own); each nodejs<major>.x runs on Node.js <major>`,
       path: process.execPath,
+      runtimes: binaries,
     };
   },
   /**
@@ -89,7 +93,7 @@ export const nodejsRuntime: RuntimeAdapter = {
    * A handler whose file does not exist is left for the runtime client to report (Runtime.ImportModuleError).
    */
   async prepare(fn: FunctionVersion, cacheDir: string): Promise<string> {
-    await runtimeClientPath(cacheDir);
+    await Promise.all([runtimeClientPath(cacheDir), resolveNodeBinary(fn.runtime)]);
     runtimeModulesDir = await prepareRuntimeModules(cacheDir);
     const found = moduleStem(fn.codeDir, fn.handler);
     if (!found || JS_EXTENSIONS.some((ext) => existsSync(found.stem + ext))) return fn.codeDir;
@@ -122,6 +126,7 @@ export const nodejsRuntime: RuntimeAdapter = {
       clientPath,
     ];
     const nodePath = [runtimeModulesDir, taskRoot].filter((dir): dir is string => Boolean(dir)).join(':');
-    return { command: process.execPath, args, env: { NODE_PATH: nodePath } };
+    const node = resolvedNodeBinary(fn.runtime);
+    return { command: node.path, args, env: { NODE_PATH: nodePath }, runtimeVersion: node.version };
   },
 };
