@@ -189,7 +189,7 @@ export async function describeNodeBinaries(
       }
       const installed = await newestInstalled(dir, major);
       if (installed) return { ...fromCache(runtime, dir, installed), source: 'cache' };
-      return { runtime, path: path.join(dir, `${major}.x`, 'bin', 'node'), source: 'download on first use' };
+      return { runtime, path: dir, source: 'download on first use' };
     }),
   );
 }

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import type { FunctionVersion } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
+import { findInterpreter, type RuntimeInterpreter } from './interpreters.js';
 
 const run = promisify(execFile);
 /** bootstrap.py ships in src/ (tsc does not copy it); from src/runtimes/python or dist/runtimes/python alike. */
@@ -16,6 +17,8 @@ const INSTALL_HINT =
   'Install Python 3.9+ (apt-get install python3 python3-pip), or set LAMBENCH_PYTHON to an interpreter.';
 
 let interpreter: Promise<{ path: string; version: string }> | undefined;
+/** AWS's Python runtimes; an unknown minor (python3.99) is refused when the function is defined, as on AWS. */
+const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
 
 /**
  * The real interpreter, never a shim: pyenv's `python3` adds ~80 ms to every start, which would be charged to
@@ -38,17 +41,23 @@ export function resolvePython(): Promise<{ path: string; version: string }> {
 }
 
 /** Dependencies from requirements.txt, pip-installed once per distinct file into the cache, as a zip would carry them. */
-async function installRequirements(fn: FunctionVersion, cacheDir: string, python: string): Promise<string | undefined> {
+async function installRequirements(
+  fn: FunctionVersion,
+  cacheDir: string,
+  python: Interpreter,
+): Promise<string | undefined> {
   const requirements = path.join(fn.codeDir, 'requirements.txt');
   if (!existsSync(requirements)) return undefined;
   const text = await readFile(requirements, 'utf8');
-  const key = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  // Per Python minor too: wheels with compiled code (pandas, polars) are built for one.
+  const minor = python.version.split('.').slice(0, 2).join('.');
+  const key = createHash('sha256').update(text).update(`\u0000${minor}`).digest('hex').slice(0, 16);
   const target = path.join(cacheDir, 'python', key);
   if (existsSync(path.join(target, '.lambench-complete'))) return target;
   const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
   try {
     await run(
-      python,
+      python.path,
       [
         '-m',
         'pip',
@@ -83,30 +92,52 @@ async function installRequirements(fn: FunctionVersion, cacheDir: string, python
   }
 }
 
+type Interpreter = { path: string; version: string };
 const dependencies = new Map<string, string | undefined>();
-let pythonPath = '';
+/** Per runtime identifier, found by prepare() for the synchronous launch(). */
+const interpreters = new Map<string, RuntimeInterpreter>();
+const pending = new Map<string, Promise<RuntimeInterpreter>>();
+
+/** The interpreter for python3.X: a matching one on the host, else the default python3 (the result says so). */
+export function interpreterFor(runtime: string): Promise<RuntimeInterpreter> {
+  let found = pending.get(runtime);
+  if (!found) {
+    const override = process.env.LAMBENCH_PYTHON;
+    found = findInterpreter(runtime, { fallback: resolvePython, ...(override ? { override } : {}) });
+    pending.set(runtime, found);
+    found.catch(() => pending.delete(runtime));
+  }
+  return found;
+}
 
 export const pythonRuntime: RuntimeAdapter = {
   family: 'python',
-  // AWS's Python runtimes; an unknown minor (python3.99) is refused when the function is defined, as on AWS.
-  matches: (runtime) => /^python3\.(9|1[0-4])$/.test(runtime),
+  matches: (runtime) => PYTHON_RUNTIMES.includes(runtime),
   async detect(): Promise<RuntimeStatus> {
     try {
       const { path: exe, version } = await resolvePython();
+      const found = await Promise.all(PYTHON_RUNTIMES.map((runtime) => interpreterFor(runtime)));
       return {
         family: 'python',
         available: true,
-        version: `python ${version} (runs every python3.x runtime)`,
+        version: `python ${version} (the default; each python3.x runs on a matching interpreter where one is installed)`,
         path: exe,
+        runtimes: found.map(({ runtime, path: where, version: runs, deviation }) => ({
+          runtime,
+          path: where,
+          version: runs,
+          source: deviation ? 'default python3' : 'host',
+          ...(deviation ? { deviation } : {}),
+        })),
       };
     } catch {
       return { family: 'python', available: false, missing: INSTALL_HINT };
     }
   },
   async prepare(fn: FunctionVersion, cacheDir: string): Promise<string> {
-    let exe: string;
+    let interpreter: RuntimeInterpreter;
     try {
-      exe = (await resolvePython()).path;
+      interpreter = await interpreterFor(fn.runtime);
     } catch {
       throw new LambenchError(
         'RUNTIME_UNAVAILABLE',
@@ -114,18 +145,21 @@ export const pythonRuntime: RuntimeAdapter = {
         INSTALL_HINT,
       );
     }
-    pythonPath = exe;
-    dependencies.set(fn.codeDir, await installRequirements(fn, cacheDir, exe));
+    interpreters.set(fn.runtime, interpreter);
+    dependencies.set(`${fn.codeDir}\u0000${fn.runtime}`, await installRequirements(fn, cacheDir, interpreter));
     return fn.codeDir;
   },
   launch(fn: FunctionVersion, taskRoot: string): RuntimeLaunch {
-    if (!pythonPath) throw new Error('pythonRuntime.prepare() must run before launch()');
-    const deps = dependencies.get(fn.codeDir);
+    const interpreter = interpreters.get(fn.runtime);
+    if (!interpreter) throw new Error('pythonRuntime.prepare() must run before launch()');
+    const deps = dependencies.get(`${fn.codeDir}\u0000${fn.runtime}`);
     return {
-      command: pythonPath,
+      command: interpreter.path,
       // -u: unbuffered, so print() output reaches the log of the invocation that printed it.
       args: ['-u', BOOTSTRAP],
       env: { PYTHONPATH: [taskRoot, deps].filter(Boolean).join(':') },
+      runtimeVersion: interpreter.version,
+      ...(interpreter.deviation ? { deviations: [interpreter.deviation] } : {}),
     };
   },
 };
