@@ -49,6 +49,9 @@ describe('lambench CLI', () => {
       errorType: null,
     });
     expect(out.payload.echo).toBe('hi');
+    // hello-node is nodejs20.x: it runs on Node.js 20 whatever node runs lambench, and says which.
+    expect(out.runtime).toBe('nodejs20.x');
+    expect(out.runtimeVersion).toMatch(/^v20\.\d+\.\d+$/);
     expect(Object.keys(out.report).sort()).toEqual([
       'billedDurationMs',
       'durationMs',
@@ -222,6 +225,18 @@ describe('lambench CLI', () => {
     const report = JSON.parse(stdout);
     expect(['cgroup-v1', 'cgroup-v2', 'none']).toContain(report.isolation.kind);
     expect(report.runtimes.map((r: { family: string }) => r.family)).toContain('nodejs');
+    type Binary = { runtime: string; path: string; version?: string; source: string };
+    const nodejs = report.runtimes.find((r: { family: string }) => r.family === 'nodejs').runtimes as Binary[];
+    expect(nodejs.map((b) => b.runtime)).toEqual(['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x']);
+    for (const binary of nodejs) {
+      // Either on disk with its version, or to be downloaded into the cache on first use.
+      if (binary.source === 'download on first use') expect(binary.version).toBeUndefined();
+      else expect(binary.version).toMatch(new RegExp(`^v${binary.runtime.slice(6, 8)}\\.`));
+    }
+    const text = await lambench(['doctor']);
+    expect(text.stdout).toMatch(
+      /^ {4}nodejs22\.x +(v22\.\d+\.\d+ \((host|cache): \S+\/node\)|\(download on first use: )/m,
+    );
   });
 
   it("says what to install when a workload's toolchain is missing", async () => {

@@ -79,8 +79,10 @@ export async function findInterpreter(runtime: string, search: InterpreterSearch
   const deviationOf = (found: Interpreter, why: string) =>
     minorOf(found.version) === minor ? {} : { deviation: `${runtime} ran on Python ${found.version} (${why})` };
   if (search.override) {
+    // The user's explicit choice, for every runtime: a broken one is an error, not a reason to pick another.
     const chosen = await probeInterpreter(search.override);
-    if (chosen) return { runtime, ...chosen, ...deviationOf(chosen, 'LAMBENCH_PYTHON chose it') };
+    if (!chosen) throw new Error(`LAMBENCH_PYTHON=${search.override} does not run`);
+    return { runtime, ...chosen, ...deviationOf(chosen, 'LAMBENCH_PYTHON chose it') };
   }
   const pyenvRoot = search.pyenvRoot ?? process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv');
   const pathDirs = search.pathDirs ?? (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
