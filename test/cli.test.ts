@@ -118,6 +118,13 @@ describe('lambench CLI', () => {
       expect(p50[1]).toBeGreaterThan(p50[2] ?? 0);
     }
     expect(result.best?.memoryMB).toBe(chooseBest(result.configs, { strategy: 'speed' })?.memoryMB);
+    expect(result.environment).toMatchObject({
+      runtime: 'nodejs20.x',
+      runtimeVersion: expect.stringMatching(/^v20\./),
+    });
+    expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toMatch(
+      /Runtime nodejs20\.x \(ran on v20\.\d+\.\d+\)\./,
+    );
     expect(decodeVisualizationUrl(result.visualization).map((v) => v.memoryMB)).toEqual([128, 512, 1769]);
     for (const file of ['result.json', 'invocations.jsonl', 'report.html', 'summary.md', 'results.csv']) {
       expect((await readFile(path.join(out, file), 'utf8')).length).toBeGreaterThan(10);
