@@ -127,7 +127,7 @@ export const pythonRuntime: RuntimeAdapter = {
           path: where,
           version: runs,
           source: deviation ? 'default python3' : 'host',
-          ...(deviation ? { deviation } : {}),
+          ...(deviation ? { deviation: deviation.replace(' ran on ', ' runs on ') } : {}),
         })),
       };
     } catch {
