@@ -9,6 +9,7 @@ import type { FunctionVersion } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
 import { findInterpreter, type RuntimeInterpreter } from './interpreters.js';
+import { type RuntimePackages, runtimePackages } from './runtime-packages.js';
 
 const run = promisify(execFile);
 /** bootstrap.py ships in src/ (tsc does not copy it); from src/runtimes/python or dist/runtimes/python alike. */
@@ -95,7 +96,7 @@ async function installRequirements(
 type Interpreter = { path: string; version: string };
 const dependencies = new Map<string, string | undefined>();
 /** Per runtime identifier, found by prepare() for the synchronous launch(). */
-const interpreters = new Map<string, RuntimeInterpreter>();
+const interpreters = new Map<string, RuntimeInterpreter & { packages: RuntimePackages }>();
 const pending = new Map<string, Promise<RuntimeInterpreter>>();
 
 /** The interpreter for python3.X: a matching one on the host, else the default python3 (the result says so). */
@@ -145,7 +146,7 @@ export const pythonRuntime: RuntimeAdapter = {
         INSTALL_HINT,
       );
     }
-    interpreters.set(fn.runtime, interpreter);
+    interpreters.set(fn.runtime, { ...interpreter, packages: await runtimePackages(interpreter, cacheDir) });
     dependencies.set(`${fn.codeDir}\u0000${fn.runtime}`, await installRequirements(fn, cacheDir, interpreter));
     return fn.codeDir;
   },
@@ -157,9 +158,11 @@ export const pythonRuntime: RuntimeAdapter = {
       command: interpreter.path,
       // -u: unbuffered, so print() output reaches the log of the invocation that printed it.
       args: ['-u', BOOTSTRAP],
-      env: { PYTHONPATH: [taskRoot, deps].filter(Boolean).join(':') },
+      env: { PYTHONPATH: [taskRoot, deps, interpreter.packages.dir].filter(Boolean).join(':') },
       runtimeVersion: interpreter.version,
-      ...(interpreter.deviation ? { deviations: [interpreter.deviation] } : {}),
+      deviations: [interpreter.deviation, interpreter.packages.deviation].filter((line): line is string =>
+        Boolean(line),
+      ),
     };
   },
 };

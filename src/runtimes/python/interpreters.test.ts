@@ -74,7 +74,8 @@ describe.skipIf(!status.available)('Python runtimes through the engine', () => {
       await mkdir(fnDir, { recursive: true });
       await writeFile(
         path.join(fnDir, 'app.py'),
-        'import platform, sys\ndef handler(e, c):\n    return {"version": platform.python_version(), "exe": sys.executable}\n',
+        // boto3, as AWS's Python runtimes include it, on whichever interpreter runs the function.
+        'import platform, sys, boto3\ndef handler(e, c):\n    return {"version": platform.python_version(), "exe": sys.executable, "boto3": boto3.__version__}\n',
       );
       await writeFile(
         path.join(fnDir, 'function.json'),
@@ -90,7 +91,9 @@ describe.skipIf(!status.available)('Python runtimes through the engine', () => {
   for (const runtime of ['python3.11', 'python3.13', 'python3.14']) {
     it(`${runtime}: the result names the interpreter version that ran, and any deviation`, async () => {
       const result = await engine.invoke({ functionName: runtime.replace('.', '-'), payload: '{}' });
-      const body = JSON.parse(result.payload.toString('utf8')) as { version: string; exe: string };
+      const body = JSON.parse(result.payload.toString('utf8')) as { version: string; exe: string; boto3: string };
+      expect(result.functionError, result.payload.toString('utf8')).toBeNull();
+      expect(body.boto3).toMatch(/^1\.\d+\.\d+$/);
       expect(result.runtime).toBe(runtime);
       expect(result.runtimeVersion).toBe(body.version);
       const deviation = result.limitsNotApplied.find((line) => line.startsWith(`${runtime} ran on`));
@@ -102,6 +105,7 @@ describe.skipIf(!status.available)('Python runtimes through the engine', () => {
         // Only the default interpreter stands in.
         expect(body.exe).toBe((await resolvePython()).path);
       }
-    });
+      // A first run pip-installs boto3 for an interpreter that lacks it.
+    }, 300_000);
   }
 });
