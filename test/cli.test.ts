@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { type Dirent, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -225,6 +225,22 @@ describe('lambench CLI', () => {
     const three = await lambench(['compare', a, b, a, '--json', '--out', html]);
     expect(JSON.parse(three.stdout).visualization).toBeUndefined();
   });
+
+  it('invoke --json of a nodejs22.x / nodejs24.x function names the Node.js it ran on', async () => {
+    for (const major of [22, 24]) {
+      const dir = path.join(cwd, `node${major}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'index.mjs'), 'export const handler = async () => process.version;');
+      const manifest = { name: `node${major}`, runtime: `nodejs${major}.x`, handler: 'index.handler' };
+      await writeFile(path.join(dir, 'function.json'), JSON.stringify(manifest));
+      // The first run downloads that Node.js from the npm registry (about 50 MB).
+      const { code, stdout, stderr } = await lambench(['invoke', dir, '--json']);
+      expect(code, stderr).toBe(0);
+      const out = JSON.parse(stdout);
+      expect(out.payload).toMatch(new RegExp(`^v${major}\\.\\d+\\.\\d+$`));
+      expect(out).toMatchObject({ runtime: `nodejs${major}.x`, runtimeVersion: out.payload });
+    }
+  }, 600_000);
 
   it('doctor names the isolation and the runtimes', async () => {
     const { code, stdout } = await lambench(['doctor', '--json']);
