@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { type Dirent, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,6 +49,9 @@ describe('lambench CLI', () => {
       errorType: null,
     });
     expect(out.payload.echo).toBe('hi');
+    // hello-node is nodejs20.x: it runs on Node.js 20 whatever node runs lambench, and says which.
+    expect(out.runtime).toBe('nodejs20.x');
+    expect(out.runtimeVersion).toMatch(/^v20\.\d+\.\d+$/);
     expect(Object.keys(out.report).sort()).toEqual([
       'billedDurationMs',
       'durationMs',
@@ -115,6 +118,13 @@ describe('lambench CLI', () => {
       expect(p50[1]).toBeGreaterThan(p50[2] ?? 0);
     }
     expect(result.best?.memoryMB).toBe(chooseBest(result.configs, { strategy: 'speed' })?.memoryMB);
+    expect(result.environment).toMatchObject({
+      runtime: 'nodejs20.x',
+      runtimeVersion: expect.stringMatching(/^v20\./),
+    });
+    expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toMatch(
+      /Runtime nodejs20\.x \(ran on v20\.\d+\.\d+\)\./,
+    );
     expect(decodeVisualizationUrl(result.visualization).map((v) => v.memoryMB)).toEqual([128, 512, 1769]);
     for (const file of ['result.json', 'invocations.jsonl', 'report.html', 'summary.md', 'results.csv']) {
       expect((await readFile(path.join(out, file), 'utf8')).length).toBeGreaterThan(10);
@@ -216,12 +226,40 @@ describe('lambench CLI', () => {
     expect(JSON.parse(three.stdout).visualization).toBeUndefined();
   });
 
+  it('invoke --json of a nodejs22.x / nodejs24.x function names the Node.js it ran on', async () => {
+    for (const major of [22, 24]) {
+      const dir = path.join(cwd, `node${major}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'index.mjs'), 'export const handler = async () => process.version;');
+      const manifest = { name: `node${major}`, runtime: `nodejs${major}.x`, handler: 'index.handler' };
+      await writeFile(path.join(dir, 'function.json'), JSON.stringify(manifest));
+      // The first run downloads that Node.js from the npm registry (about 50 MB).
+      const { code, stdout, stderr } = await lambench(['invoke', dir, '--json']);
+      expect(code, stderr).toBe(0);
+      const out = JSON.parse(stdout);
+      expect(out.payload).toMatch(new RegExp(`^v${major}\\.\\d+\\.\\d+$`));
+      expect(out).toMatchObject({ runtime: `nodejs${major}.x`, runtimeVersion: out.payload });
+    }
+  }, 600_000);
+
   it('doctor names the isolation and the runtimes', async () => {
     const { code, stdout } = await lambench(['doctor', '--json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
     expect(['cgroup-v1', 'cgroup-v2', 'none']).toContain(report.isolation.kind);
     expect(report.runtimes.map((r: { family: string }) => r.family)).toContain('nodejs');
+    type Binary = { runtime: string; path: string; version?: string; source: string };
+    const nodejs = report.runtimes.find((r: { family: string }) => r.family === 'nodejs').runtimes as Binary[];
+    expect(nodejs.map((b) => b.runtime)).toEqual(['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x']);
+    for (const binary of nodejs) {
+      // Either on disk with its version, or to be downloaded into the cache on first use.
+      if (binary.source === 'download on first use') expect(binary.version).toBeUndefined();
+      else expect(binary.version).toMatch(new RegExp(`^v${binary.runtime.slice(6, 8)}\\.`));
+    }
+    const text = await lambench(['doctor']);
+    expect(text.stdout).toMatch(
+      /^ {4}nodejs22\.x +(v22\.\d+\.\d+ \((host|cache): \S+\/node\)|\(download on first use: )/m,
+    );
   });
 
   it("says what to install when a workload's toolchain is missing", async () => {

@@ -115,6 +115,11 @@ export class Environment {
     return this.#spec.sandbox;
   }
 
+  /** What runs in it (command, the runtime's real version, deviations from AWS's runtime). */
+  get launch(): RuntimeLaunch {
+    return this.#spec.launch;
+  }
+
   /**
    * Spawns the runtime and resolves when it first asks for work (Init Duration), fails to start, or takes longer
    * than `initTimeoutMs` (then the environment is destroyed and the result says `timedOut`).

@@ -159,7 +159,9 @@ function reportInvocation(
     cpuCapped: meta.cpuCapped,
     initCpuBoost: init !== null && meta.initCpuBoost,
     visibleCpus: environment.sandbox.applied.cpuList?.length ?? meta.hostCpus,
-    limitsNotApplied: environment.sandbox.applied.notApplied,
+    runtime: fn.runtime,
+    runtimeVersion: environment.launch.runtimeVersion ?? null,
+    limitsNotApplied: [...environment.sandbox.applied.notApplied, ...(environment.launch.deviations ?? [])],
   };
 }
 

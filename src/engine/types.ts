@@ -88,6 +88,12 @@ export interface InvokeResult {
   initCpuBoost: boolean;
   /** Cores the function saw (os.availableParallelism(), nproc): AWS's vCPU count for its memory, capped by the host. */
   visibleCpus: number;
-  /** AWS limits this host could not apply to the environment (CPU, memory, processes, cores, descriptors), and why. */
+  /** The function's runtime identifier (nodejs22.x) and the version it really ran on (v22.23.5; null if unknown). */
+  runtime: string;
+  runtimeVersion: string | null;
+  /**
+   * AWS limits this host could not apply to the environment (CPU, memory, processes, cores, descriptors), and why;
+   * also a runtime that ran on another version than AWS's ("python3.13 ran on Python 3.11.9").
+   */
   limitsNotApplied: string[];
 }

@@ -34,6 +34,7 @@ function environment(result: TuneResult): string {
   const facts = [
     ['target', e.target === 'local' ? 'local engine' : `AWS Lambda (${e.region})`],
     ['isolation', e.isolation ?? 'n/a'],
+    ['runtime', e.runtime ? `${e.runtime}${e.runtimeVersion ? ` (ran on ${e.runtimeVersion})` : ''}` : 'n/a'],
     ['host', e.hostCpus ? `${e.hostCpus} CPUs, ${e.cpuModel ?? ''}` : 'n/a'],
     ['init CPU boost', e.initCpuBoost === undefined ? 'n/a' : e.initCpuBoost ? 'on' : 'off'],
     ['CPU capped at', e.cappedMemorySizes.length ? `${e.cappedMemorySizes.join(', ')} MB` : 'none'],

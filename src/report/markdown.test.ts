@@ -67,3 +67,12 @@ describe('median CI in the reports', () => {
     expect(renderHtml([result({ 128: 6 })])).not.toContain('class="footnote"');
   });
 });
+
+describe('runtime in the reports', () => {
+  it('names the runtime and the version it ran on', () => {
+    const ran = result({ 128: 6 });
+    ran.environment = { ...ran.environment, runtime: 'nodejs22.x', runtimeVersion: 'v22.23.5' };
+    expect(renderMarkdown(ran)).toContain('Runtime nodejs22.x (ran on v22.23.5).');
+    expect(renderHtml([ran])).toContain('<dt>runtime</dt><dd>nodejs22.x (ran on v22.23.5)</dd>');
+  });
+});

@@ -8,7 +8,8 @@ function environmentLine(result: TuneResult): string {
       ? `local engine, isolation ${e.isolation ?? '?'}, ${e.hostCpus ?? '?'} CPUs (${e.cpuModel ?? '?'})${e.initCpuBoost ? ', init CPU boost on' : ''}`
       : `AWS Lambda, ${e.region}`;
   const capped = e.cappedMemorySizes.length ? ` CPU capped by the host at: ${e.cappedMemorySizes.join(', ')} MB.` : '';
-  return `Measured on ${where}; priced as ${pricingLabel(e)}.${capped}`;
+  const runtime = e.runtime ? ` Runtime ${e.runtime}${e.runtimeVersion ? ` (ran on ${e.runtimeVersion})` : ''}.` : '';
+  return `Measured on ${where}; priced as ${pricingLabel(e)}.${capped}${runtime}`;
 }
 
 function ciNote(result: TuneResult): string[] {

@@ -43,6 +43,8 @@ export interface TargetInvokeResult {
   clientMs: number;
   /** memory/1769 vCPU exceeded what the target could give (local engine on a small host). */
   cpuCapped: boolean;
+  /** The version the runtime really ran on (local: v22.23.5 for nodejs22.x); absent where the target does not say. */
+  runtimeVersion?: string;
 }
 
 /**

@@ -55,6 +55,7 @@ function toRecord(
     clientMs: Math.round(result.clientMs * 100) / 100,
     payloadName: payload.name,
     startedAt,
+    ...(result.runtimeVersion ? { runtimeVersion: result.runtimeVersion } : {}),
   };
 }
 

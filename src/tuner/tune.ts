@@ -105,6 +105,8 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
         ...env,
         architecture: plan.architecture,
         pricingRegion: plan.region,
+        runtime: described.runtime,
+        ...runtimeVersionOf(records),
         node: process.version,
         cappedMemorySizes: plan.memorySizes.filter((m) => m > capLimit),
         startedAt,
@@ -156,4 +158,10 @@ async function readResumable(store: RunStore, kind: Target['kind']): Promise<Pro
     );
   }
   return progress;
+}
+
+/** The runtime version the invocations ran on; several (a cache refreshed mid-run) are listed. */
+function runtimeVersionOf(records: readonly InvocationRecord[]): { runtimeVersion?: string } {
+  const versions = [...new Set(records.flatMap((r) => (r.runtimeVersion ? [r.runtimeVersion] : [])))];
+  return versions.length ? { runtimeVersion: versions.join(', ') } : {};
 }

@@ -18,6 +18,8 @@ export interface InvocationRecord {
   warmup?: boolean;
   /** The error type is one of --allowed-errors: the call failed, but it counts as a result (PowerTuning's allowedExceptions). */
   allowedError?: boolean;
+  /** The version the runtime ran on (v22.23.5), where the target says. */
+  runtimeVersion?: string;
 }
 
 /** A successful invocation, or one whose error type was allowed: both are measured as results. */
@@ -72,6 +74,10 @@ export interface TuneEnvironment {
   hostCpus?: number;
   cpuModel?: string;
   initCpuBoost?: boolean;
+  /** The function's runtime (nodejs22.x) and the version it ran on (v22.23.5; absent where the target does not say). */
+  runtime?: string;
+  runtimeVersion?: string;
+  /** The node that ran lambench itself. */
   node: string;
   /** Requested sizes above what the host can give full CPU to (local) — their CPU was capped. */
   cappedMemorySizes: number[];

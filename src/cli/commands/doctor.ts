@@ -74,6 +74,11 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   for (const r of report.runtimes) {
     const detail = r.available ? `${r.version ?? ''}${r.path ? ` (${r.path})` : ''}` : `missing — ${r.missing ?? ''}`;
     out.push(`  ${r.family.padEnd(10)} ${detail}`);
+    for (const binary of r.runtimes ?? []) {
+      const version = binary.version ? `${binary.version} ` : '';
+      const deviation = binary.deviation ? ` — ${binary.deviation}` : '';
+      out.push(`    ${binary.runtime.padEnd(14)} ${version}(${binary.source}: ${binary.path})${deviation}`);
+    }
   }
   const unavailable = report.workloads.filter((w) => !w.available);
   out.push(`workloads  ${report.workloads.length - unavailable.length} of ${report.workloads.length} available`);

@@ -22,6 +22,8 @@ export function invokeJson(result: InvokeResult) {
   }
   return {
     function: result.functionName,
+    runtime: result.runtime,
+    ...(result.runtimeVersion ? { runtimeVersion: result.runtimeVersion } : {}),
     memoryMB: result.memoryMB,
     cold: result.cold,
     functionError: result.functionError,

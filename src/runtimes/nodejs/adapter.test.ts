@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionVersion } from '../../engine/types.js';
 import { builtInFunctionsDir } from '../../paths.js';
 import { nodejsRuntime } from './adapter.js';
+import { resolveNodeBinary } from './node-binaries.js';
 import { FakeRuntimeApi, type RuntimeProcess, spawnRuntime } from './test-helpers/fake-runtime-api.js';
 
 let workDir: string;
@@ -100,7 +101,9 @@ describe('nodejsRuntime', () => {
     await writeFile(path.join(dir, 'index.mjs'), 'export const handler = async () => 2;');
     expect(await nodejsRuntime.prepare(fn, cacheDir)).not.toBe(taskRoot);
     const launch = nodejsRuntime.launch(fn, dir);
-    expect(launch.command).toBe(process.execPath);
+    // nodejs20.x runs on Node.js 20: this node when it is 20, else one from the cache (node-binaries.ts).
+    expect(launch.command).toBe((await resolveNodeBinary(fn.runtime)).path);
+    expect(launch.runtimeVersion).toMatch(/^v20\./);
     expect(launch.args).toEqual(
       expect.arrayContaining(['--expose-gc', '--max-semi-space-size=25', '--max-old-space-size=461']),
     );

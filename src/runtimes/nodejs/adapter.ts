@@ -7,8 +7,10 @@ import { LambenchError } from '../../errors.js';
 import { stageTaskRoot } from '../task-root.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
 import { bundle, hostAwsSdkDir } from './bundle.js';
+import { describeNodeBinaries, resolvedNodeBinary, resolveNodeBinary } from './node-binaries.js';
 
 const RUNTIMES = /^nodejs(18|20|22|24)\.x$/;
+const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
 const JS_EXTENSIONS = ['', '.js', '.mjs', '.cjs'];
 const TS_EXTENSIONS = ['.ts', '.mts'];
 
@@ -87,11 +89,13 @@ export const nodejsRuntime: RuntimeAdapter = {
   family: 'nodejs',
   matches: (runtime) => RUNTIMES.test(runtime),
   async detect(): Promise<RuntimeStatus> {
+    const binaries = await describeNodeBinaries(NODE_RUNTIMES);
     return {
       family: 'nodejs',
       available: true,
-      version: `node ${process.versions.node} (the host's node runs every nodejs*.x runtime)`,
+      version: `node ${process.versions.node} (lambench's own); each nodejs<major>.x runs on Node.js <major>`,
       path: process.execPath,
+      runtimes: binaries,
     };
   },
   /**
@@ -101,7 +105,7 @@ export const nodejsRuntime: RuntimeAdapter = {
    * A handler whose file does not exist is left for the runtime client to report (Runtime.ImportModuleError).
    */
   async prepare(fn: FunctionVersion, cacheDir: string): Promise<string> {
-    await runtimeClientPath(cacheDir);
+    await Promise.all([runtimeClientPath(cacheDir), resolveNodeBinary(fn.runtime)]);
     runtimeModulesDir = await prepareRuntimeModules(cacheDir);
     const found = moduleStem(fn.codeDir, fn.handler);
     if (!found || JS_EXTENSIONS.some((ext) => existsSync(found.stem + ext))) return stageJavaScript(fn, cacheDir);
@@ -134,6 +138,7 @@ export const nodejsRuntime: RuntimeAdapter = {
       clientPath,
     ];
     const nodePath = [runtimeModulesDir, taskRoot].filter((dir): dir is string => Boolean(dir)).join(':');
-    return { command: process.execPath, args, env: { NODE_PATH: nodePath } };
+    const node = resolvedNodeBinary(fn.runtime);
+    return { command: node.path, args, env: { NODE_PATH: nodePath }, runtimeVersion: node.version };
   },
 };

@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { FunctionVersion } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
 import type { RuntimeAdapter, RuntimeLaunch, RuntimeStatus } from '../types.js';
+import { findInterpreter, type RuntimeInterpreter } from './interpreters.js';
+import { type RuntimePackages, runtimePackages } from './runtime-packages.js';
 
 const run = promisify(execFile);
 /** bootstrap.py ships in src/ (tsc does not copy it); from src/runtimes/python or dist/runtimes/python alike. */
@@ -16,6 +18,8 @@ const INSTALL_HINT =
   'Install Python 3.9+ (apt-get install python3 python3-pip), or set LAMBENCH_PYTHON to an interpreter.';
 
 let interpreter: Promise<{ path: string; version: string }> | undefined;
+/** AWS's Python runtimes; an unknown minor (python3.99) is refused when the function is defined, as on AWS. */
+const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
 
 /**
  * The real interpreter, never a shim: pyenv's `python3` adds ~80 ms to every start, which would be charged to
@@ -38,18 +42,24 @@ export function resolvePython(): Promise<{ path: string; version: string }> {
 }
 
 /** Dependencies from requirements.txt, pip-installed once per distinct file into the cache, as a zip would carry them. */
-async function installRequirements(fn: FunctionVersion, cacheDir: string, python: string): Promise<string | undefined> {
+async function installRequirements(
+  fn: FunctionVersion,
+  cacheDir: string,
+  python: Interpreter,
+): Promise<string | undefined> {
   const requirements = path.join(fn.codeDir, 'requirements.txt');
   // Uploaded zips carry their dependencies, as on AWS: pip would run the build hooks of what they name, on the host.
   if (fn.uploaded || !existsSync(requirements)) return undefined;
   const text = await readFile(requirements, 'utf8');
-  const key = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  // Per Python minor too: wheels with compiled code (pandas, polars) are built for one.
+  const minor = python.version.split('.').slice(0, 2).join('.');
+  const key = createHash('sha256').update(text).update(`\u0000${minor}`).digest('hex').slice(0, 16);
   const target = path.join(cacheDir, 'python', key);
   if (existsSync(path.join(target, '.lambench-complete'))) return target;
   const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
   try {
     await run(
-      python,
+      python.path,
       [
         '-m',
         'pip',
@@ -84,85 +94,52 @@ async function installRequirements(fn: FunctionVersion, cacheDir: string, python
   }
 }
 
-/** What AWS's Python runtimes carry in /var/runtime besides their client: boto3 and what it imports. */
-const RUNTIME_MODULES = ['boto3', 'botocore', 's3transfer', 'jmespath', 'dateutil', 'urllib3', 'six'];
-const FIND_MODULES = `import importlib.util, json, sys
-found = {}
-for name in sys.argv[1:]:
-    spec = importlib.util.find_spec(name)
-    found[name] = None if spec is None else (spec.submodule_search_locations or [spec.origin])[0]
-print(json.dumps(found))`;
-
-/**
- * The stand-in for /var/runtime's packages: a folder of links to the host interpreter's boto3 and its
- * dependencies (or, where the host has no boto3, a pip install of it), put on PYTHONPATH after the function's
- * own code, while bootstrap.py drops the host's site-packages. Without either, functions go without boto3.
- */
-async function prepareRuntimePackages(python: string, version: string, cacheDir: string): Promise<string | undefined> {
-  const dir = path.join(
-    cacheDir,
-    'python-runtime',
-    createHash('sha256').update(`${python}\0${version}`).digest('hex').slice(0, 16),
-  );
-  if (existsSync(path.join(dir, '.lambench-complete'))) return dir;
-  const staging = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await mkdir(staging, { recursive: true });
-    const found = JSON.parse((await run(python, ['-c', FIND_MODULES, ...RUNTIME_MODULES])).stdout) as Record<
-      string,
-      string | null
-    >;
-    if (found.boto3) {
-      for (const [name, location] of Object.entries(found)) {
-        if (location) await symlink(location, path.join(staging, name + (location.endsWith('.py') ? '.py' : '')));
-      }
-    } else {
-      await run(
-        python,
-        ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--target', staging, 'boto3'],
-        {
-          maxBuffer: 16 * 1024 * 1024,
-        },
-      );
-    }
-    await writeFile(path.join(staging, '.lambench-complete'), JSON.stringify(found));
-    await mkdir(path.dirname(dir), { recursive: true });
-    await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
-      if (!existsSync(path.join(dir, '.lambench-complete'))) throw error;
-    });
-    return dir;
-  } catch {
-    return undefined;
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
-}
-
+type Interpreter = { path: string; version: string };
 const dependencies = new Map<string, string | undefined>();
-let pythonPath = '';
-let runtimePackages: string | undefined;
+/** Per runtime identifier, found by prepare() for the synchronous launch(). */
+const interpreters = new Map<string, RuntimeInterpreter & { packages: RuntimePackages }>();
+const pending = new Map<string, Promise<RuntimeInterpreter>>();
+
+/** The interpreter for python3.X: a matching one on the host, else the default python3 (the result says so). */
+export function interpreterFor(runtime: string): Promise<RuntimeInterpreter> {
+  let found = pending.get(runtime);
+  if (!found) {
+    const override = process.env.LAMBENCH_PYTHON;
+    found = findInterpreter(runtime, { fallback: resolvePython, ...(override ? { override } : {}) });
+    pending.set(runtime, found);
+    found.catch(() => pending.delete(runtime));
+  }
+  return found;
+}
 
 export const pythonRuntime: RuntimeAdapter = {
   family: 'python',
-  // AWS's Python runtimes; an unknown minor (python3.99) is refused when the function is defined, as on AWS.
-  matches: (runtime) => /^python3\.(9|1[0-4])$/.test(runtime),
+  matches: (runtime) => PYTHON_RUNTIMES.includes(runtime),
   async detect(): Promise<RuntimeStatus> {
     try {
       const { path: exe, version } = await resolvePython();
+      const found = await Promise.all(PYTHON_RUNTIMES.map((runtime) => interpreterFor(runtime)));
       return {
         family: 'python',
         available: true,
-        version: `python ${version} (runs every python3.x runtime)`,
+        version: `python ${version} (the default; each python3.x runs on a matching interpreter where one is installed)`,
         path: exe,
+        runtimes: found.map(({ runtime, path: where, version: runs, deviation }) => ({
+          runtime,
+          path: where,
+          version: runs,
+          source: deviation ? 'default python3' : 'host',
+          ...(deviation ? { deviation: deviation.replace(' ran on ', ' runs on ') } : {}),
+        })),
       };
     } catch {
       return { family: 'python', available: false, missing: INSTALL_HINT };
     }
   },
   async prepare(fn: FunctionVersion, cacheDir: string): Promise<string> {
-    let exe: string;
+    let interpreter: RuntimeInterpreter;
     try {
-      exe = (await resolvePython()).path;
+      interpreter = await interpreterFor(fn.runtime);
     } catch {
       throw new LambenchError(
         'RUNTIME_UNAVAILABLE',
@@ -170,20 +147,23 @@ export const pythonRuntime: RuntimeAdapter = {
         INSTALL_HINT,
       );
     }
-    pythonPath = exe;
-    runtimePackages = await prepareRuntimePackages(exe, (await resolvePython()).version, cacheDir);
-    dependencies.set(fn.codeDir, await installRequirements(fn, cacheDir, exe));
+    interpreters.set(fn.runtime, { ...interpreter, packages: await runtimePackages(interpreter, cacheDir) });
+    dependencies.set(`${fn.codeDir}\u0000${fn.runtime}`, await installRequirements(fn, cacheDir, interpreter));
     return fn.codeDir;
   },
   launch(fn: FunctionVersion, taskRoot: string): RuntimeLaunch {
-    if (!pythonPath) throw new Error('pythonRuntime.prepare() must run before launch()');
-    const deps = dependencies.get(fn.codeDir);
+    const interpreter = interpreters.get(fn.runtime);
+    if (!interpreter) throw new Error('pythonRuntime.prepare() must run before launch()');
+    const deps = dependencies.get(`${fn.codeDir}\u0000${fn.runtime}`);
     return {
-      command: pythonPath,
+      command: interpreter.path,
       // -u: unbuffered, so print() output reaches the log of the invocation that printed it.
       args: ['-u', BOOTSTRAP],
-      // As AWS's PYTHONPATH ends in /var/runtime: the function's own packages win over the runtime's boto3.
-      env: { PYTHONPATH: [taskRoot, deps, runtimePackages].filter(Boolean).join(':') },
+      env: { PYTHONPATH: [taskRoot, deps, interpreter.packages.dir].filter(Boolean).join(':') },
+      runtimeVersion: interpreter.version,
+      deviations: [interpreter.deviation, interpreter.packages.deviation].filter((line): line is string =>
+        Boolean(line),
+      ),
     };
   },
 };

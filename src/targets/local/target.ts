@@ -41,6 +41,7 @@ export class LocalTarget implements Target {
       cold: result.cold,
       clientMs,
       cpuCapped: result.cpuCapped,
+      ...(result.runtimeVersion ? { runtimeVersion: result.runtimeVersion } : {}),
     };
   }
 
