@@ -1,5 +1,6 @@
 import net, { type AddressInfo } from 'node:net';
 import { Connection, type Request, type Response } from './http1.js';
+import { MAX_STREAMED_RESPONSE_BYTES, type StreamHandlers, streamHook } from './runtime-stream.js';
 
 export type { Response as RuntimeResponse } from './http1.js';
 
@@ -17,6 +18,8 @@ export interface RuntimeApiHandlers {
   initError(errorType: string | undefined, body: Buffer): void;
   /** A response body above the limit: the invocation fails with Function.ResponseSizeTooLarge. */
   responseTooLarge(requestId: string, bytes: number): boolean;
+  /** Streamed responses (`Lambda-Runtime-Function-Response-Mode: streaming`), see runtime-stream.ts. */
+  stream?: StreamHandlers;
 }
 
 function sendJson(res: Response, status: number, body: unknown): void {
@@ -66,6 +69,17 @@ export function routeRuntimeApi(handlers: RuntimeApiHandlers) {
     }
     const [rawId, kind] = match;
     const requestId = rawId.includes('%') ? safeDecode(rawId) : rawId;
+    if (req.trailers && handlers.stream) {
+      const ended = handlers.stream.end(requestId, req.trailers);
+      if (ended === 'unknown') return invalidRequestId(res);
+      if (ended === 'too-large') {
+        return sendJson(res, 413, {
+          errorType: 'RequestEntityTooLarge',
+          errorMessage: `Exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`,
+        });
+      }
+      return accepted(res);
+    }
     if (req.body === null) {
       if (!handlers.responseTooLarge(requestId, req.bytes)) return invalidRequestId(res);
       return sendJson(res, 413, {
@@ -102,12 +116,13 @@ export async function listenRuntimeApi(
   handlers: RuntimeApiHandlers,
 ): Promise<{ server: RuntimeApiServer; address: string }> {
   const route = routeRuntimeApi(handlers);
+  const hook = handlers.stream ? streamHook(handlers.stream, PREFIX) : undefined;
   const sockets = new Set<net.Socket>();
   // A parked /next may wait for minutes between invocations: no timeouts on these connections.
   const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    new Connection(socket, MAX_RESPONSE_BYTES, route);
+    new Connection(socket, MAX_RESPONSE_BYTES, route, hook);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -83,4 +83,9 @@ export interface InvokeResult {
   visibleCpus: number;
   /** AWS limits this host could not apply to the environment (CPU, memory, processes, cores, descriptors), and why. */
   limitsNotApplied: string[];
+  /**
+   * A streamed response (Lambda-Runtime-Function-Response-Mode: streaming): ms from the event's dispatch to the
+   * response's first byte, next to `report.durationMs` (which runs to the stream's end). Not on AWS's REPORT line.
+   */
+  firstByteMs?: number;
 }

@@ -1,0 +1,262 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  InvokeCommand,
+  InvokeWithResponseStreamCommand,
+  type InvokeWithResponseStreamResponseEvent,
+  LambdaClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../engine.js';
+import { patientSeconds } from '../test-helpers/slowdown.js';
+import { type LambdaServer, startLambdaServer } from './server.js';
+
+let engine: Engine;
+let server: LambdaServer;
+let lambda: LambdaClient;
+let workDir: string;
+
+async function fn(name: string, files: Record<string, string>, manifest: object = {}) {
+  const dir = path.join(workDir, 'functions', name);
+  await mkdir(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) await writeFile(path.join(dir, file), text);
+  await writeFile(
+    path.join(dir, 'function.json'),
+    JSON.stringify({ name, runtime: 'nodejs20.x', handler: 'index.handler', timeout: patientSeconds(20), ...manifest }),
+  );
+  await engine.functions.registerFolder(dir);
+}
+
+/** Waits for a file the test creates: how a handler learns that the test has seen its first chunk. */
+const WAIT_FOR =
+  'const waitFor = (file) => new Promise((resolve) => { const poll = () => (fs.existsSync(file) ? resolve() : setTimeout(poll, 5)); poll(); });';
+
+/** A custom runtime speaking the Runtime API's streaming mode over a raw socket: chunks, then trailers. */
+const RAW_BOOTSTRAP = `#!${process.execPath}
+const net = require('node:net');
+const fs = require('node:fs');
+${WAIT_FOR}
+const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const socket = net.connect({ host, port: Number(port) });
+let buffer = Buffer.alloc(0);
+let onData = () => {};
+socket.on('data', (d) => { buffer = Buffer.concat([buffer, d]); onData(); });
+const readResponse = () => new Promise((resolve) => {
+  onData = () => {
+    const end = buffer.indexOf('\\r\\n\\r\\n');
+    if (end < 0) return;
+    const head = buffer.subarray(0, end).toString();
+    const length = Number(/content-length: (\\d+)/i.exec(head)?.[1] ?? 0);
+    if (buffer.length < end + 4 + length) return;
+    const body = buffer.subarray(end + 4, end + 4 + length).toString();
+    buffer = buffer.subarray(end + 4 + length);
+    resolve({ head, body });
+  };
+  onData();
+});
+const chunk = (text) => socket.write(Buffer.byteLength(text).toString(16) + '\\r\\n' + text + '\\r\\n');
+(async () => {
+  for (;;) {
+    socket.write('GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n');
+    const next = await readResponse();
+    const id = /lambda-runtime-aws-request-id: (\\S+)/i.exec(next.head)[1];
+    const event = JSON.parse(next.body);
+    socket.write('POST /2018-06-01/runtime/invocation/' + id + '/response HTTP/1.1\\r\\nHost: x\\r\\n' +
+      'Lambda-Runtime-Function-Response-Mode: streaming\\r\\nTransfer-Encoding: chunked\\r\\nContent-Type: text/plain\\r\\n' +
+      'Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\\r\\n\\r\\n');
+    chunk('first ');
+    await waitFor(event.signal);
+    chunk('second');
+    let trailers = '';
+    if (event.fail) {
+      const body = Buffer.from(JSON.stringify({ errorType: 'Custom.Broken', errorMessage: 'half way' })).toString('base64');
+      trailers = 'Lambda-Runtime-Function-Error-Type: Custom.Broken\\r\\nLambda-Runtime-Function-Error-Body: ' + body + '\\r\\n';
+    }
+    socket.write('0\\r\\n' + trailers + '\\r\\n');
+    await readResponse();
+  }
+})();
+`;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'lambench-stream-'));
+  engine = await Engine.create({ cacheDir: path.join(workDir, 'cache'), isolation: 'none' });
+  await fn('streamer', {
+    'index.mjs': `import fs from 'node:fs';
+${WAIT_FOR}
+export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.setContentType('text/plain');
+  responseStream.write('a');
+  if (event.signal) await waitFor(event.signal);
+  if (event.fail) throw new TypeError('boom');
+  if (event.bigMB) responseStream.write(Buffer.alloc(event.bigMB * 1024 * 1024, 0x61));
+  responseStream.write('b');
+  responseStream.end();
+});`,
+  });
+  await fn('http-streamer', {
+    'index.mjs': `export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  const http = awslambda.HttpResponseStream.from(responseStream, { statusCode: 201, headers: { 'x-a': '1' } });
+  http.write('body');
+  http.end();
+});`,
+  });
+  await fn('not-async', { 'index.js': 'exports.handler = awslambda.streamifyResponse((event, stream) => 1);' });
+  await fn('buffered', { 'index.mjs': 'export const handler = async (event) => ({ echo: event.n });' });
+  await fn('buffered-fails', { 'index.mjs': 'export const handler = async () => { throw new RangeError("no"); };' });
+  const raw = path.join(workDir, 'functions', 'raw-stream');
+  await mkdir(raw, { recursive: true });
+  await writeFile(path.join(raw, 'bootstrap'), RAW_BOOTSTRAP);
+  await chmod(path.join(raw, 'bootstrap'), 0o755);
+  await fn('raw-stream', {}, { runtime: 'provided.al2023', handler: 'bootstrap' });
+  server = await startLambdaServer(engine, { port: 0, dataDir: path.join(workDir, 'data') });
+  lambda = new LambdaClient({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+});
+
+afterAll(async () => {
+  lambda?.destroy();
+  await server?.close();
+  await engine?.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+type Seen = { chunk: string } | { complete: InvokeWithResponseStreamResponseEvent['InvokeComplete'] };
+
+/** Invokes with the SDK and records the events in arrival order; `onChunk` runs as each chunk arrives. */
+async function stream(functionName: string, payload: object, onChunk: (seen: Seen[]) => void = () => {}, tail = false) {
+  const out = await lambda.send(
+    new InvokeWithResponseStreamCommand({
+      FunctionName: functionName,
+      Payload: Buffer.from(JSON.stringify(payload)),
+      ...(tail ? { LogType: 'Tail' as const } : {}),
+    }),
+  );
+  const seen: Seen[] = [];
+  for await (const event of out.EventStream ?? []) {
+    if (event.PayloadChunk) {
+      seen.push({ chunk: Buffer.from(event.PayloadChunk.Payload ?? []).toString('latin1') });
+      onChunk(seen);
+    } else if (event.InvokeComplete) seen.push({ complete: event.InvokeComplete });
+  }
+  return { out, seen, text: seen.map((s) => ('chunk' in s ? s.chunk : '')).join('') };
+}
+
+const signalFile = (name: string) => path.join(workDir, `${name}-${Math.random().toString(36).slice(2)}`);
+
+describe('InvokeWithResponseStream through @aws-sdk/client-lambda', () => {
+  it('delivers the first chunk before the handler returns', { timeout: 60_000 }, async () => {
+    const signal = signalFile('first');
+    const { out, seen, text } = await stream('streamer', { signal }, (events) => {
+      // The handler cannot finish before this file exists: a chunk arriving now was streamed, not buffered.
+      if (events.length === 1) {
+        expect(existsSync(signal)).toBe(false);
+        void writeFile(signal, '');
+      }
+    });
+    expect(out.StatusCode).toBe(200);
+    expect(out.ExecutedVersion).toBe('$LATEST');
+    expect(out.ResponseStreamContentType).toBe('text/plain');
+    expect(seen[0]).toEqual({ chunk: 'a' });
+    expect(text).toBe('ab');
+    expect(seen.at(-1)).toEqual({ complete: {} });
+  });
+
+  it('reports an error thrown mid-stream in InvokeComplete, after the chunks already sent', async () => {
+    const signal = signalFile('fail');
+    const { seen } = await stream('streamer', { signal, fail: true }, () => void writeFile(signal, ''));
+    expect(seen[0]).toEqual({ chunk: 'a' });
+    expect(seen.at(-1)).toEqual({ complete: { ErrorCode: 'TypeError', ErrorDetails: 'boom' } });
+  });
+
+  it('sends a buffered handler’s response as one chunk', async () => {
+    const { seen } = await stream('buffered', { n: 7 });
+    expect(seen).toEqual([{ chunk: '{"echo":7}' }, { complete: {} }]);
+    const failed = await stream('buffered-fails', {});
+    expect(failed.seen).toEqual([{ complete: { ErrorCode: 'RangeError', ErrorDetails: 'no' } }]);
+  });
+
+  it('tails the log into InvokeComplete with LogType Tail', async () => {
+    const { seen } = await stream('buffered', { n: 1 }, () => {}, true);
+    const complete = seen.at(-1) as { complete: { LogResult?: string } };
+    expect(Buffer.from(complete.complete.LogResult ?? '', 'base64').toString()).toMatch(/REPORT RequestId: /);
+  });
+
+  it('passes HttpResponseStream’s prelude and content type through', async () => {
+    const { out, text } = await stream('http-streamer', {});
+    expect(out.ResponseStreamContentType).toBe('application/vnd.awslambda.http-integration-response');
+    expect(text).toBe(`{"statusCode":201,"headers":{"x-a":"1"}}${'\0'.repeat(8)}body`);
+  });
+
+  it('fails a streaming handler that does not return a promise, as AWS', async () => {
+    const { seen } = await stream('not-async', {});
+    expect(seen.at(-1)).toEqual({
+      complete: { ErrorCode: 'string', ErrorDetails: 'Streaming does not support non-async handlers.' },
+    });
+  });
+
+  it('answers 404 for an unknown function', async () => {
+    await expect(
+      lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: 'nope', Payload: Buffer.from('{}') })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('streams from a custom runtime speaking the raw Runtime API, trailers included', { timeout: 60_000 }, async () => {
+    const signal = signalFile('raw');
+    const ok = await stream('raw-stream', { signal }, () => void writeFile(signal, ''));
+    expect(ok.out.ResponseStreamContentType).toBe('text/plain');
+    expect(ok.seen[0]).toEqual({ chunk: 'first ' });
+    expect(ok.text).toBe('first second');
+    expect(ok.seen.at(-1)).toEqual({ complete: {} });
+    const signal2 = signalFile('raw-fail');
+    const failed = await stream('raw-stream', { signal: signal2, fail: true }, () => void writeFile(signal2, ''));
+    expect(failed.text).toBe('first second');
+    expect(failed.seen.at(-1)).toEqual({ complete: { ErrorCode: 'Custom.Broken', ErrorDetails: 'half way' } });
+  });
+});
+
+describe('a streaming function under plain Invoke', () => {
+  it('answers with the whole streamed body, buffered (as AWS)', async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'streamer', Payload: Buffer.from('{}') }));
+    expect(out.FunctionError).toBeUndefined();
+    expect(Buffer.from(out.Payload ?? []).toString()).toBe('ab');
+  });
+
+  it('fails past Invoke’s 6 MB limit with Function.ResponseSizeTooLarge', { timeout: 60_000 }, async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'streamer', Payload: Buffer.from('{"bigMB":7}') }));
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(Buffer.from(out.Payload ?? []).toString())).toMatchObject({
+      errorType: 'Function.ResponseSizeTooLarge',
+    });
+  });
+});
+
+describe('time to first byte', () => {
+  it('is reported next to Duration for a streamed response', { timeout: 60_000 }, async () => {
+    const signal = signalFile('ttfb');
+    let firstChunkAt = 0;
+    const result = await engine.invokeStream(
+      { functionName: 'streamer', payload: JSON.stringify({ signal }) },
+      {
+        start: () => {},
+        chunk: () => {
+          if (firstChunkAt) return;
+          firstChunkAt = performance.now();
+          // The handler is held 300 ms past its first byte, so Duration exceeds time to first byte by at least that.
+          setTimeout(() => void writeFile(signal, ''), 300);
+        },
+      },
+    );
+    expect(result.errorType).toBeNull();
+    expect(result.firstByteMs).toBeGreaterThan(0);
+    expect(result.report.durationMs - (result.firstByteMs ?? 0)).toBeGreaterThanOrEqual(290);
+    const buffered = await engine.invoke({ functionName: 'buffered', payload: '{}' });
+    expect(buffered.firstByteMs).toBeUndefined();
+  });
+});
