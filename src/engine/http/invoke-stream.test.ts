@@ -104,6 +104,15 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream)
   http.end();
 });`,
   });
+  await fn(
+    'stream-hangs',
+    { 'index.mjs': 'export const handler = awslambda.streamifyResponse(async (e, s) => { s.write("a"); });' },
+    { timeout: 1 },
+  );
+  await fn('stream-crashes', {
+    'index.mjs':
+      'export const handler = awslambda.streamifyResponse(async (e, s) => { s.write("a"); await new Promise((r) => setTimeout(r, 50)); process.exit(3); });',
+  });
   await fn('not-async', { 'index.js': 'exports.handler = awslambda.streamifyResponse((event, stream) => 1);' });
   await fn('buffered', { 'index.mjs': 'export const handler = async (event) => ({ echo: event.n });' });
   await fn('buffered-fails', { 'index.mjs': 'export const handler = async () => { throw new RangeError("no"); };' });
@@ -199,6 +208,15 @@ describe('InvokeWithResponseStream through @aws-sdk/client-lambda', () => {
     expect(seen.at(-1)).toEqual({
       complete: { ErrorCode: 'string', ErrorDetails: 'Streaming does not support non-async handlers.' },
     });
+  });
+
+  it('ends a stream that is never ended with Sandbox.Timedout, and one whose runtime dies with Runtime.ExitError', async () => {
+    const hung = await stream('stream-hangs', {});
+    expect(hung.seen[0]).toEqual({ chunk: 'a' });
+    expect(hung.seen.at(-1)).toMatchObject({ complete: { ErrorCode: 'Sandbox.Timedout' } });
+    const crashed = await stream('stream-crashes', {});
+    expect(crashed.seen[0]).toEqual({ chunk: 'a' });
+    expect(crashed.seen.at(-1)).toMatchObject({ complete: { ErrorCode: 'Runtime.ExitError' } });
   });
 
   it('answers 404 for an unknown function', async () => {
