@@ -62,7 +62,7 @@ export type StreamResult =
  * Past the limit nothing more is forwarded and the invocation fails with Function.ResponseSizeTooLarge.
  */
 export class StreamedResponse implements BodySink {
-  readonly #listener: StreamListener | undefined;
+  #listener: StreamListener | undefined;
   readonly #limit: number;
   readonly #chunks: Buffer[] = [];
   #bytes = 0;
@@ -72,14 +72,27 @@ export class StreamedResponse implements BodySink {
   constructor(listener: StreamListener | undefined, contentType: string, requestId: string) {
     this.#listener = listener;
     this.#limit = listener ? MAX_STREAMED_RESPONSE_BYTES : MAX_BUFFERED_RESPONSE_BYTES;
-    listener?.start(contentType, requestId);
+    this.#tell((l) => l.start(contentType, requestId));
+  }
+
+  /**
+   * Runs on the Runtime API socket's data event: a listener that throws (a content type its transport refuses, an
+   * invoker gone) loses the rest of the stream, and the engine and the invocation go on.
+   */
+  #tell(call: (listener: StreamListener) => void): void {
+    if (!this.#listener) return;
+    try {
+      call(this.#listener);
+    } catch {
+      this.#listener = { start: () => {}, chunk: () => {} };
+    }
   }
 
   write(bytes: Buffer): void {
     this.firstByteAt ??= performance.now();
     this.#bytes += bytes.length;
     if (this.#bytes > this.#limit) return;
-    if (this.#listener) this.#listener.chunk(bytes);
+    if (this.#listener) this.#tell((l) => l.chunk(bytes));
     else this.#chunks.push(bytes);
   }
 

@@ -65,7 +65,7 @@ const chunk = (text) => socket.write(Buffer.byteLength(text).toString(16) + '\\r
     const id = /lambda-runtime-aws-request-id: (\\S+)/i.exec(next.head)[1];
     const event = JSON.parse(next.body);
     socket.write('POST /2018-06-01/runtime/invocation/' + id + '/response HTTP/1.1\\r\\nHost: x\\r\\n' +
-      'Lambda-Runtime-Function-Response-Mode: streaming\\r\\nTransfer-Encoding: chunked\\r\\nContent-Type: text/plain\\r\\n' +
+      'Lambda-Runtime-Function-Response-Mode: streaming\\r\\nTransfer-Encoding: chunked\\r\\nContent-Type: ' + (event.contentType ?? 'text/plain') + '\\r\\n' +
       'Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\\r\\n\\r\\n');
     chunk('first ');
     await waitFor(event.signal);
@@ -104,6 +104,27 @@ export const handler = awslambda.streamifyResponse(async (event, responseStream)
   http.end();
 });`,
   });
+  await fn('piped', {
+    'index.mjs': `import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  const pieces = function* () { for (let i = 0; i < event.pieces; i++) yield Buffer.alloc(64 * 1024, 0x30 + (i % 10)); };
+  await pipeline(Readable.from(pieces()), responseStream);
+});`,
+  });
+  await fn(
+    'streamer24',
+    {
+      'index.mjs':
+        'export const handler = awslambda.streamifyResponse(async (event, responseStream, context) => { responseStream.write(context.awsRequestId ? "id" : "none"); responseStream.end(); });',
+    },
+    { runtime: 'nodejs24.x' },
+  );
+  await fn(
+    'no-global',
+    { 'index.mjs': 'export const handler = async () => typeof globalThis.awslambda;' },
+    { environment: { AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA: '1' } },
+  );
   await fn(
     'stream-hangs',
     { 'index.mjs': 'export const handler = awslambda.streamifyResponse(async (e, s) => { s.write("a"); });' },
@@ -219,6 +240,24 @@ describe('InvokeWithResponseStream through @aws-sdk/client-lambda', () => {
     expect(crashed.seen.at(-1)).toMatchObject({ complete: { ErrorCode: 'Runtime.ExitError' } });
   });
 
+  it('takes a Readable piped into responseStream (back-pressure through the socket)', { timeout: 60_000 }, async () => {
+    const { text, seen } = await stream('piped', { pieces: 64 });
+    expect(text.length).toBe(64 * 64 * 1024);
+    expect(text.slice(64 * 1024 * 3, 64 * 1024 * 3 + 3)).toBe('333');
+    expect(seen.at(-1)).toEqual({ complete: {} });
+  });
+
+  it('streams on nodejs24.x, where a 3-parameter streaming handler is no callback handler', async () => {
+    const { text, seen } = await stream('streamer24', {});
+    expect(text).toBe('id');
+    expect(seen.at(-1)).toEqual({ complete: {} });
+  });
+
+  it('leaves the awslambda global out with AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA=1', async () => {
+    const { text } = await stream('no-global', {});
+    expect(text).toBe('"undefined"');
+  });
+
   it('answers 404 for an unknown function', async () => {
     await expect(
       lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: 'nope', Payload: Buffer.from('{}') })),
@@ -236,6 +275,17 @@ describe('InvokeWithResponseStream through @aws-sdk/client-lambda', () => {
     const failed = await stream('raw-stream', { signal: signal2, fail: true }, () => void writeFile(signal2, ''));
     expect(failed.text).toBe('first second');
     expect(failed.seen.at(-1)).toEqual({ complete: { ErrorCode: 'Custom.Broken', ErrorDetails: 'half way' } });
+  });
+
+  it('survives a content type node:http would refuse, streaming on as application/octet-stream', async () => {
+    const signal = signalFile('raw-ctype');
+    const odd = await stream(
+      'raw-stream',
+      { signal, contentType: 'text/plain\u0001' },
+      () => void writeFile(signal, ''),
+    );
+    expect(odd.out.ResponseStreamContentType).toBe('application/octet-stream');
+    expect(odd.text).toBe('first second');
   });
 });
 

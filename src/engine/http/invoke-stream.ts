@@ -51,7 +51,8 @@ export async function handleInvokeStream(
   const head = (contentType: string, requestId: string) => {
     if (res.headersSent) return;
     res.writeHead(200, {
-      'Content-Type': contentType,
+      // The runtime's header, unless node:http would refuse it (control characters).
+      'Content-Type': /^[\t\x20-\x7e]+$/.test(contentType) ? contentType : 'application/octet-stream',
       'x-amzn-RequestId': requestId,
       'X-Amz-Executed-Version': fn.version,
     });
