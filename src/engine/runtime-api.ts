@@ -7,6 +7,8 @@ export type { Response as RuntimeResponse } from './http1.js';
 /** AWS accepts function responses up to 6 MB (6,291,556 bytes) on the Runtime API. */
 export const MAX_RESPONSE_BYTES = 6_291_556;
 const PREFIX = '/2018-06-01/runtime/';
+/** Lambda-Runtime-Function-Response-Mode's values (AWS's RAPID compares them case-insensitively). */
+const RESPONSE_MODES = /^(streaming|buffered)$/i;
 const INVOCATION = 'invocation/';
 
 export interface RuntimeApiHandlers {
@@ -66,6 +68,13 @@ export function routeRuntimeApi(handlers: RuntimeApiHandlers) {
     if (!match) {
       handlers.initError(errorType, req.body ?? Buffer.alloc(0));
       return accepted(res);
+    }
+    const mode = req.headers['lambda-runtime-function-response-mode'];
+    if (mode !== undefined && !RESPONSE_MODES.test(mode)) {
+      return sendJson(res, 400, {
+        errorType: 'InvalidFunctionResponseMode',
+        errorMessage: 'Invalid function response mode',
+      });
     }
     const [rawId, kind] = match;
     const requestId = rawId.includes('%') ? safeDecode(rawId) : rawId;

@@ -113,6 +113,20 @@ describe('Runtime API streaming response mode', () => {
     expect(events).toEqual(['buffered other x']);
   });
 
+  it('answers an unknown response mode with 400 InvalidFunctionResponseMode, as AWS', async () => {
+    events.length = 0;
+    const runtime = connect();
+    runtime.write(
+      'POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: x\r\n' +
+        'Lambda-Runtime-Function-Response-Mode: chunky\r\nContent-Length: 2\r\n\r\nok',
+    );
+    const reply = await runtime.until(/Invalid function response mode/);
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply).toMatch(/"errorType":"InvalidFunctionResponseMode"/);
+    runtime.close();
+    expect(events).toEqual([]);
+  });
+
   it('leaves buffered responses (no streaming header) on the buffered path', async () => {
     events.length = 0;
     const runtime = connect();
@@ -126,16 +140,20 @@ describe('Runtime API streaming response mode', () => {
 });
 
 describe('StreamedResponse', () => {
-  it('reads the error trailers into the error type and body', () => {
+  it('reads the error trailers: the type from its trailer (as AWS), else from the body', () => {
+    const body = Buffer.from('{"errorType":"Custom.X","errorMessage":"m"}').toString('base64');
     const streamed = new StreamedResponse(undefined, 'text/plain', 'r');
     streamed.write(Buffer.from('part'));
-    const body = Buffer.from('{"errorType":"Custom.X","errorMessage":"m"}').toString('base64');
-    expect(
-      streamed.finish({
-        'lambda-runtime-function-error-type': 'Unhandled',
-        'lambda-runtime-function-error-body': body,
-      }),
-    ).toMatchObject({ kind: 'error', errorType: 'Custom.X' });
+    const typed = streamed.finish({
+      'lambda-runtime-function-error-type': 'Runtime.Y',
+      'lambda-runtime-function-error-body': body,
+    });
+    expect(typed).toMatchObject({ kind: 'error', errorType: 'Runtime.Y' });
+    expect(JSON.parse(typed.body.toString())).toEqual({ errorType: 'Custom.X', errorMessage: 'm' });
+    const untyped = new StreamedResponse(undefined, 'text/plain', 'r').finish({
+      'lambda-runtime-function-error-body': body,
+    });
+    expect(untyped).toMatchObject({ kind: 'error', errorType: 'Custom.X' });
   });
 
   it('stops forwarding past 200 MB and fails with Function.ResponseSizeTooLarge', () => {

@@ -114,7 +114,8 @@ export class StreamedResponse implements BodySink {
     const errorBody = encodedBody
       ? Buffer.from(encodedBody, 'base64')
       : Buffer.from(JSON.stringify({ errorType: headerType, errorMessage: '' }));
-    return { kind: 'error', body: errorBody, errorType: errorTypeOf(errorBody) ?? headerType ?? 'Unknown' };
+    // The trailer names the type, as AWS's RAPID passes it on; the body is the fallback.
+    return { kind: 'error', body: errorBody, errorType: headerType || errorTypeOf(errorBody) || 'Unknown' };
   }
 }
 

@@ -178,6 +178,13 @@ async function stream(functionName: string, payload: object, onChunk: (seen: See
   return { out, seen, text: seen.map((s) => ('chunk' in s ? s.chunk : '')).join('') };
 }
 
+/** The final event's error: its code and its details (the error's JSON body) parsed. */
+function failure(seen: Seen[]) {
+  const last = seen.at(-1);
+  if (!last || !('complete' in last)) throw new Error('no InvokeComplete');
+  return { code: last.complete?.ErrorCode, details: JSON.parse(last.complete?.ErrorDetails ?? 'null') };
+}
+
 const signalFile = (name: string) => path.join(workDir, `${name}-${Math.random().toString(36).slice(2)}`);
 
 describe('InvokeWithResponseStream through @aws-sdk/client-lambda', () => {
@@ -202,14 +209,18 @@ describe('InvokeWithResponseStream through @aws-sdk/client-lambda', () => {
     const signal = signalFile('fail');
     const { seen } = await stream('streamer', { signal, fail: true }, () => void writeFile(signal, ''));
     expect(seen[0]).toEqual({ chunk: 'a' });
-    expect(seen.at(-1)).toEqual({ complete: { ErrorCode: 'TypeError', ErrorDetails: 'boom' } });
+    const { code, details } = failure(seen);
+    expect(code).toBe('TypeError');
+    expect(details).toMatchObject({ errorType: 'TypeError', errorMessage: 'boom' });
+    expect(details.trace[0]).toBe('TypeError: boom');
   });
 
   it('sends a buffered handler’s response as one chunk', async () => {
     const { seen } = await stream('buffered', { n: 7 });
     expect(seen).toEqual([{ chunk: '{"echo":7}' }, { complete: {} }]);
     const failed = await stream('buffered-fails', {});
-    expect(failed.seen).toEqual([{ complete: { ErrorCode: 'RangeError', ErrorDetails: 'no' } }]);
+    expect(failed.seen).toHaveLength(1);
+    expect(failure(failed.seen)).toMatchObject({ code: 'RangeError', details: { errorMessage: 'no' } });
   });
 
   it('tails the log into InvokeComplete with LogType Tail', async () => {
@@ -226,8 +237,9 @@ describe('InvokeWithResponseStream through @aws-sdk/client-lambda', () => {
 
   it('fails a streaming handler that does not return a promise, as AWS', async () => {
     const { seen } = await stream('not-async', {});
-    expect(seen.at(-1)).toEqual({
-      complete: { ErrorCode: 'string', ErrorDetails: 'Streaming does not support non-async handlers.' },
+    expect(failure(seen)).toEqual({
+      code: 'string',
+      details: { errorType: 'string', errorMessage: 'Streaming does not support non-async handlers.', trace: [] },
     });
   });
 
@@ -274,7 +286,10 @@ describe('InvokeWithResponseStream through @aws-sdk/client-lambda', () => {
     const signal2 = signalFile('raw-fail');
     const failed = await stream('raw-stream', { signal: signal2, fail: true }, () => void writeFile(signal2, ''));
     expect(failed.text).toBe('first second');
-    expect(failed.seen.at(-1)).toEqual({ complete: { ErrorCode: 'Custom.Broken', ErrorDetails: 'half way' } });
+    expect(failure(failed.seen)).toEqual({
+      code: 'Custom.Broken',
+      details: { errorType: 'Custom.Broken', errorMessage: 'half way' },
+    });
   });
 
   it('survives a content type node:http would refuse, streaming on as application/octet-stream', async () => {

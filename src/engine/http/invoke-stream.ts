@@ -70,18 +70,9 @@ function completion(result: InvokeResult, tail: boolean): InvokeComplete {
   const complete: InvokeComplete = {};
   if (result.errorType !== null) {
     complete.ErrorCode = result.errorType;
-    complete.ErrorDetails = errorMessageOf(result.payload);
+    // The error's JSON body, as the runtime reported it (AWS's RAPID hands on the trailer's decoded body).
+    complete.ErrorDetails = result.payload.toString('utf8');
   }
   if (tail) complete.LogResult = tailBase64(result.logs);
   return complete;
-}
-
-function errorMessageOf(payload: Buffer): string {
-  const text = payload.toString('utf8');
-  try {
-    const parsed = JSON.parse(text) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : text;
-  } catch {
-    return text;
-  }
 }
