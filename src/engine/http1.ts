@@ -20,9 +20,12 @@ export interface Request {
   trailers?: Record<string, string>;
 }
 
-/** Receives a request's body as it arrives instead of it being buffered (a streamed function response). */
+/**
+ * Receives a request's body as it arrives instead of it being buffered (a streamed function response). A write
+ * that returns a promise stops reading from the socket until it settles: back-pressure to the sender.
+ */
 export interface BodySink {
-  write(bytes: Buffer): void;
+  write(bytes: Buffer): Promise<void> | undefined;
 }
 
 /**
@@ -84,6 +87,8 @@ export class Connection {
   #awaiting = false;
   #processing = false;
   #closed = false;
+  /** Sink writes not yet drained; the socket is paused while there are any. */
+  #backlog = 0;
   /**
    * Answers written while a later pipelined request is being handled. When that request parks (a runtime that
    * pipelines /next behind its response), the 202 leaves with the next invocation in one write: one wake-up of
@@ -258,13 +263,22 @@ export class Connection {
     }
   }
 
+  #wait(drained: Promise<void> | undefined): void {
+    if (!drained) return;
+    if (this.#backlog++ === 0) this.#socket.pause();
+    const resume = () => {
+      if (--this.#backlog === 0 && !this.#closed) this.#socket.resume();
+    };
+    drained.then(resume, resume);
+  }
+
   /** Takes up to `state.remaining` body bytes; beyond the limit, counts them without keeping them. */
   #take(pending: Pending, wanted: number): void {
     const n = Math.min(wanted, this.#buffer.length);
     if (n === 0) return;
     const { request } = pending;
     request.bytes += n;
-    if (pending.sink) pending.sink.write(this.#buffer.subarray(0, n));
+    if (pending.sink) this.#wait(pending.sink.write(this.#buffer.subarray(0, n)));
     else if (request.bytes <= this.#limit) pending.chunks.push(this.#buffer.subarray(0, n));
     this.#buffer = n === this.#buffer.length ? EMPTY : this.#buffer.subarray(n);
     pending.state.remaining -= n;

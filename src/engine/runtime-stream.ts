@@ -27,7 +27,8 @@ export interface StreamHandlers {
 export interface StreamListener {
   /** The runtime started its streamed response, declaring this content type. */
   start(contentType: string, requestId: string): void;
-  chunk(bytes: Buffer): void;
+  /** A promise says the listener's transport is full: the runtime is not read from until it settles. */
+  chunk(bytes: Buffer): Promise<void> | undefined;
 }
 
 /** The http1 hook: a streaming POST to /invocation/{id}/response gets a sink, anything else is buffered as usual. */
@@ -79,21 +80,23 @@ export class StreamedResponse implements BodySink {
    * Runs on the Runtime API socket's data event: a listener that throws (a content type its transport refuses, an
    * invoker gone) loses the rest of the stream, and the engine and the invocation go on.
    */
-  #tell(call: (listener: StreamListener) => void): void {
-    if (!this.#listener) return;
+  #tell<T>(call: (listener: StreamListener) => T): T | undefined {
+    if (!this.#listener) return undefined;
     try {
-      call(this.#listener);
+      return call(this.#listener);
     } catch {
-      this.#listener = { start: () => {}, chunk: () => {} };
+      this.#listener = { start: () => {}, chunk: () => undefined };
+      return undefined;
     }
   }
 
-  write(bytes: Buffer): void {
+  write(bytes: Buffer): Promise<void> | undefined {
     this.firstByteAt ??= performance.now();
     this.#bytes += bytes.length;
-    if (this.#bytes > this.#limit) return;
-    if (this.#listener) this.#tell((l) => l.chunk(bytes));
-    else this.#chunks.push(bytes);
+    if (this.#bytes > this.#limit) return undefined;
+    if (this.#listener) return this.#tell((l) => l.chunk(bytes));
+    this.#chunks.push(bytes);
+    return undefined;
   }
 
   finish(trailers: Record<string, string>): StreamResult {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -11,6 +12,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../engine.js';
+import { decodeMessages } from '../eventstream.js';
 import { patientSeconds } from '../test-helpers/slowdown.js';
 import { type LambdaServer, startLambdaServer } from './server.js';
 
@@ -110,6 +112,17 @@ import { pipeline } from 'node:stream/promises';
 export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
   const pieces = function* () { for (let i = 0; i < event.pieces; i++) yield Buffer.alloc(64 * 1024, 0x30 + (i % 10)); };
   await pipeline(Readable.from(pieces()), responseStream);
+});`,
+  });
+  await fn('counted', {
+    'index.mjs': `import fs from 'node:fs';
+export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  const piece = Buffer.alloc(1024 * 1024, 0x78);
+  for (let i = 1; i <= event.pieces; i++) {
+    await new Promise((resolve) => responseStream.write(piece, resolve));
+    fs.writeFileSync(event.progress, String(i));
+  }
+  responseStream.end();
 });`,
   });
   await fn(
@@ -257,6 +270,37 @@ describe('InvokeWithResponseStream through @aws-sdk/client-lambda', () => {
     expect(text.length).toBe(64 * 64 * 1024);
     expect(text.slice(64 * 1024 * 3, 64 * 1024 * 3 + 3)).toBe('333');
     expect(seen.at(-1)).toEqual({ complete: {} });
+  });
+
+  it('holds the function back while the client does not read (no buffering in the engine)', {
+    timeout: 120_000,
+  }, async () => {
+    const pieces = 96;
+    const progress = signalFile('progress');
+    const url = new URL(`${server.endpoint}/2021-11-15/functions/counted/response-streaming-invocations`);
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.request(url, { method: 'POST' }, resolve);
+      req.on('error', reject);
+      req.end(JSON.stringify({ pieces, progress }));
+    });
+    res.pause();
+    const written = async () => Number(await readFile(progress, 'utf8').catch(() => '0'));
+    // Wait until the function stops making progress (1 s without a new piece), or has written everything.
+    let last = -1;
+    let now = await written();
+    while (now !== last && now < pieces) {
+      last = now;
+      await new Promise((r) => setTimeout(r, 1000));
+      now = await written();
+    }
+    expect(now).toBeLessThan(pieces);
+    const body: Buffer[] = [];
+    for await (const piece of res) body.push(piece as Buffer);
+    const { messages } = decodeMessages(Buffer.concat(body));
+    const chunks = messages.filter((m) => m.headers[':event-type'] === 'PayloadChunk');
+    expect(chunks.reduce((sum, m) => sum + m.payload.length, 0)).toBe(pieces * 1024 * 1024);
+    expect(JSON.parse(messages.at(-1)?.payload.toString() ?? '')).toEqual({});
+    expect(await written()).toBe(pieces);
   });
 
   it('streams on nodejs24.x, where a 3-parameter streaming handler is no callback handler', async () => {

@@ -59,11 +59,24 @@ export async function handleInvokeStream(
   };
   const result = await engine.invokeStream(request, {
     start: (contentType, requestId) => head(contentType, requestId),
-    chunk: (piece) => res.write(payloadChunk(piece)),
+    // A client reading slowly holds the runtime back (its writes wait) instead of the engine buffering for it.
+    chunk: (piece) => (res.write(payloadChunk(piece)) ? undefined : drained(res)),
   });
   head('application/json', result.requestId);
   if (result.payload.length > 0 && result.functionError === null) res.write(payloadChunk(result.payload));
   res.end(invokeComplete(completion(result, header(req, 'x-amz-log-type') === 'Tail')));
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function completion(result: InvokeResult, tail: boolean): InvokeComplete {
