@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambenchBin, runLambench } from './helpers/cli.js';
 
@@ -78,6 +79,50 @@ describe('lambench invoke --stream', () => {
     expect(out.payload).toBe('ab');
     expect(out.firstByteMs).toBeGreaterThan(0);
     expect(out.firstByteMs).toBeLessThanOrEqual(out.report.durationMs);
+  });
+
+  it('serve answers InvokeWithResponseStreamCommand, the first chunk before the handler returns', {
+    timeout: 120_000,
+  }, async () => {
+    const child = spawn(process.execPath, [lambenchBin, 'serve', '--json', '--quiet', '--isolation', 'none'], { cwd });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c) => {
+          out += c;
+          if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+        });
+        child.once('close', () => reject(new Error('serve exited before printing its endpoints')));
+      });
+      const lambda = new LambdaClient({
+        endpoint: JSON.parse(line).lambda,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      });
+      const signal = path.join(cwd, 'serve-signal');
+      const out = await lambda.send(
+        new InvokeWithResponseStreamCommand({
+          FunctionName: 'streamer',
+          Payload: Buffer.from(JSON.stringify({ signal })),
+        }),
+      );
+      const seen: string[] = [];
+      for await (const event of out.EventStream ?? []) {
+        if (event.PayloadChunk) {
+          seen.push(Buffer.from(event.PayloadChunk.Payload ?? []).toString());
+          if (seen.length === 1) {
+            seen.push(existsSync(signal) ? 'signal already there' : 'before the signal');
+            await writeFile(signal, '');
+          }
+        } else if (event.InvokeComplete) seen.push(`complete ${JSON.stringify(event.InvokeComplete)}`);
+      }
+      lambda.destroy();
+      expect(seen).toEqual(['a', 'before the signal', 'b', 'complete {}']);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(130);
   });
 
   it('refuses --stream with --target aws, saying what to do', async () => {
