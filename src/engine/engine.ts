@@ -12,6 +12,7 @@ import { type Answer, endInvocation, type Invocation, runInvocation } from './in
 import { validateMemory } from './manifest.js';
 import { EnvironmentPool, poolKey } from './pool.js';
 import { FunctionRegistry } from './registry.js';
+import type { StreamListener } from './runtime-stream.js';
 import type { FunctionVersion, InvokeRequest, InvokeResult } from './types.js';
 
 /**
@@ -140,13 +141,27 @@ export class Engine {
   /** Synchronous (RequestResponse) invocation. Function errors come back in the result; AWS errors are thrown. */
   invoke(request: InvokeRequest): Promise<InvokeResult> {
     return this.#run(request, (environment, init, invocation) =>
-      runInvocation(environment, init, invocation, {
-        isolation: this.#driver.kind,
-        cpuCapped: cpusForMemory(invocation.memoryMB, this.hostCpus).capped,
-        initCpuBoost: this.#options.initCpuBoost,
-        hostCpus: this.hostCpus,
-      }),
+      runInvocation(environment, init, invocation, this.#runMeta(invocation.memoryMB)),
     );
+  }
+
+  /**
+   * InvokeWithResponseStream: a function that streams its response (Runtime API streaming mode) hands each piece
+   * to `listener` as it arrives; a buffered response comes back whole in the result, as AWS sends it in one chunk.
+   */
+  invokeStream(request: InvokeRequest, listener: StreamListener): Promise<InvokeResult> {
+    return this.#run(request, (environment, init, invocation) =>
+      runInvocation(environment, init, { ...invocation, stream: listener }, this.#runMeta(invocation.memoryMB)),
+    );
+  }
+
+  #runMeta(memoryMB: number) {
+    return {
+      isolation: this.#driver.kind,
+      cpuCapped: cpusForMemory(memoryMB, this.hostCpus).capped,
+      initCpuBoost: this.#options.initCpuBoost,
+      hostCpus: this.hostCpus,
+    };
   }
 
   /**

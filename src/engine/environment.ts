@@ -11,6 +11,7 @@ import {
   type RuntimeResponse,
   type Verdict,
 } from './runtime-api.js';
+import { StreamedResponse, type StreamListener } from './runtime-stream.js';
 
 export interface Dispatch {
   requestId: string;
@@ -19,11 +20,17 @@ export interface Dispatch {
   invokedFunctionArn: string;
   traceId: string;
   clientContext?: string;
+  /** InvokeWithResponseStream: a streamed response's bytes go here as they arrive (and not into the outcome). */
+  stream?: StreamListener;
 }
 
-export type Outcome =
+export type Outcome = (
   | { kind: 'response'; body: Buffer; durationMs: number; log: string }
-  | { kind: 'error'; body: Buffer; errorType: string; durationMs: number; log: string };
+  | { kind: 'error'; body: Buffer; errorType: string; durationMs: number; log: string }
+) & {
+  /** A streamed response: time from the event's dispatch to its first byte. */
+  firstByteMs?: number;
+};
 
 /** Why init failed: AWS's error type and JSON body; `entrypoint` when the runtime could not even be started. */
 export interface InitFailure {
@@ -76,6 +83,7 @@ interface InFlight {
   startedAt: number;
   timer?: NodeJS.Timeout;
   resolve: (outcome: Outcome) => void;
+  streamed?: StreamedResponse;
 }
 
 /** One execution environment: one runtime process, its Runtime API endpoint and its sandbox. */
@@ -148,6 +156,7 @@ export class Environment {
             `Response payload size (${bytes} bytes) exceeded maximum allowed payload size (6291556 bytes).`,
           ),
         }),
+      stream: { open: (id, contentType) => this.#openStream(id, contentType), end: (id, t) => this.#endStream(id, t) },
     });
     this.#server = server;
     if (this.state === 'dead') {
@@ -359,6 +368,21 @@ export class Environment {
     setImmediate(turn);
   }
 
+  #openStream(requestId: string, contentType: string): StreamedResponse | undefined {
+    const current = this.#current;
+    if (!current || current.dispatch.requestId !== requestId || current.streamed) return undefined;
+    current.streamed = new StreamedResponse(current.dispatch.stream, contentType, requestId);
+    return current.streamed;
+  }
+
+  #endStream(requestId: string, trailers: Record<string, string>): 'accepted' | 'too-large' | 'unknown' {
+    const streamed = this.#current?.streamed;
+    if (!streamed || this.#current?.dispatch.requestId !== requestId) return 'unknown';
+    const result = streamed.finish(trailers);
+    this.#complete(requestId, result);
+    return result.kind === 'error' && result.tooLarge ? 'too-large' : 'accepted';
+  }
+
   #complete(requestId: string, result: { kind: 'response' | 'error'; body: Buffer; errorType?: string }): Verdict {
     const current = this.#current;
     if (this.#runtimeState !== 'Running') {
@@ -369,21 +393,19 @@ export class Environment {
     }
     if (!current || current.dispatch.requestId !== requestId) return false;
     const durationMs = performance.now() - current.startedAt;
+    const firstByteAt = current.streamed?.firstByteAt;
     this.#current = undefined;
     this.#runtimeState = 'RuntimeResponseSentState';
     clearTimeout(current.timer);
     // Output written just before the response may still sit in the pipe; one turn of the loop collects it.
     setImmediate(() => {
       const log = this.#takeLog();
-      if (result.kind === 'response') current.resolve({ kind: 'response', body: result.body, durationMs, log });
-      else
-        current.resolve({
-          kind: 'error',
-          body: result.body,
-          errorType: result.errorType ?? 'Unknown',
-          durationMs,
-          log,
-        });
+      const outcome: Outcome =
+        result.kind === 'response'
+          ? { kind: 'response', body: result.body, durationMs, log }
+          : { kind: 'error', body: result.body, errorType: result.errorType ?? 'Unknown', durationMs, log };
+      if (firstByteAt !== undefined) outcome.firstByteMs = firstByteAt - current.startedAt;
+      current.resolve(outcome);
     });
     return true;
   }

@@ -13,9 +13,29 @@ export interface Request {
   target: string;
   /** Lower-case names. */
   headers: Record<string, string>;
-  /** null when the body exceeded the connection's limit; `bytes` is its full size. */
+  /** null when the body exceeded the connection's limit; `bytes` is its full size. Empty when streamed. */
   body: Buffer | null;
   bytes: number;
+  /** Set when the body went to a `BodySink` as it arrived (see `StreamHook`): the chunked body's trailers. */
+  trailers?: Record<string, string>;
+}
+
+/**
+ * Receives a request's body as it arrives instead of it being buffered (a streamed function response). A write
+ * that returns a promise stops reading from the socket until it settles: back-pressure to the sender.
+ */
+export interface BodySink {
+  write(bytes: Buffer): Promise<void> | undefined;
+}
+
+/**
+ * Asked, for a request carrying `streamHeader`, once its head is read: a sink takes the body as it arrives and
+ * the request is handed to `onRequest` when the body (and its trailers) is complete. Requests without the header
+ * never reach it, so the buffered path costs one header lookup more.
+ */
+export interface StreamHook {
+  streamHeader: string;
+  open(request: Request): BodySink | undefined;
 }
 
 /** The part of node:http's ServerResponse the engine uses. */
@@ -53,18 +73,23 @@ interface Pending {
   chunks: Buffer[];
   state: BodyState;
   close: boolean;
+  sink?: BodySink;
+  trailers?: Record<string, string>;
 }
 
 export class Connection {
   readonly #socket: Socket;
   readonly #onRequest: (request: Request, response: Response) => void;
   readonly #limit: number;
+  readonly #stream: StreamHook | undefined;
   #buffer: Buffer = EMPTY;
   #pending: Pending | undefined;
   /** A request whose answer has not been written yet (a parked /next); later requests wait for it. */
   #awaiting = false;
   #processing = false;
   #closed = false;
+  /** Sink writes not yet drained; the socket is paused while there are any. */
+  #backlog = 0;
   /**
    * Answers written while a later pipelined request is being handled. When that request parks (a runtime that
    * pipelines /next behind its response), the 202 leaves with the next invocation in one write: one wake-up of
@@ -72,10 +97,16 @@ export class Connection {
    */
   #held: Array<Buffer | string> = [];
 
-  constructor(socket: Socket, limit: number, onRequest: (request: Request, response: Response) => void) {
+  constructor(
+    socket: Socket,
+    limit: number,
+    onRequest: (request: Request, response: Response) => void,
+    stream?: StreamHook,
+  ) {
     this.#socket = socket;
     this.#limit = limit;
     this.#onRequest = onRequest;
+    this.#stream = stream;
     socket.on('data', (chunk: Buffer) => {
       this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
       this.#process();
@@ -93,7 +124,10 @@ export class Connection {
         if (!this.#readBody(pending)) break;
         this.#pending = undefined;
         const { request, chunks } = pending;
-        if (request.bytes <= this.#limit) {
+        if (pending.sink) {
+          request.body = EMPTY;
+          request.trailers = pending.trailers ?? {};
+        } else if (request.bytes <= this.#limit) {
           request.body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, request.bytes);
         }
         this.#awaiting = true;
@@ -180,6 +214,10 @@ export class Connection {
     const close = connection.includes('close') || (line[3] === '0' && !connection.includes('keep-alive'));
     const request = { method: line[1] as string, target: line[2] as string, headers, body: null, bytes: 0 };
     this.#pending = { request, chunks: [], state, close };
+    if (this.#stream && headers[this.#stream.streamHeader] !== undefined) {
+      const sink = this.#stream.open(request);
+      if (sink) this.#pending.sink = sink;
+    }
     if (headers.expect?.toLowerCase() === '100-continue' && (state.kind === 'chunked' || state.remaining > 0)) {
       this.#held.push('HTTP/1.1 100 Continue\r\n\r\n');
       this.#flush();
@@ -212,6 +250,11 @@ export class Connection {
       this.#buffer = this.#buffer.subarray(lineEnd + 2);
       if (state.phase === 'trailer') {
         if (line === '') return true;
+        const colon = line.indexOf(':');
+        if (pending.sink && colon > 0) {
+          pending.trailers ??= {};
+          pending.trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+        }
         continue;
       }
       const size = line.split(';')[0]?.trim() ?? '';
@@ -221,13 +264,23 @@ export class Connection {
     }
   }
 
+  #wait(drained: Promise<void> | undefined): void {
+    if (!drained) return;
+    if (this.#backlog++ === 0) this.#socket.pause();
+    const resume = () => {
+      if (--this.#backlog === 0 && !this.#closed) this.#socket.resume();
+    };
+    drained.then(resume, resume);
+  }
+
   /** Takes up to `state.remaining` body bytes; beyond the limit, counts them without keeping them. */
   #take(pending: Pending, wanted: number): void {
     const n = Math.min(wanted, this.#buffer.length);
     if (n === 0) return;
     const { request } = pending;
     request.bytes += n;
-    if (request.bytes <= this.#limit) pending.chunks.push(this.#buffer.subarray(0, n));
+    if (pending.sink) this.#wait(pending.sink.write(this.#buffer.subarray(0, n)));
+    else if (request.bytes <= this.#limit) pending.chunks.push(this.#buffer.subarray(0, n));
     this.#buffer = n === this.#buffer.length ? EMPTY : this.#buffer.subarray(n);
     pending.state.remaining -= n;
   }

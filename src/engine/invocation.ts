@@ -1,6 +1,7 @@
 import type { IsolationKind } from '../sandbox/types.js';
 import { type Environment, errorBody, type InitResult, type Outcome } from './environment.js';
 import { billedDuration, endLine, initReportLine, initStartLine, reportLine, startLine, timeoutLine } from './logs.js';
+import type { StreamListener } from './runtime-stream.js';
 import type { FunctionVersion, InvokeResult, Report } from './types.js';
 
 export interface Invocation {
@@ -11,6 +12,8 @@ export interface Invocation {
   invokedFunctionArn: string;
   traceId: string;
   clientContext?: string;
+  /** InvokeWithResponseStream: where a streamed response goes as it arrives. */
+  stream?: StreamListener;
 }
 
 interface RunMeta {
@@ -85,6 +88,7 @@ export async function endInvocation(
   } else {
     ending = await runToEnd(environment, invocation, retryMs);
     ending.durationMs += retryMs;
+    if ('firstByteMs' in ending && ending.firstByteMs !== undefined) ending.firstByteMs += retryMs;
   }
   log += ending.log;
   let payload: Buffer;
@@ -162,6 +166,7 @@ function reportInvocation(
     runtime: fn.runtime,
     runtimeVersion: environment.launch.runtimeVersion ?? null,
     limitsNotApplied: [...environment.sandbox.applied.notApplied, ...(environment.launch.deviations ?? [])],
+    ...('firstByteMs' in ending && ending.firstByteMs !== undefined ? { firstByteMs: round2(ending.firstByteMs) } : {}),
   };
 }
 
@@ -194,6 +199,7 @@ async function runToEnd(environment: Environment, invocation: Invocation, elapse
       invokedFunctionArn: invocation.invokedFunctionArn,
       traceId: invocation.traceId,
       ...(invocation.clientContext ? { clientContext: invocation.clientContext } : {}),
+      ...(invocation.stream ? { stream: invocation.stream } : {}),
     };
     environment
       .run(dispatch, timeoutMs, () => {

@@ -1,11 +1,14 @@
 import net, { type AddressInfo } from 'node:net';
 import { Connection, type Request, type Response } from './http1.js';
+import { MAX_STREAMED_RESPONSE_BYTES, type StreamHandlers, streamHook } from './runtime-stream.js';
 
 export type { Response as RuntimeResponse } from './http1.js';
 
 /** AWS accepts function responses up to 6 MB (6,291,556 bytes) on the Runtime API. */
 export const MAX_RESPONSE_BYTES = 6_291_556;
 const PREFIX = '/2018-06-01/runtime/';
+/** Lambda-Runtime-Function-Response-Mode's values (AWS's RAPID compares them case-insensitively). */
+const RESPONSE_MODES = /^(streaming|buffered)$/i;
 const INVOCATION = 'invocation/';
 
 /**
@@ -29,6 +32,8 @@ export interface RuntimeApiHandlers {
   initError(errorType: string | undefined, body: Buffer): Refused | undefined;
   /** A response body above the limit: the invocation fails with Function.ResponseSizeTooLarge. */
   responseTooLarge(requestId: string, bytes: number): Verdict;
+  /** Streamed responses (`Lambda-Runtime-Function-Response-Mode: streaming`), see runtime-stream.ts. */
+  stream?: StreamHandlers;
 }
 
 function sendJson(res: Response, status: number, body: unknown): void {
@@ -76,8 +81,26 @@ export function routeRuntimeApi(handlers: RuntimeApiHandlers) {
       const refused = handlers.initError(errorType, req.body ?? Buffer.alloc(0));
       return refused ? invalidStateTransition(res, refused) : accepted(res);
     }
+    const mode = req.headers['lambda-runtime-function-response-mode'];
+    if (mode !== undefined && !RESPONSE_MODES.test(mode)) {
+      return sendJson(res, 400, {
+        errorType: 'InvalidFunctionResponseMode',
+        errorMessage: 'Invalid function response mode',
+      });
+    }
     const [rawId, kind] = match;
     const requestId = rawId.includes('%') ? safeDecode(rawId) : rawId;
+    if (req.trailers && handlers.stream) {
+      const ended = handlers.stream.end(requestId, req.trailers);
+      if (ended === 'unknown') return refuse(res, false);
+      if (ended === 'too-large') {
+        return sendJson(res, 413, {
+          errorType: 'RequestEntityTooLarge',
+          errorMessage: `Exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`,
+        });
+      }
+      return accepted(res);
+    }
     if (req.body === null) {
       const verdict = handlers.responseTooLarge(requestId, req.bytes);
       if (verdict !== true) return refuse(res, verdict);
@@ -125,12 +148,13 @@ export async function listenRuntimeApi(
   handlers: RuntimeApiHandlers,
 ): Promise<{ server: RuntimeApiServer; address: string }> {
   const route = routeRuntimeApi(handlers);
+  const hook = handlers.stream ? streamHook(handlers.stream, PREFIX) : undefined;
   const sockets = new Set<net.Socket>();
   // A parked /next may wait for minutes between invocations: no timeouts on these connections.
   const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    new Connection(socket, MAX_RESPONSE_BYTES, route);
+    new Connection(socket, MAX_RESPONSE_BYTES, route, hook);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

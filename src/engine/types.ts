@@ -96,4 +96,9 @@ export interface InvokeResult {
    * also a runtime that ran on another version than AWS's ("python3.13 ran on Python 3.11.9").
    */
   limitsNotApplied: string[];
+  /**
+   * A streamed response (Lambda-Runtime-Function-Response-Mode: streaming): ms from the event's dispatch to the
+   * response's first byte, next to `report.durationMs` (which runs to the stream's end). Not on AWS's REPORT line.
+   */
+  firstByteMs?: number;
 }

@@ -1,6 +1,8 @@
 import path from 'node:path';
+import type { Engine } from '../../engine/engine.js';
 import { createLocalEngine, resolveFunctionArgument } from '../../engine/index.js';
-import type { InvokeResult } from '../../engine/types.js';
+import type { InvokeRequest, InvokeResult } from '../../engine/types.js';
+import { LambenchError } from '../../errors.js';
 import { type LocalServices, startLocalServices } from '../../services/index.js';
 import { integerOption, parse, requirePositional } from '../args.js';
 import { endpointOptions, externalEndpoints } from '../endpoints.js';
@@ -9,7 +11,7 @@ import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
 
 const USAGE =
-  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none] [--data-dir DIR] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--target local|aws [--region REGION]]';
+  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--stream] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none] [--data-dir DIR] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--target local|aws [--region REGION]]';
 
 /** The `--json` shape other tools and checks rely on. */
 export function invokeJson(result: InvokeResult) {
@@ -30,6 +32,7 @@ export function invokeJson(result: InvokeResult) {
     errorType: result.errorType,
     payload,
     report: result.report,
+    ...(result.firstByteMs === undefined ? {} : { firstByteMs: result.firstByteMs }),
     isolation: result.isolation,
     cpuCapped: result.cpuCapped,
     initCpuBoost: result.initCpuBoost,
@@ -46,6 +49,7 @@ export async function invokeCommand(argv: string[]): Promise<number> {
       memory: { type: 'string' },
       payload: { type: 'string' },
       cold: { type: 'boolean', default: false },
+      stream: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       isolation: { type: 'string' },
       'no-init-boost': { type: 'boolean', default: false },
@@ -59,8 +63,15 @@ export async function invokeCommand(argv: string[]): Promise<number> {
   const ref = requirePositional(positionals, 0, 'the function to invoke', USAGE);
   const memoryMB = integerOption(values.memory, 'memory');
   const payload = await readPayloadArgument(values.payload);
-  if (values.target && values.target !== 'local')
+  if (values.target && values.target !== 'local') {
+    if (values.stream)
+      throw new LambenchError(
+        'INVALID_ARGUMENT',
+        '--stream runs on the local engine only.',
+        'Drop --stream, or leave out --target aws.',
+      );
     return invokeOnTarget(values.target, ref, payload, memoryMB, values.cold, values.json, values.region);
+  }
   const external = externalEndpoints(values);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
@@ -77,13 +88,13 @@ export async function invokeCommand(argv: string[]): Promise<number> {
       external,
     });
     await Promise.race([services, interrupt.interrupted]);
-    const invoked = engine.invoke({
-      functionName,
-      payload,
-      forceCold: values.cold,
-      ...(memoryMB === undefined ? {} : { memoryMB }),
-    });
-    const result = await Promise.race([invoked, interrupt.interrupted]);
+    const request = { functionName, payload, forceCold: values.cold, ...(memoryMB === undefined ? {} : { memoryMB }) };
+    if (values.stream) {
+      const result = await Promise.race([invokeStreaming(engine, request, values.json), interrupt.interrupted]);
+      printStreamed(result, values.json);
+      return 0;
+    }
+    const result = await Promise.race([engine.invoke(request), interrupt.interrupted]);
     printResult(result, values.json);
     return 0;
   } finally {
@@ -109,6 +120,41 @@ function printResult(result: InvokeResult, json: boolean): void {
   } else if (result.cpuCapped) {
     process.stderr.write(`note: ${result.memoryMB} MB asks for more vCPUs than this host has; CPU was capped.\n`);
   }
+}
+
+/**
+ * `--stream`: InvokeWithResponseStream on the local engine. A streamed response's chunks go to stdout as they
+ * arrive (collected for `--json`); the result's payload then holds what was streamed.
+ */
+async function invokeStreaming(engine: Engine, request: InvokeRequest, json: boolean): Promise<InvokeResult> {
+  const chunks: Buffer[] = [];
+  const result = await engine.invokeStream(request, {
+    start: () => {},
+    chunk: (bytes) => {
+      chunks.push(Buffer.from(bytes));
+      if (!json) process.stdout.write(bytes);
+    },
+  });
+  if (result.firstByteMs === undefined) {
+    if (!json) process.stdout.write(result.payload);
+    return result;
+  }
+  return { ...result, payload: result.functionError ? result.payload : Buffer.concat(chunks) };
+}
+
+function printStreamed(result: InvokeResult, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(invokeJson(result))}\n`);
+    return;
+  }
+  process.stdout.write('\n');
+  process.stderr.write(result.logs);
+  if (result.functionError) process.stderr.write(`${result.errorType}: ${result.payload.toString('utf8')}\n`);
+  process.stderr.write(
+    result.firstByteMs === undefined
+      ? 'note: the function answered buffered (not streamed): no time to first byte.\n'
+      : `Time to first byte: ${result.firstByteMs} ms\tDuration: ${result.report.durationMs} ms\n`,
+  );
 }
 
 /** `--target aws`: the same output, measured from the REPORT line of the log tail. */

@@ -9,6 +9,7 @@ import { LATEST } from '../registry.js';
 import { toAliasConfiguration, toConfiguration } from './configuration.js';
 import * as cp from './control-plane.js';
 import { handleInvoke, invokeBodyLimit } from './invoke.js';
+import { handleInvokeStream } from './invoke-stream.js';
 import { CONTROL_PLANE_BODY_LIMIT, sendError, sendJson } from './respond.js';
 
 type Handler = (ctx: cp.ControlPlaneContext, req: IncomingMessage, res: ServerResponse, params: RouteParams) => unknown;
@@ -23,6 +24,8 @@ const FUNCTIONS = /^\/(\d{4}-\d{2}-\d{2})\/functions\/?(?:([^/]+)(?:\/([a-z-]+)(
 /** `METHOD sub-resource` → handler; the name (and alias) come from the path, URL-decoded (ARNs allowed). */
 const routes: Record<string, Handler> = {
   'POST invocations': (ctx, req, res, p) => handleInvoke(ctx.engine, req, res, p.name, p.qualifier),
+  'POST response-streaming-invocations': (ctx, req, res, p) =>
+    handleInvokeStream(ctx.engine, req, res, p.name, p.qualifier),
   'POST ': (ctx, req, res) => cp.createFunction(ctx, req, res),
   'GET ': (ctx, _req, res) =>
     sendJson(res, 200, {

@@ -3,6 +3,7 @@ import { runtimeError, toErrorBody } from './errors.js';
 import { RuntimeApiConnection } from './http.js';
 import { current, errorTypeHeader, fatal, InvocationLoop, pendingAnswer } from './invocation.js';
 import { loadHandler } from './loader.js';
+import { installAwsLambdaGlobal, streamingModeOf } from './streaming.js';
 
 /**
  * lambench's Node.js runtime client. It speaks only the documented Runtime API 2018-06-01, so it runs under
@@ -58,14 +59,17 @@ async function main(): Promise<void> {
   const promiseOnly = major >= 24;
   const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
   let handler: Awaited<ReturnType<typeof loadHandler>>;
+  let streaming: ReturnType<typeof streamingModeOf>;
   try {
+    installAwsLambdaGlobal();
     handler = await loadHandler(taskRoot, process.env._HANDLER ?? '');
+    streaming = streamingModeOf(handler.handler);
   } catch (error) {
     // AWS's v3 client lets the load error surface as an uncaught exception; v4 (nodejs24.x) logs "Init Error".
     logError(promiseOnly ? 'Init Error' : 'Uncaught Exception', error);
     return reportAndExit(error, 129);
   }
-  if (promiseOnly && handler.handler.length >= 3) {
+  if (promiseOnly && !streaming && handler.handler.length >= 3) {
     const error = runtimeError.callbackHandlerDeprecated(
       'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
     );
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
   }
   if (
     !promiseOnly &&
+    !streaming &&
     handler.handler.length === 3 &&
     !handler.isAsync &&
     !process.env.AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING
@@ -82,7 +87,7 @@ async function main(): Promise<void> {
       'AWS Lambda plans to remove support for callback-based function handlers starting with Node.js 24. You will need to update this function to use an async handler to use Node.js 24 or later. For more information and to provide feedback on this change, see https://github.com/aws/aws-lambda-nodejs-runtime-interface-client/issues/137. To disable this warning, set the AWS_LAMBDA_NODEJS_DISABLE_CALLBACK_WARNING environment variable.',
     );
   }
-  new InvocationLoop(api, handler, promiseOnly, (error) => reportAndExit(error, 129)).start();
+  new InvocationLoop(api, handler, promiseOnly, (error) => reportAndExit(error, 129), streaming).start();
 }
 
 void main();

@@ -8,6 +8,15 @@ export interface ApiResponse {
   body: Buffer;
 }
 
+export interface ChunkedRequest {
+  /** The API's answer, once the body has ended. */
+  response: Promise<ApiResponse>;
+  /** Sends one non-empty chunk; `done` runs once the socket took it (back-pressure for the stream). */
+  chunk(bytes: Uint8Array, done: (error?: Error | null) => void): void;
+  /** The last chunk; `trailers` are complete header lines ("Name: value\r\n" each), or empty. */
+  end(trailers: string, done: (error?: Error | null) => void): void;
+}
+
 type Waiter = { resolve: (response: ApiResponse) => void; reject: (error: Error) => void };
 
 const EMPTY = Buffer.alloc(0);
@@ -74,6 +83,31 @@ export class RuntimeApiConnection {
       if (body?.length) socket.write(body);
       socket.uncork();
     });
+  }
+
+  /**
+   * Starts a chunked request (a streamed response, see response-stream.ts): the head leaves now, then each
+   * `chunk` as its own HTTP chunk, then `end` with trailers. The answer arrives in order like any other.
+   */
+  openChunked(path: string, headers: string): ChunkedRequest {
+    const socket = this.#socket ?? this.#connect();
+    socket.ref();
+    const response = new Promise<ApiResponse>((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    socket.write(
+      `POST ${BASE}${path} HTTP/1.1\r\nHost: ${this.#host}:${this.#port}\r\n${headers}Transfer-Encoding: chunked\r\n\r\n`,
+      'latin1',
+    );
+    return {
+      response,
+      chunk: (bytes, done) => {
+        socket.cork();
+        socket.write(`${bytes.length.toString(16)}\r\n`, 'latin1');
+        socket.write(bytes);
+        socket.write('\r\n', 'latin1', done);
+        socket.uncork();
+      },
+      end: (trailers, done) => socket.write(`0\r\n${trailers}\r\n`, 'latin1', done),
+    };
   }
 
   close(): void {

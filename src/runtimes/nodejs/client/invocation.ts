@@ -4,6 +4,7 @@ import { runtimeError, toErrorBody } from './errors.js';
 import type { RuntimeApiConnection } from './http.js';
 import type { HandlerInfo } from './loader.js';
 import { decodeText } from './text.js';
+import { invokeStreaming, type StreamingMode } from './streaming.js';
 
 /**
  * The invocation loop with AWS's Node.js completion semantics:
@@ -42,17 +43,20 @@ export class InvocationLoop {
   readonly #handler: HandlerInfo;
   readonly #onFatal: (error: unknown) => void;
   readonly #promiseOnly: boolean;
+  readonly #streaming: StreamingMode | null;
 
   constructor(
     api: RuntimeApiConnection,
     handler: HandlerInfo,
     promiseOnly: boolean,
     onFatal: (error: unknown) => void,
+    streaming: StreamingMode | null = null,
   ) {
     this.#api = api;
     this.#handler = handler;
     this.#promiseOnly = promiseOnly;
     this.#onFatal = onFatal;
+    this.#streaming = streaming;
   }
 
   start(): void {
@@ -73,6 +77,7 @@ export class InvocationLoop {
     logContext.requestId = invokeId;
     logContext.tenantId = headers['lambda-runtime-aws-tenant-id'];
     current.invokeId = invokeId;
+    if (this.#streaming) return this.#invokeStreaming(this.#streaming, invokeId, next.body, headers);
     if (this.#promiseOnly) return this.#invokePromiseOnly(invokeId, next.body, headers);
     const { callback, callbackContext, markCompleted } = this.#completions(invokeId);
     const isAsync = this.#handler.isAsync;
@@ -96,6 +101,28 @@ export class InvocationLoop {
     } catch (error) {
       callback(error);
     }
+  }
+
+  /** As AWS: a loop that drains mid-invocation moves on to the next event; after the response, the context decides. */
+  async #invokeStreaming(mode: StreamingMode, invokeId: string, body: Buffer, headers: Record<string, string>) {
+    let moved = false;
+    const next = () => {
+      if (moved) return;
+      moved = true;
+      onLoopDrained = noop;
+      this.start();
+    };
+    onLoopDrained = next;
+    const waitForEmptyEventLoop = await invokeStreaming(
+      this.#api,
+      this.#handler.handler,
+      mode,
+      invokeId,
+      body,
+      headers,
+    );
+    if (waitForEmptyEventLoop) onLoopDrained = () => setImmediate(next);
+    else next();
   }
 
   #invokePromiseOnly(invokeId: string, body: Buffer, headers: Record<string, string>): void {
