@@ -159,7 +159,12 @@ describe('StreamedResponse', () => {
   it('stops forwarding past 200 MB and fails with Function.ResponseSizeTooLarge', () => {
     let forwarded = 0;
     const streamed = new StreamedResponse(
-      { start: () => {}, chunk: (bytes) => void (forwarded += bytes.length) },
+      {
+        start: () => {},
+        chunk: (bytes) => {
+          forwarded += bytes.length;
+        },
+      },
       'application/octet-stream',
       'r',
     );

@@ -3,8 +3,8 @@ import { attachInvocationData, type CallbackContext } from './context.js';
 import { runtimeError, toErrorBody } from './errors.js';
 import type { RuntimeApiConnection } from './http.js';
 import type { HandlerInfo } from './loader.js';
-import { decodeText } from './text.js';
 import { invokeStreaming, type StreamingMode } from './streaming.js';
+import { decodeText } from './text.js';
 
 /**
  * The invocation loop with AWS's Node.js completion semantics:
