@@ -7,6 +7,7 @@ import {
   type CreateFunctionCommandInput,
   DeleteFunctionCommand,
   GetFunctionCommand,
+  InvokeCommand,
   LambdaClient,
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
@@ -93,6 +94,13 @@ describe('CreateFunction accepts what AWS accepts', () => {
     const created = await lambda.send(new CreateFunctionCommand(base(overrides)));
     expect(created.State).toBe('Active');
     if (overrides.Handler) expect(created.Handler).toBe(overrides.Handler);
+  });
+
+  it('a function with Handler "core" fails at invoke, as on AWS, with Runtime.MalformedHandlerName', async () => {
+    await lambda.send(new CreateFunctionCommand(base({ FunctionName: 'core-handler', Handler: 'core' })));
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'core-handler', Payload: Buffer.from('{}') }));
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(Buffer.from(out.Payload ?? []).toString()).errorType).toBe('Runtime.MalformedHandlerName');
   });
 
   it('UpdateFunctionConfiguration takes a handler without a dot too', async () => {
