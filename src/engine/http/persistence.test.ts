@@ -154,6 +154,11 @@ describe('functions created through the API survive a restart with the same data
     await mkdir(path.dirname(corrupt), { recursive: true });
     await writeFile(corrupt, '{"latest": {"name": "broken"');
 
+    // What a killed process leaves: a half-unpacked zip and a deleted function's folder not yet removed.
+    const staging = path.join(dataDir, 'functions', 'survivor', '0123456789abcdef.tmp-999999999-ab12');
+    const trash = path.join(dataDir, 'functions', '.trash-gone-999999999-cd34');
+    await mkdir(staging, { recursive: true });
+    await mkdir(trash, { recursive: true });
     const engine = await Engine.create({ cacheDir: path.join(work, 'cache'), isolation: 'none' });
     const warnings: string[] = [];
     try {
@@ -162,6 +167,8 @@ describe('functions created through the API survive a restart with the same data
       expect(warnings[0]).toContain(corrupt);
       expect(warnings[0]).toMatch(/not loaded/);
       expect(engine.functions.has('survivor')).toBe(true);
+      expect(existsSync(staging)).toBe(false);
+      expect(existsSync(trash)).toBe(false);
       expect(engine.functions.has('broken')).toBe(false);
       const out = await engine.invoke({ functionName: 'survivor', payload: '{}' });
       expect(out.functionError).toBeNull();
