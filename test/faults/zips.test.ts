@@ -72,3 +72,19 @@ describe('CreateFunction with a bad zip answers 400 and leaves nothing behind', 
     expect((await lambda.send(new ListFunctionsCommand({}))).Functions?.length).toBeGreaterThan(0);
   });
 });
+
+describe('refused zips leak no descriptors', () => {
+  it('20 uploads failing midway through a streamed entry leave the fd count flat', async () => {
+    // Declared 2 MiB (streamed to disk, not inflated in one call), 8 MiB really: refused while writing.
+    const liar = rawZip([{ name: 'liar.bin', ...(await deflatedZeros(8 << 20)), size: 2 << 20 }]);
+    const fds = async () => (await readdir('/proc/self/fd')).length;
+    await lambda.send(new CreateFunctionCommand(base(liar))).catch(() => {});
+    const before = await fds();
+    for (let i = 0; i < 20; i++) {
+      const error = await lambda.send(new CreateFunctionCommand(base(liar))).catch((e: Error) => e);
+      expect(error).toMatchObject({ name: 'InvalidParameterValueException' });
+    }
+    // Keep-alive sockets of the SDK may come and go; 20 leaked write streams would not fit in this slack.
+    expect(await fds()).toBeLessThanOrEqual(before + 3);
+  });
+});
