@@ -49,6 +49,7 @@ export class FunctionRegistry {
   accountConcurrency = 1000;
   /** Where API-created functions are kept (`<data dir>/functions`), once `open()` has loaded them. */
   #store: string | undefined;
+  #warn: (message: string) => void = defaultWarn;
 
   /**
    * Loads the functions an earlier process created through the API under `functionsDir` and keeps every later
@@ -57,6 +58,7 @@ export class FunctionRegistry {
   async open(functionsDir: string, warn: (message: string) => void = defaultWarn): Promise<void> {
     if (this.#store === functionsDir) return;
     this.#store = functionsDir;
+    this.#warn = warn;
     const { functions, problems } = await loadFunctions(functionsDir);
     for (const problem of problems) warn(problem);
     for (const stored of functions) {
@@ -73,7 +75,13 @@ export class FunctionRegistry {
 
   /** Persists an API-created function after a change (folder functions live in the user's files). */
   #save(entry: FunctionEntry): void {
-    if (this.#store && entry.source === 'api') saveFunction(this.#store, storedFromEntry(entry));
+    if (!this.#store || entry.source !== 'api') return;
+    try {
+      saveFunction(this.#store, storedFromEntry(entry));
+    } catch (error) {
+      // The change is made (and answered); only its survival of a restart is lost, which the operator must hear of.
+      this.#warn(`could not keep ${entry.latest.name} for the next start: ${(error as Error).message}`);
+    }
   }
 
   async registerFolder(dir: string): Promise<FunctionVersion> {

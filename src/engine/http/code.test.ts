@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { strToU8, zipSync } from 'fflate';
@@ -144,6 +144,17 @@ describe('unpacking an uploaded zip', () => {
     expect((await lstat(path.join(code.codeDir, 'lib/alias.js'))).isSymbolicLink()).toBe(true);
     expect(await readlink(path.join(code.codeDir, 'lib/alias.js'))).toBe('real.js');
     expect(await readFile(path.join(code.codeDir, 'node_modules/.bin/tool'), 'utf8')).toBe('x');
+  });
+
+  it('answers a failure to store the code with a 500 that shows no host path', async () => {
+    // A file where the function's folder should be: the engine's own storage fails, not the zip.
+    await mkdir(path.join(dataDir, 'functions'), { recursive: true });
+    await writeFile(path.join(dataDir, 'functions', 'blocked'), 'not a folder');
+    const error = (await unpack(zipSync({ 'index.mjs': strToU8('x') }), 'blocked').catch(
+      (e: unknown) => e,
+    )) as AwsError;
+    expect(error).toMatchObject({ awsType: 'ServiceException', statusCode: 500 });
+    expect(error.message).not.toContain(dataDir);
   });
 
   it('removes staging folders that a dead process left behind', async () => {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { invalidParameter } from '../../errors.js';
+import { AwsError, invalidParameter } from '../../errors.js';
 import { hostAwsSdkDir } from '../../runtimes/nodejs/bundle.js';
 import { removeStale } from '../persist.js';
 import type { CodeLocation } from '../registry.js';
@@ -27,22 +27,29 @@ export async function unpackZip(dataDir: string, functionName: string, zipBase64
   const folder = createHash('sha256').update(zip).digest('hex').slice(0, 16);
   const functionDir = path.join(dataDir, 'functions', functionName);
   const target = path.join(functionDir, folder);
-  await removeStale(functionDir);
-  // The folder is named by the zip's hash and only ever appears complete (by rename): the same zip is already there.
-  if (!existsSync(target)) {
-    const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    try {
-      await extractZip(zip, staging);
-      await rename(staging, target).catch(async (error: NodeJS.ErrnoException) => {
-        // Another upload of the same zip finished first.
-        if (!existsSync(target)) throw error;
-      });
-    } finally {
-      await rm(staging, { recursive: true, force: true });
-      await removeEmpty(functionDir);
+  try {
+    await removeStale(functionDir);
+    // The folder is named by the zip's hash and only ever appears complete (by rename): the same zip is already there.
+    if (!existsSync(target)) {
+      const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+      try {
+        await extractZip(zip, staging);
+        await rename(staging, target).catch(async (error: NodeJS.ErrnoException) => {
+          // Another upload of the same zip finished first.
+          if (!existsSync(target)) throw error;
+        });
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+        await removeEmpty(functionDir);
+      }
     }
+    await provideAwsSdk(path.join(dataDir, 'functions'));
+  } catch (error) {
+    // The zip's faults are 400s already; anything else is the engine's, told without the host's paths.
+    if (error instanceof AwsError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'internal error';
+    throw new AwsError('ServiceException', 500, `Lambda could not store the function code (${code}).`);
   }
-  await provideAwsSdk(path.join(dataDir, 'functions'));
   return { codeDir: target, codeSha256: sha256, codeSize: zip.length };
 }
 

@@ -17,6 +17,9 @@ import {
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../engine.js';
+import { normalizeManifest } from '../manifest.js';
+import { STATE_FILE } from '../persist.js';
+import { FunctionRegistry } from '../registry.js';
 import { type LambdaServer, startLambdaServer } from './server.js';
 
 let work: string;
@@ -154,6 +157,11 @@ describe('functions created through the API survive a restart with the same data
     await mkdir(path.dirname(corrupt), { recursive: true });
     await writeFile(corrupt, '{"latest": {"name": "broken"');
 
+    // What a killed process leaves: a half-unpacked zip and a deleted function's folder not yet removed.
+    const staging = path.join(dataDir, 'functions', 'survivor', '0123456789abcdef.tmp-999999999-ab12');
+    const trash = path.join(dataDir, 'functions', '.trash-gone-999999999-cd34');
+    await mkdir(staging, { recursive: true });
+    await mkdir(trash, { recursive: true });
     const engine = await Engine.create({ cacheDir: path.join(work, 'cache'), isolation: 'none' });
     const warnings: string[] = [];
     try {
@@ -162,6 +170,8 @@ describe('functions created through the API survive a restart with the same data
       expect(warnings[0]).toContain(corrupt);
       expect(warnings[0]).toMatch(/not loaded/);
       expect(engine.functions.has('survivor')).toBe(true);
+      expect(existsSync(staging)).toBe(false);
+      expect(existsSync(trash)).toBe(false);
       expect(engine.functions.has('broken')).toBe(false);
       const out = await engine.invoke({ functionName: 'survivor', payload: '{}' });
       expect(out.functionError).toBeNull();
@@ -170,5 +180,25 @@ describe('functions created through the API survive a restart with the same data
     }
     // Nothing half-written is left beside the metadata files.
     expect((await readdir(path.join(dataDir, 'functions', 'survivor'))).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('answers a change it cannot keep, and warns that it will not survive a restart', async () => {
+    const functionsDir = path.join(work, 'unwritable');
+    const registry = new FunctionRegistry();
+    const warnings: string[] = [];
+    await registry.open(functionsDir, (message) => warnings.push(message));
+    const codeDir = path.join(functionsDir, 'fn', 'code');
+    await mkdir(codeDir, { recursive: true });
+    registry.create(normalizeManifest({ name: 'fn', runtime: 'nodejs20.x', handler: 'index.handler' }, 't'), {
+      codeDir,
+      codeSha256: 'x',
+      codeSize: 1,
+    });
+    // A folder where the state file goes: renaming the new state over it fails.
+    await rm(path.join(functionsDir, 'fn', STATE_FILE));
+    await mkdir(path.join(functionsDir, 'fn', STATE_FILE, 'blocker'), { recursive: true });
+    expect(registry.updateConfiguration('fn', { memorySize: 256 }).memorySize).toBe(256);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/could not keep fn for the next start/);
   });
 });
