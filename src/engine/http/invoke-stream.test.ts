@@ -11,6 +11,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedHeaders } from '../../services/auth/test-helpers/sign.js';
 import { Engine } from '../engine.js';
 import { decodeMessages } from '../eventstream.js';
 import { RAW_BOOTSTRAP, WAIT_FOR } from '../test-helpers/raw-streaming-runtime.js';
@@ -228,10 +229,19 @@ describe('InvokeWithResponseStream through @aws-sdk/client-lambda', () => {
     const pieces = 96;
     const progress = signalFile('progress');
     const url = new URL(`${server.endpoint}/2021-11-15/functions/counted/response-streaming-invocations`);
+    const payload = JSON.stringify({ pieces, progress });
+    // Signed as the SDK signs: the Lambda API refuses unsigned requests, as AWS does.
+    const headers = await signedHeaders(
+      server.endpoint,
+      { method: 'POST', path: url.pathname, body: payload },
+      {
+        service: 'lambda',
+      },
+    );
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = http.request(url, { method: 'POST' }, resolve);
+      const req = http.request(url, { method: 'POST', headers }, resolve);
       req.on('error', reject);
-      req.end(JSON.stringify({ pieces, progress }));
+      req.end(payload);
     });
     res.pause();
     const written = async () => Number(await readFile(progress, 'utf8').catch(() => '0'));
