@@ -38,8 +38,13 @@ export interface EngineOptions {
    */
   pollAfterDispatchUs?: number;
   endpoints?: ServiceEndpoints;
-  /** Every line a runtime prints, for `lambench serve`. */
-  onOutput?: (functionName: string, text: string) => void;
+  /**
+   * Everything a runtime prints, as it comes, for `lambench serve`. Returning false (a stream's write() past its
+   * high-water mark) stops reading that runtime's output until `onOutputDrain`'s callback: the runtime's writes then
+   * block on its full pipe, as a process writing to a slow reader does, instead of the engine buffering without bound.
+   */
+  onOutput?: (functionName: string, text: string) => boolean | undefined;
+  onOutputDrain?: (resume: () => void) => void;
 }
 
 /** The local Lambda service: registry, environments, scheduling and invocation. Transport-free; HTTP lives in http/. */
@@ -50,7 +55,8 @@ export class Engine {
   endpoints: ServiceEndpoints;
   readonly #driver: SandboxDriver;
   readonly #pool: EnvironmentPool;
-  readonly #options: Required<Omit<EngineOptions, 'endpoints' | 'onOutput' | 'isolation'>> & EngineOptions;
+  readonly #options: Required<Omit<EngineOptions, 'endpoints' | 'onOutput' | 'onOutputDrain' | 'isolation'>> &
+    EngineOptions;
   readonly #prepared = new Map<string, Promise<string>>();
   readonly #background = new Set<Promise<unknown>>();
   #closed = false;
@@ -283,6 +289,7 @@ export class Engine {
         ? { pollBudgetUs: () => (this.#pool.active === 1 ? this.#options.pollAfterDispatchUs : 0) }
         : {}),
       ...(this.#options.onOutput ? { onOutput: (text: string) => this.#options.onOutput?.(fn.name, text) } : {}),
+      ...(this.#options.onOutputDrain ? { onOutputDrain: this.#options.onOutputDrain } : {}),
     });
     this.#pool.track(environment, key);
     return environment;

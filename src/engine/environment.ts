@@ -59,7 +59,9 @@ export interface EnvironmentSpec {
   freezeDelayMs: number;
   /** How long to poll for the runtime's answer after handing it an event, in µs; 0 sleeps at once (see #poll). */
   pollBudgetUs?: () => number;
-  onOutput?: (text: string) => void;
+  /** All output as it comes; false pauses reading it until `onOutputDrain` calls back (see EngineOptions). */
+  onOutput?: (text: string) => boolean | undefined;
+  onOutputDrain?: (resume: () => void) => void;
 }
 
 type State = 'starting' | 'idle' | 'busy' | 'dead';
@@ -184,8 +186,8 @@ export class Environment {
     announced?.on('error', () => {});
     this.#child = child;
     if (child.pid) this.#spec.sandbox.attach(child.pid);
-    child.stdout?.setEncoding('utf8').on('data', (text: string) => this.#output(text));
-    child.stderr?.setEncoding('utf8').on('data', (text: string) => this.#output(text));
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => this.#output(text, child.stdout));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => this.#output(text, child.stderr));
     child.on('error', (error) => this.#onExit(`spawn error: ${error.message}`));
     child.on('exit', (code, signal) => this.#onExit(signal ? `signal: ${signalName(signal)}` : `exit status ${code}`));
     if (Number.isFinite(initTimeoutMs)) this.#initTimer = setTimeout(() => this.#initTimedOut(), initTimeoutMs);
@@ -234,9 +236,12 @@ export class Environment {
     };
   }
 
-  #output(text: string): void {
+  #output(text: string, stream?: NodeJS.ReadableStream | null): void {
     this.#log.append(text);
-    this.#spec.onOutput?.(text);
+    if (this.#spec.onOutput?.(text) === false && this.#spec.onOutputDrain && stream && !stream.isPaused()) {
+      stream.pause();
+      this.#spec.onOutputDrain(() => stream.resume());
+    }
   }
 
   #takeLog(): string {

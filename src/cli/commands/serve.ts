@@ -26,7 +26,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const external = externalEndpoints(values);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
-    ...(values.quiet ? {} : { onOutput: (fn: string, text: string) => process.stderr.write(prefixLines(fn, text)) }),
+    ...(values.quiet
+      ? {}
+      : {
+          onOutput: (fn: string, text: string) => process.stderr.write(prefixLines(fn, text)),
+          // A slow reader of serve's stderr slows the functions' printing down, not serve's memory up.
+          onOutputDrain: (resume: () => void) => {
+            waitingForDrain.add(resume);
+            if (waitingForDrain.size === 1) process.stderr.once('drain', resumeAll);
+          },
+        }),
   });
   // Watched from here on, so a signal during startup still closes the engine rather than leaving its cgroup.
   const interrupt = watchInterrupt();
@@ -49,6 +58,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
   await services.close();
   await engine.close();
   return 130;
+}
+
+const waitingForDrain = new Set<() => void>();
+
+function resumeAll(): void {
+  const waiting = [...waitingForDrain];
+  waitingForDrain.clear();
+  for (const resume of waiting) resume();
 }
 
 function prefixLines(functionName: string, text: string): string {
