@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { RuntimeLaunch } from '../runtimes/types.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { entrypointProblem, spawnProblem } from './entrypoint.js';
 import { BoundedLog } from './output.js';
 import {
   invalidStateTransition,
@@ -11,6 +10,17 @@ import {
   type RuntimeResponse,
   type Verdict,
 } from './runtime-api.js';
+import {
+  entrypointProblem,
+  errorBody,
+  errorTypeOf,
+  killedFailure,
+  preferBody,
+  signalName,
+  spawnProblem,
+} from './runtime-errors.js';
+
+export { errorBody } from './runtime-errors.js';
 
 export interface Dispatch {
   requestId: string;
@@ -94,7 +104,7 @@ export class Environment {
   #runtimeState: RuntimeState = 'Started';
   /** Waiting for the runtime to ask for its next event after an answer (see whenReady). */
   #readyWaiters: Array<(ready: boolean) => void> = [];
-  #lifeline?: { write(text: string): unknown; destroy(): void };
+  #lifeline?: { end(text: string): unknown };
   #frozen = false;
   #freezeTimer?: NodeJS.Timeout;
   #initDone?: (result: InitResult) => void;
@@ -173,7 +183,7 @@ export class Environment {
     } catch (error) {
       return this.#failStart(spawnProblem(this.#spec.launch.command, error));
     }
-    const lifeline = child.stdio[4] as (NodeJS.WritableStream & { destroy(): void; unref?(): void }) | undefined;
+    const lifeline = child.stdio[4] as NodeJS.WritableStream | null | undefined;
     if (lifeline) {
       lifeline.on('error', () => {});
       this.#lifeline = lifeline;
@@ -458,9 +468,8 @@ export class Environment {
       if (this.#frozen) this.#spec.sandbox.thaw();
       this.#child.kill('SIGKILL');
     }
-    // A line on the lifeline stands its watchdog down: the engine removes the sandbox itself.
-    this.#lifeline?.write('done\n');
-    this.#lifeline?.destroy();
+    // A line on the lifeline stands its watchdog down (end() sends it before closing): the engine cleans up itself.
+    this.#lifeline?.end('done\n');
     this.#lifeline = undefined;
     await this.#spec.sandbox.destroy();
     if (this.#server) {
@@ -469,33 +478,4 @@ export class Environment {
       this.#server = undefined;
     }
   }
-}
-
-export function errorBody(errorType: string, errorMessage: string): Buffer {
-  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
-}
-
-/** What a runtime killed before it finished init reports (as AWS words an environment killed under it). */
-function killedFailure(): { errorType: string; body: Buffer } {
-  return {
-    errorType: 'Runtime.ExitError',
-    body: errorBody('Runtime.ExitError', 'Runtime exited with error: signal: killed'),
-  };
-}
-
-function errorTypeOf(body: Buffer): string {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errorType?: unknown };
-    return typeof parsed.errorType === 'string' ? parsed.errorType : 'Unknown';
-  } catch {
-    return 'Unknown';
-  }
-}
-
-function signalName(signal: NodeJS.Signals): string {
-  return signal === 'SIGKILL' ? 'killed' : signal;
-}
-
-function preferBody(fromBody: string, fromHeader: string | undefined): string {
-  return fromBody !== 'Unknown' ? fromBody : (fromHeader ?? 'Unknown');
 }
