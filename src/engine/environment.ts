@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { RuntimeLaunch } from '../runtimes/types.js';
 import type { Sandbox } from '../sandbox/types.js';
+import { entrypointProblem, spawnProblem } from './entrypoint.js';
 import { BoundedLog } from './output.js';
 import {
   invalidStateTransition,
@@ -10,17 +11,6 @@ import {
   type RuntimeResponse,
   type Verdict,
 } from './runtime-api.js';
-import {
-  entrypointProblem,
-  errorBody,
-  errorTypeOf,
-  killedFailure,
-  preferBody,
-  signalName,
-  spawnProblem,
-} from './runtime-errors.js';
-
-export { errorBody } from './runtime-errors.js';
 
 export interface Dispatch {
   requestId: string;
@@ -478,4 +468,33 @@ export class Environment {
       this.#server = undefined;
     }
   }
+}
+
+export function errorBody(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
+/** What a runtime killed before it finished init reports (as AWS words an environment killed under it). */
+function killedFailure(): { errorType: string; body: Buffer } {
+  return {
+    errorType: 'Runtime.ExitError',
+    body: errorBody('Runtime.ExitError', 'Runtime exited with error: signal: killed'),
+  };
+}
+
+function errorTypeOf(body: Buffer): string {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errorType?: unknown };
+    return typeof parsed.errorType === 'string' ? parsed.errorType : 'Unknown';
+  } catch {
+    return 'Unknown';
+  }
+}
+
+function signalName(signal: NodeJS.Signals): string {
+  return signal === 'SIGKILL' ? 'killed' : signal;
+}
+
+function preferBody(fromBody: string, fromHeader: string | undefined): string {
+  return fromBody !== 'Unknown' ? fromBody : (fromHeader ?? 'Unknown');
 }

@@ -1,8 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
-/** How the engine words what goes wrong with a runtime, as AWS does. */
-
 /**
  * Why a runtime's executable cannot be started, in AWS's words (RAPID's fork/exec error, reported as
  * `Runtime.InvalidEntrypoint`, with "RequestId: … Error: " in front), or null when it can. Checked before the
@@ -28,33 +26,4 @@ export function spawnProblem(command: string, error: unknown): string {
   if (code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE')
     return `fork/exec ${command}: invalid argument`;
   return `fork/exec ${command}: ${(error as Error).message}`;
-}
-
-export function errorBody(errorType: string, errorMessage: string): Buffer {
-  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
-}
-
-/** What a runtime killed before it finished init reports (as AWS words an environment killed under it). */
-export function killedFailure(): { errorType: string; body: Buffer } {
-  return {
-    errorType: 'Runtime.ExitError',
-    body: errorBody('Runtime.ExitError', 'Runtime exited with error: signal: killed'),
-  };
-}
-
-export function errorTypeOf(body: Buffer): string {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errorType?: unknown };
-    return typeof parsed.errorType === 'string' ? parsed.errorType : 'Unknown';
-  } catch {
-    return 'Unknown';
-  }
-}
-
-export function signalName(signal: NodeJS.Signals): string {
-  return signal === 'SIGKILL' ? 'killed' : signal;
-}
-
-export function preferBody(fromBody: string, fromHeader: string | undefined): string {
-  return fromBody !== 'Unknown' ? fromBody : (fromHeader ?? 'Unknown');
 }
