@@ -26,16 +26,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const external = externalEndpoints(values);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
-    ...(values.quiet
-      ? {}
-      : {
-          onOutput: (fn: string, text: string) => process.stderr.write(prefixLines(fn, text)),
-          // A slow reader of serve's stderr slows the functions' printing down, not serve's memory up.
-          onOutputDrain: (resume: () => void) => {
-            waitingForDrain.add(resume);
-            if (waitingForDrain.size === 1) process.stderr.once('drain', resumeAll);
-          },
-        }),
+    ...(values.quiet ? {} : printedOutput),
   });
   // Watched from here on, so a signal during startup still closes the engine rather than leaving its cgroup.
   const interrupt = watchInterrupt();
@@ -61,6 +52,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
 }
 
 const waitingForDrain = new Set<() => void>();
+
+/** What functions print goes to stderr, prefixed; a slow reader slows their printing down, not serve's memory up. */
+const printedOutput = {
+  onOutput: (fn: string, text: string) => process.stderr.write(prefixLines(fn, text)),
+  onOutputDrain: (resume: () => void) => {
+    waitingForDrain.add(resume);
+    if (waitingForDrain.size === 1) process.stderr.once('drain', resumeAll);
+  },
+};
 
 function resumeAll(): void {
   const waiting = [...waitingForDrain];
