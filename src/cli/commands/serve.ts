@@ -51,6 +51,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
   return 130;
 }
 
+function prefixLines(functionName: string, text: string): string {
+  return text
+    .split('\n')
+    .filter((line, i, all) => line || i < all.length - 1)
+    .map((line) => `[${functionName}] ${line}\n`)
+    .join('');
+}
+
 const waitingForDrain = new Set<() => void>();
 
 /** What functions print goes to stderr, prefixed; a slow reader slows their printing down, not serve's memory up. */
@@ -66,12 +74,4 @@ function resumeAll(): void {
   const waiting = [...waitingForDrain];
   waitingForDrain.clear();
   for (const resume of waiting) resume();
-}
-
-function prefixLines(functionName: string, text: string): string {
-  return text
-    .split('\n')
-    .filter((line, i, all) => line || i < all.length - 1)
-    .map((line) => `[${functionName}] ${line}\n`)
-    .join('');
 }
