@@ -247,8 +247,11 @@ describe('Runtime API state machine (issue 12, item 7)', () => {
     expect(result.functionError).toBe('Unhandled');
     const body = JSON.parse(text(result.payload));
     expect(body.errorType).toBe('Runtime.InvalidEntrypoint');
-    expect(body.errorMessage).toBe(
-      `RequestId: ${result.requestId} Error: Couldn't find valid bootstrap(s): [${path.join(workDir, 'missing-bootstrap', 'bootstrap')} /opt/bootstrap]`,
+    // The task root's bootstrap (AWS's /var/task/bootstrap; here wherever the engine keeps the function's code).
+    expect(body.errorMessage).toMatch(
+      new RegExp(
+        `^RequestId: ${result.requestId} Error: Couldn't find valid bootstrap\\(s\\): \\[/\\S+/bootstrap /opt/bootstrap\\]$`,
+      ),
     );
     expect(result.logs).toContain('Phase: invoke\tStatus: error\tError Type: Runtime.InvalidEntrypoint');
   });
@@ -257,10 +260,10 @@ describe('Runtime API state machine (issue 12, item 7)', () => {
     await customRuntime('not-executable', 'process.exit(0);', 0o644);
     const result = await engine.invoke({ functionName: 'not-executable', payload: '{}' });
     const body = JSON.parse(text(result.payload));
-    expect(body).toEqual({
-      errorType: 'Runtime.InvalidEntrypoint',
-      errorMessage: `RequestId: ${result.requestId} Error: fork/exec ${path.join(workDir, 'not-executable', 'bootstrap')}: permission denied`,
-    });
+    expect(body.errorType).toBe('Runtime.InvalidEntrypoint');
+    expect(body.errorMessage).toMatch(
+      new RegExp(`^RequestId: ${result.requestId} Error: fork/exec /\\S+/bootstrap: permission denied$`),
+    );
   });
 
   it('a second /next during an invocation returns the current event, and the sandbox is not frozen', async () => {
