@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { engineFolder, staleEngineFolders } from '../cgroupfs.js';
@@ -36,10 +36,12 @@ export function recordRuntime(id: string, pid: number): void {
 }
 
 export function forgetRuntime(id: string): void {
+  const dir = path.join(root(), engineFolder());
   try {
-    unlinkSync(path.join(root(), engineFolder(), id));
+    unlinkSync(path.join(dir, id));
+    rmdirSync(dir); // the engine's last runtime: no folder left behind
   } catch {
-    // Never recorded, or gone.
+    // Never recorded, gone, or other runtimes of this engine still recorded.
   }
 }
 
