@@ -285,10 +285,21 @@ export class Environment {
    * Resolves true once the runtime asks for its next event, false if it dies first: an answered environment is
    * not reusable until then (a runtime may exit right after answering, as Node's does after an unhandled rejection).
    */
-  whenReady(): Promise<boolean> {
+  whenReady(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     if (this.ready) return Promise.resolve(true);
     if (this.state === 'dead') return Promise.resolve(false);
-    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+    return new Promise((resolve) => {
+      if (!Number.isFinite(timeoutMs)) return void this.#readyWaiters.push(resolve);
+      const timer = setTimeout(() => {
+        this.#readyWaiters = this.#readyWaiters.filter((waiter) => waiter !== settle);
+        resolve(false);
+      }, timeoutMs);
+      const settle = (ready: boolean) => {
+        clearTimeout(timer);
+        resolve(ready);
+      };
+      this.#readyWaiters.push(settle);
+    });
   }
 
   #settleReady(ready: boolean): void {
