@@ -50,8 +50,13 @@ export interface EngineOptions {
    */
   pollAfterDispatchUs?: number;
   endpoints?: ServiceEndpoints;
-  /** Every line a runtime prints, for `lambench serve`. */
-  onOutput?: (functionName: string, text: string) => void;
+  /**
+   * Everything a runtime prints, as it comes, for `lambench serve`. Returning false (a stream's write() past its
+   * high-water mark) stops reading that runtime's output until `onOutputDrain`'s callback: the runtime's writes then
+   * block on its full pipe, as a process writing to a slow reader does, instead of the engine buffering without bound.
+   */
+  onOutput?: (functionName: string, text: string) => boolean | undefined;
+  onOutputDrain?: (resume: () => void) => void;
 }
 
 /** The local Lambda service: registry, environments, scheduling and invocation. Transport-free; HTTP lives in http/. */
@@ -62,7 +67,8 @@ export class Engine {
   endpoints: ServiceEndpoints;
   readonly #driver: SandboxDriver;
   readonly #pool: EnvironmentPool;
-  readonly #options: Required<Omit<EngineOptions, 'endpoints' | 'onOutput' | 'isolation'>> & EngineOptions;
+  readonly #options: Required<Omit<EngineOptions, 'endpoints' | 'onOutput' | 'onOutputDrain' | 'isolation'>> &
+    EngineOptions;
   readonly #prepared = new Map<string, Promise<string>>();
   readonly #background = new Set<Promise<unknown>>();
   #closed = false;
@@ -182,7 +188,8 @@ export class Engine {
     const key = poolKey(fn, memoryMB);
     this.#pool.reserve(fn.name);
     try {
-      const warm = request.forceCold ? undefined : await this.#takeReady(key);
+      let warm = request.forceCold ? undefined : this.#pool.takeWarm(key);
+      if (warm && !warm.ready) warm = await this.#awaitReady(key, warm);
       const env = warm ? { environment: warm, init: null } : await this.#startEnvironment(fn, memoryMB);
       const invocation: Invocation = {
         requestId: randomUUID(),
@@ -202,25 +209,15 @@ export class Engine {
   }
 
   /**
-   * A warm environment whose runtime waits for work, or undefined (start one). An environment that has answered
-   * but not yet asked for its next event is waited for, up to RETURN_WAIT_MS: a sequential caller's next request
+   * An environment the pool gave that has answered but not yet asked for its next event, once it does; undefined
+   * (start one) if it does not within RETURN_WAIT_MS. Waiting: a sequential caller's next request
    * often arrives before a runtime that waits for the 202 sends its /next (Python's client; Node's pipelines it
    * with the answer, so it is always there), and starting a new environment then would be a cold start no AWS
    * caller sees. If it dies instead (it exited after answering), or takes longer (it works after answering), the
    * invocation goes to another environment, as on AWS, where a busy environment takes no invocation.
    */
-  async #takeReady(key: string): Promise<Environment | undefined> {
-    const environment = this.#pool.takeWarm(key);
-    if (!environment || environment.ready) return environment;
-    let timer: NodeJS.Timeout | undefined;
-    const ready = await Promise.race([
-      environment.whenReady(),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), RETURN_WAIT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (ready) return environment;
+  async #awaitReady(key: string, environment: Environment): Promise<Environment | undefined> {
+    if (await environment.whenReady(RETURN_WAIT_MS)) return environment;
     this.#pool.release(key, environment); // still answering: back to the pool, which takes it when it is ready
     return undefined;
   }
@@ -312,6 +309,7 @@ export class Engine {
         ? { pollBudgetUs: () => (this.#pool.active === 1 ? this.#options.pollAfterDispatchUs : 0) }
         : {}),
       ...(this.#options.onOutput ? { onOutput: (text: string) => this.#options.onOutput?.(fn.name, text) } : {}),
+      ...(this.#options.onOutputDrain ? { onOutputDrain: this.#options.onOutputDrain } : {}),
     });
     this.#pool.track(environment, key);
     return environment;
@@ -333,7 +331,7 @@ export class Engine {
   }
 }
 
-/** How long an invocation waits for an answered environment's next /next before starting another (see #takeReady). */
+/** How long an invocation waits for an answered environment's next /next before starting another (#awaitReady). */
 const RETURN_WAIT_MS = 100;
 
 /** Starts an environment; one that throws while starting is destroyed (listener, sandbox, /tmp), never leaked. */

@@ -66,7 +66,9 @@ export interface EnvironmentSpec {
   freezeDelayMs: number;
   /** How long to poll for the runtime's answer after handing it an event, in µs; 0 sleeps at once (see #poll). */
   pollBudgetUs?: () => number;
-  onOutput?: (text: string) => void;
+  /** All output as it comes; false pauses reading it until `onOutputDrain` calls back (see EngineOptions). */
+  onOutput?: (text: string) => boolean | undefined;
+  onOutputDrain?: (resume: () => void) => void;
 }
 
 type State = 'starting' | 'idle' | 'busy' | 'dead';
@@ -100,7 +102,7 @@ export class Environment {
   #runtimeState: RuntimeState = 'Started';
   /** Waiting for the runtime to ask for its next event after an answer (see whenReady). */
   #readyWaiters: Array<(ready: boolean) => void> = [];
-  #lifeline?: { write(text: string): unknown; destroy(): void };
+  #lifeline?: { end(text: string): unknown };
   #frozen = false;
   #freezeTimer?: NodeJS.Timeout;
   #initDone?: (result: InitResult) => void;
@@ -185,7 +187,7 @@ export class Environment {
     } catch (error) {
       return this.#failStart(spawnProblem(this.#spec.launch.command, error));
     }
-    const lifeline = child.stdio[4] as (NodeJS.WritableStream & { destroy(): void; unref?(): void }) | undefined;
+    const lifeline = child.stdio[4] as NodeJS.WritableStream | null | undefined;
     if (lifeline) {
       lifeline.on('error', () => {});
       this.#lifeline = lifeline;
@@ -198,8 +200,8 @@ export class Environment {
     announced?.on('error', () => {});
     this.#child = child;
     if (child.pid) this.#spec.sandbox.attach(child.pid);
-    child.stdout?.setEncoding('utf8').on('data', (text: string) => this.#output(text));
-    child.stderr?.setEncoding('utf8').on('data', (text: string) => this.#output(text));
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => this.#output(text, child.stdout));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => this.#output(text, child.stderr));
     child.on('error', (error) => this.#onExit(`spawn error: ${error.message}`));
     child.on('exit', (code, signal) => this.#onExit(signal ? `signal: ${signalName(signal)}` : `exit status ${code}`));
     if (Number.isFinite(initTimeoutMs)) this.#initTimer = setTimeout(() => this.#initTimedOut(), initTimeoutMs);
@@ -248,9 +250,12 @@ export class Environment {
     };
   }
 
-  #output(text: string): void {
+  #output(text: string, stream?: NodeJS.ReadableStream | null): void {
     this.#log.append(text);
-    this.#spec.onOutput?.(text);
+    if (this.#spec.onOutput?.(text) === false && this.#spec.onOutputDrain && stream && !stream.isPaused()) {
+      stream.pause();
+      this.#spec.onOutputDrain(() => stream.resume());
+    }
   }
 
   #takeLog(): string {
@@ -294,10 +299,21 @@ export class Environment {
    * Resolves true once the runtime asks for its next event, false if it dies first: an answered environment is
    * not reusable until then (a runtime may exit right after answering, as Node's does after an unhandled rejection).
    */
-  whenReady(): Promise<boolean> {
+  whenReady(timeoutMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     if (this.ready) return Promise.resolve(true);
     if (this.state === 'dead') return Promise.resolve(false);
-    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+    return new Promise((resolve) => {
+      if (!Number.isFinite(timeoutMs)) return void this.#readyWaiters.push(resolve);
+      const timer = setTimeout(() => {
+        this.#readyWaiters = this.#readyWaiters.filter((waiter) => waiter !== settle);
+        resolve(false);
+      }, timeoutMs);
+      const settle = (ready: boolean) => {
+        clearTimeout(timer);
+        resolve(ready);
+      };
+      this.#readyWaiters.push(settle);
+    });
   }
 
   #settleReady(ready: boolean): void {
@@ -480,9 +496,8 @@ export class Environment {
       if (this.#frozen) this.#spec.sandbox.thaw();
       this.#child.kill('SIGKILL');
     }
-    // A line on the lifeline stands its watchdog down: the engine removes the sandbox itself.
-    this.#lifeline?.write('done\n');
-    this.#lifeline?.destroy();
+    // A line on the lifeline stands its watchdog down (end() sends it before closing): the engine cleans up itself.
+    this.#lifeline?.end('done\n');
     this.#lifeline = undefined;
     await this.#spec.sandbox.destroy();
     if (this.#server) {

@@ -128,6 +128,48 @@ describe('output without bound (issue 12, item 2)', () => {
   }, 120_000);
 });
 
+describe('output to a slow reader (issue 12, item 2)', () => {
+  it('stops reading a runtime whose output the reader cannot take yet: buffered output stays bounded', async () => {
+    let buffered = 0;
+    let maxBuffered = 0;
+    let total = 0;
+    let waiting: (() => void) | undefined;
+    // A reader taking 1 MB every 10 ms; write() says false past 1 MB buffered, as a stream's high-water mark does.
+    const reader = setInterval(() => {
+      buffered = Math.max(0, buffered - 1024 * 1024);
+      if (buffered === 0 && waiting) {
+        const resume = waiting;
+        waiting = undefined;
+        resume();
+      }
+    }, 10);
+    const slow = await Engine.create({
+      cacheDir: path.join(workDir, 'cache'),
+      onOutput: (_fn, text) => {
+        buffered += text.length;
+        total += text.length;
+        maxBuffered = Math.max(maxBuffered, buffered);
+        return buffered < 1024 * 1024;
+      },
+      onOutputDrain: (resume) => {
+        waiting = resume;
+      },
+    });
+    try {
+      await slow.functions.registerFolder(path.join(workDir, 'prints'));
+      const result = await slow.invoke({ functionName: 'prints', payload: '{"mb":100}' });
+      expect(text(result.payload)).toBe('"printed"');
+      await until(() => total >= 100 * 1024 * 1024 + 5000);
+      expect(total).toBeGreaterThanOrEqual(100 * 1024 * 1024 + 5000);
+      // At most one read (64 KiB) past the mark per stream: nothing like the 100 MB an unpaused engine would buffer.
+      expect(maxBuffered).toBeLessThan(2 * 1024 * 1024);
+    } finally {
+      clearInterval(reader);
+      await slow.close();
+    }
+  }, 120_000);
+});
+
 describe('environments that cannot start (issue 12, item 5)', () => {
   it('releases the listener, the sandbox and the private /tmp every time: 50 failed invokes leave fds flat', async () => {
     await nodeFunction('nul-env', 'export const handler = async () => 1;');

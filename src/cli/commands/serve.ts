@@ -29,7 +29,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const credentials = values.credentials === undefined ? undefined : parseCredentials(values.credentials);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
-    ...(values.quiet ? {} : { onOutput: (fn: string, text: string) => process.stderr.write(prefixLines(fn, text)) }),
+    ...(values.quiet ? {} : printedOutput),
   });
   // Watched from here on, so a signal during startup still closes the engine rather than leaving its cgroup.
   const interrupt = watchInterrupt();
@@ -78,4 +78,21 @@ function prefixLines(functionName: string, text: string): string {
     .filter((line, i, all) => line || i < all.length - 1)
     .map((line) => `[${functionName}] ${line}\n`)
     .join('');
+}
+
+const waitingForDrain = new Set<() => void>();
+
+/** What functions print goes to stderr, prefixed; a slow reader slows their printing down, not serve's memory up. */
+const printedOutput = {
+  onOutput: (fn: string, text: string) => process.stderr.write(prefixLines(fn, text)),
+  onOutputDrain: (resume: () => void) => {
+    waitingForDrain.add(resume);
+    if (waitingForDrain.size === 1) process.stderr.once('drain', resumeAll);
+  },
+};
+
+function resumeAll(): void {
+  const waiting = [...waitingForDrain];
+  waitingForDrain.clear();
+  for (const resume of waiting) resume();
 }

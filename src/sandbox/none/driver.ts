@@ -2,6 +2,7 @@ import { openFilesLimit, wrapInCgroups } from '../cgroupfs.js';
 import { CpuRotation, ownCpus, TASKSET, withAffinity } from '../cpus.js';
 import { ResidentPeak } from '../proc.js';
 import type { AppliedLimits, Sandbox, SandboxDriver, SandboxLimits } from '../types.js';
+import { forgetRuntime, killStaleRuntimes, recordRuntime } from './pidfiles.js';
 
 /** How often the runtime's VmHWM is sampled while it runs: /proc is gone once it dies, so a crash keeps the last sample. */
 const SAMPLE_MS = 50;
@@ -51,6 +52,7 @@ class UnconstrainedSandbox implements Sandbox {
 
   attach(pid: number): void {
     this.#pid = pid;
+    recordRuntime(this.id, pid);
     this.#resident.attach(pid);
     this.#sample(true);
   }
@@ -104,6 +106,7 @@ class UnconstrainedSandbox implements Sandbox {
     if (this.#pid) {
       this.#signal('SIGCONT');
       this.#signal('SIGKILL');
+      forgetRuntime(this.id);
     }
     this.#pid = undefined;
     this.#resident.close();
@@ -113,7 +116,7 @@ class UnconstrainedSandbox implements Sandbox {
 export const noneDriver: SandboxDriver = {
   kind: 'none',
   async cleanupStale() {
-    return { removed: 0, failed: [] };
+    return killStaleRuntimes();
   },
   async create(id: string, limits: SandboxLimits) {
     const notApplied = ['CPU time, memory: no cgroup (isolation none)'];
