@@ -23,8 +23,8 @@ import path from 'node:path';
  * above that one too (an `npm init` in the home folder), `<world>/package.json` is `{}`: Node's package-scope
  * walk stops at the first package.json, and one without "type" means what none means (CommonJS, with Node's
  * syntax detection) — except that Node then warns when it detects ES module syntax in a `.js` it imports
- * (MODULE_TYPELESS_PACKAGE_JSON), which is why it is only the fallback. A node_modules above cannot be fenced
- * off that way; `worldLeaks()` names it.
+ * (MODULE_TYPELESS_PACKAGE_JSON), which is why it is only the fallback. A node_modules above (~/node_modules)
+ * cannot be fenced off: its packages would resolve.
  */
 export interface StageOptions {
   /** e.g. 'nodejs', 'provided': each family gets its own world (a custom runtime gets no AWS SDK). */
