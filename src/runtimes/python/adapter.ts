@@ -137,6 +137,19 @@ async function prepareRuntimePackages(python: string, version: string, cacheDir:
   }
 }
 
+/** Once per interpreter and cache in a process: where boto3 cannot be had (offline, no host copy), no pip retries. */
+const runtimePackagesByKey = new Map<string, Promise<string | undefined>>();
+
+function runtimePackagesFor(python: string, version: string, cacheDir: string): Promise<string | undefined> {
+  const key = `${python}\0${version}\0${path.resolve(cacheDir)}`;
+  let pending = runtimePackagesByKey.get(key);
+  if (!pending) {
+    pending = prepareRuntimePackages(python, version, cacheDir);
+    runtimePackagesByKey.set(key, pending);
+  }
+  return pending;
+}
+
 const dependencies = new Map<string, string | undefined>();
 let pythonPath = '';
 let runtimePackages: string | undefined;
@@ -170,7 +183,7 @@ export const pythonRuntime: RuntimeAdapter = {
       );
     }
     pythonPath = exe;
-    runtimePackages = await prepareRuntimePackages(exe, (await resolvePython()).version, cacheDir);
+    runtimePackages = await runtimePackagesFor(exe, (await resolvePython()).version, cacheDir);
     dependencies.set(fn.codeDir, await installRequirements(fn, cacheDir, exe));
     return fn.codeDir;
   },
