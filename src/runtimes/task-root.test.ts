@@ -100,4 +100,24 @@ describe('stageTaskRoot', () => {
       else process.env.XDG_CACHE_HOME = saved;
     }
   });
+
+  it('falls back to the cache folder, fenced off, when the user cache cannot be written', async () => {
+    const project = path.join(workDir, 'project-no-home');
+    const code = path.join(project, 'fn');
+    await mkdir(code, { recursive: true });
+    await writeFile(path.join(project, 'package.json'), '{"type":"module"}');
+    await writeFile(path.join(code, 'index.js'), 'exports.handler = async () => 1;\n');
+    await writeFile(path.join(workDir, 'not-a-folder'), '');
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = path.join(workDir, 'not-a-folder', 'cache');
+    try {
+      const cacheDir = path.join(project, '.lambench', 'cache');
+      const root = await stageTaskRoot('fn', code, cacheDir, { family: 'nodejs' });
+      expect(path.dirname(root)).toBe(path.join(cacheDir, 'task-roots', 'nodejs'));
+      expect(await readFile(path.join(path.dirname(root), 'package.json'), 'utf8')).toBe('{}\n');
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
+  });
 });

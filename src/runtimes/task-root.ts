@@ -24,7 +24,8 @@ import path from 'node:path';
  * walk stops at the first package.json, and one without "type" means what none means (CommonJS, with Node's
  * syntax detection) — except that Node then warns when it detects ES module syntax in a `.js` it imports
  * (MODULE_TYPELESS_PACKAGE_JSON), which is why it is only the fallback. A node_modules above (~/node_modules)
- * cannot be fenced off: its packages would resolve.
+ * cannot be fenced off: its packages would resolve. Without a writable user cache, the cache folder is used,
+ * fenced off the same way.
  */
 export interface StageOptions {
   /** e.g. 'nodejs', 'provided': each family gets its own world (a custom runtime gets no AWS SDK). */
@@ -170,8 +171,16 @@ async function prepareWorld(world: string, provided: Record<string, string>): Pr
 
 /** Stages `codeDir` as a task root (see the module comment); returns the task root's path. */
 export async function stageTaskRoot(name: string, codeDir: string, cacheDir: string, options: StageOptions) {
-  const world = worldDir(cacheDir, options.family);
-  await prepareWorld(world, options.provided ?? {});
+  let world = worldDir(cacheDir, options.family);
+  try {
+    await prepareWorld(world, options.provided ?? {});
+  } catch (error) {
+    // No writable user cache (a container user without a home): the project's cache, fenced off by `{}`.
+    const inCache = path.join(path.resolve(cacheDir), 'task-roots', options.family);
+    if (world === inCache) throw error;
+    world = inCache;
+    await prepareWorld(world, options.provided ?? {});
+  }
   const safeName = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
   const entries = listTree(codeDir);
   const taskRoot = path.join(world, `${safeName}-${treeKey(codeDir, entries)}`);
