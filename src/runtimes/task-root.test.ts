@@ -3,7 +3,7 @@ import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stageTaskRoot, worldDir, worldLeaksAbove } from './task-root.js';
+import { stageTaskRoot, worldDir, worldLeaks } from './task-root.js';
 
 let workDir: string;
 
@@ -18,14 +18,14 @@ afterAll(async () => {
 describe('the world task roots are staged in', () => {
   it('is the cache folder when nothing above it has a package.json or node_modules, else the user cache', async () => {
     const clean = path.join(workDir, 'clean', 'cache');
-    expect(worldLeaksAbove(clean)).toBeUndefined();
+    expect(worldLeaks(clean)).toEqual({});
     expect(worldDir(clean, 'nodejs')).toBe(path.join(clean, 'task-roots', 'nodejs'));
 
     const project = path.join(workDir, 'project');
     await mkdir(project, { recursive: true });
     await writeFile(path.join(project, 'package.json'), '{"type":"module"}');
     const inProject = path.join(project, '.lambench', 'cache');
-    expect(worldLeaksAbove(inProject)).toBe(path.join(project, 'package.json'));
+    expect(worldLeaks(inProject)).toEqual({ packageJson: path.join(project, 'package.json') });
     const saved = process.env.XDG_CACHE_HOME;
     process.env.XDG_CACHE_HOME = path.join(workDir, 'xdg');
     try {
@@ -58,7 +58,8 @@ describe('stageTaskRoot', () => {
     const world = path.join(cacheDir, 'task-roots', 'nodejs');
     expect(path.dirname(root)).toBe(world);
     expect(path.basename(root)).toMatch(/^my_fn-[0-9a-f]{16}$/);
-    expect(await readFile(path.join(world, 'package.json'), 'utf8')).toBe('{}\n');
+    // Nothing above needs fencing off: no package.json at all, as above /var/task.
+    expect(existsSync(path.join(world, 'package.json'))).toBe(false);
     expect(await readlink(path.join(world, 'node_modules', '@aws-sdk'))).toBe(sdk);
     expect(await readFile(path.join(root, 'index.js'), 'utf8')).toBe('exports.handler = async () => 1;\n');
     expect((await lstat(path.join(root, 'bin', 'tool'))).mode & 0o777).toBe(0o755);
@@ -76,5 +77,47 @@ describe('stageTaskRoot', () => {
       'module.exports = "changed outside";\n',
     );
     expect(existsSync(root)).toBe(true);
+  });
+
+  it('fences off a package.json above the world with an empty one (Node stops at the first it finds)', async () => {
+    const home = path.join(workDir, 'home-with-npm-init');
+    await mkdir(home, { recursive: true });
+    await writeFile(path.join(home, 'package.json'), '{"type":"module"}');
+    const project = path.join(workDir, 'esm-project');
+    await mkdir(project, { recursive: true });
+    await writeFile(path.join(project, 'package.json'), '{"type":"module"}');
+    const code = path.join(project, 'fn');
+    await mkdir(code, { recursive: true });
+    await writeFile(path.join(code, 'index.js'), 'exports.handler = async () => 1;\n');
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = path.join(home, '.cache');
+    try {
+      const root = await stageTaskRoot('fn', code, path.join(project, '.lambench', 'cache'), { family: 'nodejs' });
+      expect(root.startsWith(path.join(home, '.cache', 'lambench', 'task-roots', 'nodejs') + path.sep)).toBe(true);
+      expect(await readFile(path.join(path.dirname(root), 'package.json'), 'utf8')).toBe('{}\n');
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
+  });
+
+  it('falls back to the cache folder, fenced off, when the user cache cannot be written', async () => {
+    const project = path.join(workDir, 'project-no-home');
+    const code = path.join(project, 'fn');
+    await mkdir(code, { recursive: true });
+    await writeFile(path.join(project, 'package.json'), '{"type":"module"}');
+    await writeFile(path.join(code, 'index.js'), 'exports.handler = async () => 1;\n');
+    await writeFile(path.join(workDir, 'not-a-folder'), '');
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = path.join(workDir, 'not-a-folder', 'cache');
+    try {
+      const cacheDir = path.join(project, '.lambench', 'cache');
+      const root = await stageTaskRoot('fn', code, cacheDir, { family: 'nodejs' });
+      expect(path.dirname(root)).toBe(path.join(cacheDir, 'task-roots', 'nodejs'));
+      expect(await readFile(path.join(path.dirname(root), 'package.json'), 'utf8')).toBe('{}\n');
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 });

@@ -12,17 +12,20 @@ import path from 'node:path';
  * "module"` turns every CommonJS handler.js into a broken ES module) and its node_modules.
  *
  * So the code is staged — hard-linked (or copied) once per content — into a "world" folder whose ancestors
- * hold no package.json and no node_modules:
+ * hold no package.json and no node_modules, as /var/task's do not:
  *
- *   <world>/package.json             `{}`: Node's package-scope walk stops at the first package.json it finds;
- *                                    without a "type" it means what no package.json means (CommonJS, with
- *                                    Node's own syntax detection), as above /var/task
  *   <world>/node_modules/<provided>  what AWS's runtime provides to the walk-up (the AWS SDK for nodejs*.x)
  *   <world>/<name>-<hash>/           the task root
  *
  * `<world>` is `<cacheDir>/task-roots/<family>` when nothing above the cache folder has a package.json or a
  * node_modules (a cache in a temporary folder), else `$XDG_CACHE_HOME/lambench/task-roots/<family>`
- * (~/.cache by default): the user's own cache, which only the user can write to.
+ * (~/.cache by default): the user's own cache, which only the user can write to. Should a package.json lie
+ * above that one too (an `npm init` in the home folder), `<world>/package.json` is `{}`: Node's package-scope
+ * walk stops at the first package.json, and one without "type" means what none means (CommonJS, with Node's
+ * syntax detection) — except that Node then warns when it detects ES module syntax in a `.js` it imports
+ * (MODULE_TYPELESS_PACKAGE_JSON), which is why it is only the fallback. A node_modules above (~/node_modules)
+ * cannot be fenced off: its packages would resolve. Without a writable user cache, the cache folder is used,
+ * fenced off the same way.
  */
 export interface StageOptions {
   /** e.g. 'nodejs', 'provided': each family gets its own world (a custom runtime gets no AWS SDK). */
@@ -31,21 +34,27 @@ export interface StageOptions {
   provided?: Record<string, string>;
 }
 
-/** Whether `dir` or a folder above it holds a package.json or a node_modules (the walk-ups' stopping points). */
-export function worldLeaksAbove(dir: string): string | undefined {
+/** The nearest package.json and node_modules at or above `dir`: where Node's walk-ups would stop or look. */
+export function worldLeaks(dir: string): { packageJson?: string; nodeModules?: string } {
+  const found: { packageJson?: string; nodeModules?: string } = {};
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
-    for (const name of ['package.json', 'node_modules']) {
-      const candidate = path.join(current, name);
-      if (existsSync(candidate)) return candidate;
-    }
-    if (current === path.dirname(current)) return undefined;
+    const manifest = path.join(current, 'package.json');
+    const modules = path.join(current, 'node_modules');
+    if (!found.packageJson && existsSync(manifest)) found.packageJson = manifest;
+    if (!found.nodeModules && existsSync(modules)) found.nodeModules = modules;
+    if (current === path.dirname(current)) return found;
   }
 }
+
+const clean = (dir: string) => {
+  const found = worldLeaks(dir);
+  return !found.packageJson && !found.nodeModules;
+};
 
 /** The folder task roots of `family` are staged under (see above). */
 export function worldDir(cacheDir: string, family: string): string {
   const inCache = path.join(path.resolve(cacheDir), 'task-roots');
-  if (!worldLeaksAbove(inCache)) return path.join(inCache, family);
+  if (clean(inCache)) return path.join(inCache, family);
   const xdg = process.env.XDG_CACHE_HOME;
   const userCache = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
   return path.join(userCache, 'lambench', 'task-roots', family);
@@ -144,7 +153,7 @@ async function copyTree(entries: Entry[], to: string): Promise<void> {
 async function prepareWorld(world: string, provided: Record<string, string>): Promise<void> {
   await mkdir(world, { recursive: true });
   const boundary = path.join(world, 'package.json');
-  if (!existsSync(boundary)) {
+  if (!existsSync(boundary) && worldLeaks(path.dirname(world)).packageJson) {
     const temporary = `${boundary}.${process.pid}`;
     await writeFile(temporary, '{}\n');
     await rename(temporary, boundary);
@@ -162,8 +171,16 @@ async function prepareWorld(world: string, provided: Record<string, string>): Pr
 
 /** Stages `codeDir` as a task root (see the module comment); returns the task root's path. */
 export async function stageTaskRoot(name: string, codeDir: string, cacheDir: string, options: StageOptions) {
-  const world = worldDir(cacheDir, options.family);
-  await prepareWorld(world, options.provided ?? {});
+  let world = worldDir(cacheDir, options.family);
+  try {
+    await prepareWorld(world, options.provided ?? {});
+  } catch (error) {
+    // No writable user cache (a container user without a home): the project's cache, fenced off by `{}`.
+    const inCache = path.join(path.resolve(cacheDir), 'task-roots', options.family);
+    if (world === inCache) throw error;
+    world = inCache;
+    await prepareWorld(world, options.provided ?? {});
+  }
   const safeName = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
   const entries = listTree(codeDir);
   const taskRoot = path.join(world, `${safeName}-${treeKey(codeDir, entries)}`);

@@ -92,10 +92,10 @@ describe('nodejsRuntime', () => {
     const dir = await folder('plain', { 'index.mjs': 'export const handler = async () => 1;' });
     const fn = version(dir, 'index.handler', 512);
     const taskRoot = await nodejsRuntime.prepare(fn, cacheDir);
-    // Staged beside a boundary package.json and the SDK, as /var/task sits in AWS's runtime (see task-root.ts).
+    // Staged beside the SDK, with no package.json above, as /var/task sits in AWS's runtime (see task-root.ts).
     expect(taskRoot.startsWith(path.join(cacheDir, 'task-roots', 'nodejs') + path.sep)).toBe(true);
     expect(await readFile(path.join(taskRoot, 'index.mjs'), 'utf8')).toBe('export const handler = async () => 1;');
-    expect(await readFile(path.join(taskRoot, '..', 'package.json'), 'utf8')).toBe('{}\n');
+    expect(existsSync(path.join(taskRoot, '..', 'package.json'))).toBe(false);
     expect(existsSync(path.join(taskRoot, '..', 'node_modules', '@aws-sdk', 'client-s3'))).toBe(true);
     expect(await nodejsRuntime.prepare(fn, cacheDir)).toBe(taskRoot);
     await writeFile(path.join(dir, 'index.mjs'), 'export const handler = async () => 2;');

@@ -100,8 +100,9 @@ export const nodejsRuntime: RuntimeAdapter = {
   },
   /**
    * JavaScript functions run as they are, from a copy staged where nothing above it decides how they load
-   * (../task-root.ts), with the AWS SDK provided as AWS's runtime provides it. A TypeScript handler (`.ts`/`.mts`) is bundled as
-   * CDK's NodejsFunction does (ESM, node20, @aws-sdk/* external) into `<cacheDir>/nodejs/<hash>/<module>.mjs`.
+   * (../task-root.ts), with the AWS SDK provided as AWS's runtime provides it. A TypeScript handler
+   * (`.ts`/`.mts`) is bundled as CDK's NodejsFunction does (ESM, node20, @aws-sdk/* external) into
+   * `<cacheDir>/nodejs/<hash>/<module>.mjs`.
    * A handler whose file does not exist is left for the runtime client to report (Runtime.ImportModuleError).
    */
   async prepare(fn: FunctionVersion, cacheDir: string): Promise<string> {

@@ -16,7 +16,7 @@ import { type HandlerCase, handlerCases } from './test-helpers/handler-cases.js'
 let workDir: string;
 let projectDir: string;
 let cacheDir: string;
-/** Installed (built from source) on first use into .lambench/cache/test-fixtures; skipped, saying why, without the tools. */
+/** Built from source on first use into .lambench/cache/test-fixtures; skipped, saying why, without the tools. */
 const ric = await awsLambdaRic();
 if ('missing' in ric) console.warn(`aws-lambda-ric cases skipped: ${ric.missing}`);
 

@@ -112,6 +112,15 @@ export const handlerCases: HandlerCase[] = [
     expect: { result: 'detected' },
   },
   {
+    name: 'an .mjs importing ES module syntax from a .js with no package.json',
+    files: {
+      'lib.js': 'export const value = "detected import";\n',
+      'index.mjs': 'import { value } from "./lib.js";\nexport const handler = async () => value;\n',
+    },
+    handler: 'index.handler',
+    expect: { result: 'detected import' },
+  },
+  {
     name: 'dots in a folder name',
     files: { 'v1.2/index.js': cjs('dotted folder') },
     handler: 'v1.2/index.handler',
