@@ -1,6 +1,6 @@
 import net, { type AddressInfo } from 'node:net';
 import { Connection, type Request, type Response } from './http1.js';
-import { MAX_STREAMED_RESPONSE_BYTES, type StreamHandlers, streamHook } from './runtime-stream.js';
+import { type StreamHandlers, streamHook } from './runtime-stream.js';
 
 export type { Response as RuntimeResponse } from './http1.js';
 
@@ -69,25 +69,23 @@ export function routeRuntimeApi(handlers: RuntimeApiHandlers) {
       handlers.initError(errorType, req.body ?? Buffer.alloc(0));
       return accepted(res);
     }
+    const [rawId, kind] = match;
     const mode = req.headers['lambda-runtime-function-response-mode'];
-    if (mode !== undefined && !RESPONSE_MODES.test(mode)) {
+    if (kind === 'response' && mode !== undefined && !RESPONSE_MODES.test(mode)) {
       return sendJson(res, 400, {
         errorType: 'InvalidFunctionResponseMode',
         errorMessage: 'Invalid function response mode',
       });
     }
-    const [rawId, kind] = match;
     const requestId = rawId.includes('%') ? safeDecode(rawId) : rawId;
     if (req.trailers && handlers.stream) {
       const ended = handlers.stream.end(requestId, req.trailers);
       if (ended === 'unknown') return invalidRequestId(res);
-      if (ended === 'too-large') {
-        return sendJson(res, 413, {
-          errorType: 'RequestEntityTooLarge',
-          errorMessage: `Exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`,
-        });
-      }
-      return accepted(res);
+      if (ended === 'accepted') return accepted(res);
+      return sendJson(res, 413, {
+        errorType: 'RequestEntityTooLarge',
+        errorMessage: `Exceeded maximum allowed payload size (${ended.limit} bytes).`,
+      });
     }
     if (req.body === null) {
       if (!handlers.responseTooLarge(requestId, req.bytes)) return invalidRequestId(res);
