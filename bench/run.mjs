@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['engine-overhead', 'tuner-overhead', 'csv-etl', 'private-tmp', 'soak'];
+const BENCHMARKS = ['engine-overhead', 'tuner-overhead', 'csv-etl', 'private-tmp', 'streaming', 'soak'];
 
 const args = process.argv.slice(2);
 const names = args.filter((a) => BENCHMARKS.includes(a));

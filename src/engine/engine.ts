@@ -161,6 +161,17 @@ export class Engine {
     );
   }
 
+  /** invokeStream for a caller that needs only the answer (no LogType Tail): no REPORT bookkeeping, as invokeForAnswer. */
+  invokeStreamForAnswer(
+    request: InvokeRequest,
+    listener: StreamListener,
+  ): Promise<Answer & { errorType: string | null }> {
+    return this.#run(request, async (environment, init, invocation) => {
+      const ended = await endInvocation(environment, init, { ...invocation, stream: listener });
+      return { ...ended.answer, errorType: ended.errorType };
+    });
+  }
+
   #runMeta(memoryMB: number) {
     return {
       isolation: this.#driver.kind,

@@ -391,12 +391,12 @@ export class Environment {
     return current.streamed;
   }
 
-  #endStream(requestId: string, trailers: Record<string, string>): 'accepted' | 'too-large' | 'unknown' {
+  #endStream(requestId: string, trailers: Record<string, string>): 'accepted' | 'unknown' | { limit: number } {
     const streamed = this.#current?.streamed;
     if (!streamed || this.#current?.dispatch.requestId !== requestId) return 'unknown';
     const result = streamed.finish(trailers);
     this.#complete(requestId, result);
-    return result.kind === 'error' && result.tooLarge ? 'too-large' : 'accepted';
+    return (result.kind === 'error' && result.tooLarge) || 'accepted';
   }
 
   #complete(requestId: string, result: { kind: 'response' | 'error'; body: Buffer; errorType?: string }): Verdict {

@@ -1,6 +1,6 @@
 import net, { type AddressInfo } from 'node:net';
 import { Connection, type Request, type Response } from './http1.js';
-import { MAX_STREAMED_RESPONSE_BYTES, type StreamHandlers, streamHook } from './runtime-stream.js';
+import { type StreamHandlers, streamHook } from './runtime-stream.js';
 
 export type { Response as RuntimeResponse } from './http1.js';
 
@@ -81,25 +81,23 @@ export function routeRuntimeApi(handlers: RuntimeApiHandlers) {
       const refused = handlers.initError(errorType, req.body ?? Buffer.alloc(0));
       return refused ? invalidStateTransition(res, refused) : accepted(res);
     }
+    const [rawId, kind] = match;
     const mode = req.headers['lambda-runtime-function-response-mode'];
-    if (mode !== undefined && !RESPONSE_MODES.test(mode)) {
+    if (kind === 'response' && mode !== undefined && !RESPONSE_MODES.test(mode)) {
       return sendJson(res, 400, {
         errorType: 'InvalidFunctionResponseMode',
         errorMessage: 'Invalid function response mode',
       });
     }
-    const [rawId, kind] = match;
     const requestId = rawId.includes('%') ? safeDecode(rawId) : rawId;
     if (req.trailers && handlers.stream) {
       const ended = handlers.stream.end(requestId, req.trailers);
       if (ended === 'unknown') return refuse(res, false);
-      if (ended === 'too-large') {
-        return sendJson(res, 413, {
-          errorType: 'RequestEntityTooLarge',
-          errorMessage: `Exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`,
-        });
-      }
-      return accepted(res);
+      if (ended === 'accepted') return accepted(res);
+      return sendJson(res, 413, {
+        errorType: 'RequestEntityTooLarge',
+        errorMessage: `Exceeded maximum allowed payload size (${ended.limit} bytes).`,
+      });
     }
     if (req.body === null) {
       const verdict = handlers.responseTooLarge(requestId, req.bytes);

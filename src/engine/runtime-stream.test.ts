@@ -24,7 +24,7 @@ beforeAll(async () => {
     responseTooLarge: () => false,
     stream: {
       open: (id, contentType) => {
-        if (id !== 'req-1') return undefined;
+        if (id !== 'req-1' && id !== 'req-big') return undefined;
         events.push(`open ${contentType}`);
         return {
           write: (bytes) => {
@@ -35,6 +35,7 @@ beforeAll(async () => {
       },
       end: (id, trailers) => {
         events.push(`end ${JSON.stringify(trailers)}`);
+        if (id === 'req-big') return { limit: 6_291_556 };
         return id === 'req-1' ? 'accepted' : 'unknown';
       },
     },
@@ -127,6 +128,20 @@ describe('Runtime API streaming response mode', () => {
     expect(events).toEqual([]);
   });
 
+  it('refuses a stream past its limit at its end with 413 RequestEntityTooLarge naming the limit', async () => {
+    const runtime = connect();
+    runtime.write(
+      'POST /2018-06-01/runtime/invocation/req-big/response HTTP/1.1\r\nHost: x\r\n' +
+        'Lambda-Runtime-Function-Response-Mode: streaming\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n',
+    );
+    const reply = await runtime.until(/\}$/);
+    runtime.close();
+    expect(reply).toMatch(/^HTTP\/1\.1 413 /);
+    expect(reply).toMatch(
+      /"errorType":"RequestEntityTooLarge","errorMessage":"Exceeded maximum allowed payload size \(6291556 bytes\)\."/,
+    );
+  });
+
   it('leaves buffered responses (no streaming header) on the buffered path', async () => {
     events.length = 0;
     const runtime = connect();
@@ -172,7 +187,11 @@ describe('StreamedResponse', () => {
     for (let i = 0; i < 201; i++) streamed.write(mb);
     expect(forwarded).toBe(MAX_STREAMED_RESPONSE_BYTES);
     const result = streamed.finish({});
-    expect(result).toMatchObject({ kind: 'error', errorType: 'Function.ResponseSizeTooLarge', tooLarge: true });
+    expect(result).toMatchObject({
+      kind: 'error',
+      errorType: 'Function.ResponseSizeTooLarge',
+      tooLarge: { limit: 209_715_200 },
+    });
     expect(JSON.parse(result.body.toString()).errorMessage).toBe(
       'Response payload size (210763776 bytes) exceeded maximum allowed payload size (209715200 bytes).',
     );

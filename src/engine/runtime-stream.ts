@@ -19,8 +19,8 @@ const ERROR_BODY_TRAILER = 'lambda-runtime-function-error-body';
 export interface StreamHandlers {
   /** The runtime began streaming `requestId`'s response; undefined when that invocation is not in flight. */
   open(requestId: string, contentType: string): BodySink | undefined;
-  /** The stream ended (its trailers name an error, if any). */
-  end(requestId: string, trailers: Record<string, string>): 'accepted' | 'too-large' | 'unknown';
+  /** The stream ended (its trailers name an error, if any); a body past the limit is refused with the limit. */
+  end(requestId: string, trailers: Record<string, string>): 'accepted' | 'unknown' | { limit: number };
 }
 
 /** Where an InvokeWithResponseStream caller gets the bytes of a streamed response as they arrive. */
@@ -55,7 +55,7 @@ function decode(text: string): string {
 
 export type StreamResult =
   | { kind: 'response'; body: Buffer }
-  | { kind: 'error'; body: Buffer; errorType: string; tooLarge?: boolean };
+  | { kind: 'error'; body: Buffer; errorType: string; tooLarge?: { limit: number } };
 
 /**
  * One invocation's streamed response: forwards each piece to the listener (InvokeWithResponseStream), or,
@@ -107,7 +107,7 @@ export class StreamedResponse implements BodySink {
         kind: 'error',
         errorType,
         body: Buffer.from(JSON.stringify({ errorType, errorMessage })),
-        tooLarge: true,
+        tooLarge: { limit: this.#limit },
       };
     }
     const headerType = trailers[ERROR_TYPE_TRAILER];

@@ -4,7 +4,8 @@ import type { Engine } from '../engine.js';
 import { MAX_SYNC_PAYLOAD_BYTES } from '../engine.js';
 import { type InvokeComplete, invokeComplete, payloadChunk } from '../eventstream.js';
 import { tailBase64 } from '../logs.js';
-import type { InvokeRequest, InvokeResult } from '../types.js';
+import type { StreamListener } from '../runtime-stream.js';
+import type { InvokeRequest } from '../types.js';
 import { readBody } from './respond.js';
 
 const header = (req: IncomingMessage, name: string) => {
@@ -57,14 +58,18 @@ export async function handleInvokeStream(
       'X-Amz-Executed-Version': fn.version,
     });
   };
-  const result = await engine.invokeStream(request, {
+  const listener: StreamListener = {
     start: (contentType, requestId) => head(contentType, requestId),
     // A client reading slowly holds the runtime back (its writes wait) instead of the engine buffering for it.
     chunk: (piece) => (res.write(payloadChunk(piece)) ? undefined : drained(res)),
-  });
+  };
+  // Without Tail the client sees no log, so the engine skips the REPORT bookkeeping (as for Invoke).
+  const tail = header(req, 'x-amz-log-type') === 'Tail';
+  const full = tail ? await engine.invokeStream(request, listener) : undefined;
+  const result = full ?? (await engine.invokeStreamForAnswer(request, listener));
   head('application/json', result.requestId);
   if (result.payload.length > 0 && result.functionError === null) res.write(payloadChunk(result.payload));
-  res.end(invokeComplete(completion(result, header(req, 'x-amz-log-type') === 'Tail')));
+  res.end(invokeComplete(completion(result, full?.logs)));
 }
 
 function drained(res: ServerResponse): Promise<void> {
@@ -79,13 +84,13 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-function completion(result: InvokeResult, tail: boolean): InvokeComplete {
+function completion(result: { errorType: string | null; payload: Buffer }, logs: string | undefined): InvokeComplete {
   const complete: InvokeComplete = {};
   if (result.errorType !== null) {
     complete.ErrorCode = result.errorType;
     // The error's JSON body, as the runtime reported it (AWS's RAPID hands on the trailer's decoded body).
     complete.ErrorDetails = result.payload.toString('utf8');
   }
-  if (tail) complete.LogResult = tailBase64(result.logs);
+  if (logs !== undefined) complete.LogResult = tailBase64(logs);
   return complete;
 }
