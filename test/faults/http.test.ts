@@ -76,6 +76,29 @@ describe('malformed percent-encoding', () => {
   });
 });
 
+describe('found by the fuzzer', () => {
+  it('a body announced as aws-chunked that is not is a 400, not a 500', async () => {
+    await rawRequest(served.endpoints.s3, { method: 'PUT', path: '/chunky' }, s3Signer);
+    for (const [method, path] of [
+      ['POST', '/chunky?delete'],
+      ['PUT', '/chunky/object'],
+    ] as const) {
+      const answer = await rawRequest(
+        served.endpoints.s3,
+        {
+          method,
+          path,
+          headers: { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' },
+          body: '{"not":"chunks"}',
+        },
+        s3Signer,
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatch(/<Code>(InvalidRequest|IncompleteBody)<\/Code>/);
+    }
+  });
+});
+
 describe('function ARNs of another region or account', () => {
   const otherRegion = 'arn:aws:lambda:eu-west-1:000000000000:function:hello-node';
   const otherAccount = 'arn:aws:lambda:us-east-1:123456789012:function:hello-node';
