@@ -76,7 +76,9 @@ async function serveWithOneEnvironment() {
     region: 'us-east-1',
     credentials: { accessKeyId: 'check', secretAccessKey: 'check' },
   });
-  const out = await client.send(new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.from('{"sleepMs":1}') }));
+  const out = await client.send(
+    new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.from('{"sleepMs":1}') }),
+  );
   client.destroy();
   const answer = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8'));
   // The engine is this child, or (re-run in a delegated scope) its grandchild: the folder's name has its pid.
