@@ -240,3 +240,38 @@ describe('request bodies are bounded before they are buffered', () => {
     expect(answer).toMatchObject({ status: 413 });
   });
 });
+
+describe("S3's body bounds", () => {
+  it('a PutObject declaring more than 5 GiB is EntityTooLarge at once; an XML body over 4 MiB is MaxMessageLengthExceeded', async () => {
+    await rawRequest(served.endpoints.s3, { method: 'PUT', path: '/bounds' }, s3Signer);
+    const { signedHeaders } = await import('./helpers.js');
+    const put = {
+      ...(await signedHeaders(
+        served.endpoints.s3,
+        { method: 'PUT', path: '/bounds/huge', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
+        s3Signer,
+      )),
+      'content-length': String(5 * 1024 ** 3 + 1),
+    };
+    const answer = await partialUpload(
+      served.endpoints.s3,
+      { method: 'PUT', path: '/bounds/huge', headers: put },
+      65_536,
+    );
+    expect(answer).toMatchObject({ status: 400 });
+    expect((answer as { text: string }).text).toContain('<Code>EntityTooLarge</Code>');
+    const del = await rawRequest(
+      served.endpoints.s3,
+      {
+        method: 'POST',
+        path: '/bounds?delete',
+        headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+        body: `<Delete>${' '.repeat(5 * 1024 ** 2)}</Delete>`,
+      },
+      s3Signer,
+    );
+    expect(del.status).toBe(400);
+    expect(del.body).toContain('<Code>MaxMessageLengthExceeded</Code>');
+    await stillServes();
+  });
+});
