@@ -10,7 +10,7 @@ import { openFds, type Served, startServe } from './helpers.js';
  * A small seeded fuzzer for serve's three HTTP surfaces: random methods, paths (bad escapes, `..`, very long),
  * headers (bad Content-Length, huge values, Origin), bodies (random bytes, truncated JSON), written on raw sockets so
  * nothing is normalised on the way. `LAMBENCH_FUZZ_SEED` replays a run; `LAMBENCH_FUZZ_COUNT` / `LAMBENCH_FUZZ_MS`
- * bound it (1,000 requests or 5 s by default, whichever ends first).
+ * bound each mode (1,000 requests or 3 s by default, whichever ends first).
  *
  * Asserted: every request gets an HTTP answer (status 100–599), none of them a 500 — every error these servers can
  * raise on bad input has an AWS type and a 4xx; a 500 means a handler threw where it should not have, and there is
@@ -20,7 +20,7 @@ import { openFds, type Served, startServe } from './helpers.js';
  */
 const SEED = Number(process.env.LAMBENCH_FUZZ_SEED ?? 20261202);
 const COUNT = Number(process.env.LAMBENCH_FUZZ_COUNT ?? 1000);
-const BUDGET_MS = Number(process.env.LAMBENCH_FUZZ_MS ?? 5000);
+const BUDGET_MS = Number(process.env.LAMBENCH_FUZZ_MS ?? 3000);
 
 /** mulberry32: small, fast, and the same sequence everywhere for one seed. */
 function random(seed: number) {
@@ -192,15 +192,19 @@ function exchange(port: number, rng: Rng, service: 'lambda' | 's3' | 'dynamodb')
   });
 }
 
-let served: Served;
-beforeAll(async () => {
-  served = await startServe();
-});
-afterAll(async () => {
-  await served?.close();
-});
+describe.each([
+  ['accepting any signature (the default)', undefined],
+  // The fuzzer's key, so every request goes on to have its body read and its signature checked (and refused).
+  ['verifying signatures (serve --credentials)', { accessKeyId: 'fuzz', secretAccessKey: 'secret' }],
+])(`HTTP fuzzing %s (seed ${SEED}: LAMBENCH_FUZZ_SEED=${SEED} replays it)`, (_mode, credentials) => {
+  let served: Served;
+  beforeAll(async () => {
+    served = await startServe(credentials ? { credentials } : {});
+  });
+  afterAll(async () => {
+    await served?.close();
+  });
 
-describe(`HTTP fuzzing (seed ${SEED}: LAMBENCH_FUZZ_SEED=${SEED} replays it)`, () => {
   it('answers every request, never with a 500, and goes on serving', async () => {
     const rng = random(SEED);
     const ports = {
@@ -229,9 +233,15 @@ describe(`HTTP fuzzing (seed ${SEED}: LAMBENCH_FUZZ_SEED=${SEED} replays it)`, (
     console.log(`fuzz: ${sent} requests in ${Date.now() - started} ms, statuses`, Object.fromEntries(statuses));
     expect(failures).toEqual([]);
     expect(sent).toBeGreaterThan(40);
+    // With verification on, only the HTTP parser's own refusals and the unsigned GET health check answer other
+    // than AWS's authentication errors.
+    if (credentials) expect(statuses.get(200) ?? 0).toBeLessThan(sent / 10);
 
     // Still serving: a signed request to each service, a new function created and invoked.
-    const common = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+    const common = {
+      region: 'us-east-1',
+      credentials: credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' },
+    };
     const lambda = new LambdaClient({ ...common, endpoint: served.endpoints.lambda });
     const s3 = new S3Client({ ...common, endpoint: served.endpoints.s3, forcePathStyle: true });
     const dynamodb = new DynamoDBClient({ ...common, endpoint: served.endpoints.dynamodb });
@@ -245,8 +255,9 @@ describe(`HTTP fuzzing (seed ${SEED}: LAMBENCH_FUZZ_SEED=${SEED} replays it)`, (
         Code: { ZipFile: code },
       }),
     );
-    const out = await lambda.send(new InvokeCommand({ FunctionName: 'fuzz-canary' }));
-    expect(Buffer.from(out.Payload ?? []).toString()).toBe('"canary"');
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'fuzz-canary', LogType: 'Tail' }));
+    const log = Buffer.from(out.LogResult ?? '', 'base64').toString();
+    expect(Buffer.from(out.Payload ?? []).toString(), log).toBe('"canary"');
     expect((await s3.send(new ListBucketsCommand({}))).$metadata.httpStatusCode).toBe(200);
     expect((await dynamodb.send(new ListTablesCommand({}))).$metadata.httpStatusCode).toBe(200);
     for (const client of [lambda, s3, dynamodb]) client.destroy();

@@ -32,7 +32,9 @@ export async function startServe(options: { credentials?: Credentials; functions
   // Outside /tmp where functions get a private one: it would hide the unpacked code and the runtime client.
   const root = privateTmpUnavailable() === null;
   const workDir = await mkdtemp(path.join(root ? '/var/tmp' : os.tmpdir(), 'lambench-faults-'));
-  const engine = await Engine.create({ cacheDir: path.join(workDir, 'cache') });
+  // One build cache for every engine in this process, as the CLI's `.lambench/cache`: the Node runtime client's
+  // bundle path is remembered per process, so a cache removed with an earlier workDir would be looked for again.
+  const engine = await Engine.create({ cacheDir: path.resolve('.lambench', 'cache') });
   for (const folder of options.functions ?? [path.join(builtInFunctionsDir, 'hello', 'node')]) {
     await engine.functions.registerFolder(folder);
   }

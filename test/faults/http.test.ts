@@ -1,5 +1,9 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/engine/engine.js';
+import { createLambdaHandler } from '../../src/engine/http/server.js';
 import { json, partialUpload, rawRequest, type Served, startServe } from './helpers.js';
 
 /**
@@ -95,6 +99,31 @@ describe('found by the fuzzer', () => {
       );
       expect(answer.status).toBe(400);
       expect(answer.body).toMatch(/<Code>(InvalidRequest|IncompleteBody)<\/Code>/);
+    }
+  });
+});
+
+describe('a top-level guard', () => {
+  it('an exception inside a handler is a 500 ServiceException, and the listener goes on answering', async () => {
+    const broken = {
+      region: 'us-east-1',
+      functions: {
+        list() {
+          throw new TypeError('a bug');
+        },
+      },
+    } as unknown as Engine;
+    const server = http.createServer(createLambdaHandler(broken, { dataDir: '/nonexistent' }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (let i = 0; i < 2; i++) {
+        const answer = await rawRequest(endpoint, { path: '/2015-03-31/functions' }, lambdaSigner);
+        expect(answer.status).toBe(500);
+        expect(answer.headers['x-amzn-errortype']).toBe('ServiceException');
+      }
+    } finally {
+      server.close();
     }
   });
 });
