@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
@@ -303,4 +304,59 @@ describe("S3's body bounds", () => {
     expect(del.body).toContain('<Code>MaxMessageLengthExceeded</Code>');
     await stillServes();
   });
+});
+
+describe('aborted uploads', () => {
+  it.each(['lambda', 's3', 'dynamodb'] as const)(
+    'a %s client that hangs up mid-body leaves the service serving',
+    async (service) => {
+      const endpoint = served.endpoints[service];
+      const path =
+        service === 'lambda' ? '/2015-03-31/functions/hello-node/invocations' : service === 's3' ? '/aborted/key' : '/';
+      const { signedHeaders } = await import('./helpers.js');
+      const headers = {
+        ...(await signedHeaders(
+          endpoint,
+          {
+            method: service === 's3' ? 'PUT' : 'POST',
+            path,
+            headers:
+              service === 'dynamodb'
+                ? { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' }
+                : {},
+          },
+          { service },
+        )),
+        'content-length': '100000',
+      };
+      const url = new URL(endpoint);
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(Number(url.port), url.hostname, () => {
+          const lines = [
+            `${service === 's3' ? 'PUT' : 'POST'} ${path} HTTP/1.1`,
+            ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+          ];
+          socket.write(`${lines.join('\r\n')}\r\n\r\n{"partial":`);
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 100);
+        });
+        socket.on('error', () => {});
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await stillServes();
+      const tables = await rawRequest(
+        served.endpoints.dynamodb,
+        {
+          method: 'POST',
+          path: '/',
+          headers: { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' },
+          body: '{}',
+        },
+        { service: 'dynamodb' },
+      );
+      expect(tables.status).toBe(200);
+    },
+  );
 });
