@@ -115,6 +115,7 @@ function lambdaRefusal(refusal: Refusal): AwsError {
     unknownKey: 'UnrecognizedClientException',
     badSignature: 'InvalidSignatureException',
     expired: 'InvalidSignatureException',
+    unsupported: 'IncompleteSignatureException',
   };
   return new AwsError(types[refusal.reason], 403, refusal.message);
 }

@@ -73,6 +73,8 @@ function s3Refusal(refusal: Refusal, presigned: boolean): AwsError {
             403,
             'The difference between the request time and the current time is too large.',
           );
+    case 'unsupported':
+      return s3Error('InvalidRequest', 400, refusal.message);
     case 'badSignature':
       return s3Error(
         'SignatureDoesNotMatch',
