@@ -7,6 +7,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { builtInFunctionsDir } from '../../src/paths.js';
 import { privateTmpUnavailable } from '../../src/sandbox/tmp.js';
 import type { Credentials } from '../../src/services/auth/sigv4.js';
+import { rawRequest } from '../../src/services/auth/test-helpers/sign.js';
 import { startLocalServices } from '../../src/services/index.js';
 
 export {
@@ -58,6 +59,20 @@ export async function startServe(options: { credentials?: Credentials; functions
 export const openFds = () => readdirSync('/proc/self/fd').length;
 
 export const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+/** The three services still answer a signed request: hello-node invoked (echo), S3's ListBuckets. */
+export async function stillServes(served: Served): Promise<void> {
+  const path = '/2015-03-31/functions/hello-node/invocations';
+  const invoke = await rawRequest(
+    served.endpoints.lambda,
+    { method: 'POST', path, body: '{"echo":1}' },
+    { service: 'lambda' },
+  );
+  if (invoke.status !== 200 || json(invoke.body).echo !== 1)
+    throw new Error(`Invoke answered ${invoke.status} ${invoke.body}`);
+  const s3 = await rawRequest(served.endpoints.s3, { path: '/' }, { service: 's3' });
+  if (s3.status !== 200) throw new Error(`S3 answered ${s3.status} ${s3.body}`);
+}
 
 /**
  * Sends a request's head and only the first `sendBytes` of its body, then waits for the answer (or `timeoutMs`):
