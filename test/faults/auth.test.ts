@@ -177,6 +177,34 @@ describe('serve --credentials KEY:SECRET verifies SigV4 signatures', () => {
     expect(tampered.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
   });
 
+  it('an S3 body that does not match the x-amz-content-sha256 it signed is refused, and nothing is stored', async () => {
+    const signer = { service: 's3' as const, accessKeyId: KEY, secretAccessKey: SECRET };
+    await rawRequest(served.endpoints.s3, { method: 'PUT', path: '/sha-check' }, signer);
+    const { signedHeaders } = await import('./helpers.js');
+    const headers = await signedHeaders(
+      served.endpoints.s3,
+      { method: 'PUT', path: '/sha-check/k', body: 'signed' },
+      signer,
+    );
+    const swapped = await rawRequest(served.endpoints.s3, {
+      method: 'PUT',
+      path: '/sha-check/k',
+      headers,
+      body: 'swappd',
+    });
+    expect(swapped.status).toBe(400);
+    expect(swapped.body).toContain('<Code>XAmzContentSHA256Mismatch</Code>');
+    const get = await rawRequest(served.endpoints.s3, { path: '/sha-check/k' }, signer);
+    expect(get.status).toBe(404);
+    const honest = await rawRequest(served.endpoints.s3, {
+      method: 'PUT',
+      path: '/sha-check/k',
+      headers,
+      body: 'signed',
+    });
+    expect(honest.status).toBe(200);
+  });
+
   it('presigned S3 URLs work with the right secret, and not with a wrong one or once expired', async () => {
     const c = clients(served.endpoints, KEY, SECRET);
     await c.s3.send(new CreateBucketCommand({ Bucket: 'presigned' }));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Readable, Transform } from 'node:stream';
 import { AwsError } from '../../errors.js';
@@ -19,6 +20,10 @@ export const header = (req: IncomingMessage, name: string): string | undefined =
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
+
+/** Requests whose signature was verified: their body must match the `x-amz-content-sha256` it signed. */
+const payloadChecked = new WeakSet<IncomingMessage>();
+export const checkPayloadHash = (req: IncomingMessage) => payloadChecked.add(req);
 
 /** S3's largest single PUT (PutObject, UploadPart): 5 GiB. */
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
@@ -44,10 +49,26 @@ export function bodyOf(
   const declared = Number(header(req, chunked ? 'x-amz-decoded-content-length' : 'content-length') ?? 0);
   if (declared > limit) throw tooLarge();
   let bytes = 0;
+  const claimed = payloadChecked.has(req) ? header(req, 'x-amz-content-sha256') : undefined;
+  const sha256 = claimed && /^[0-9a-f]{64}$/.test(claimed) ? createHash('sha256') : undefined;
   const bounded = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
+      sha256?.update(chunk);
       callback(bytes > limit ? tooLarge() : null, chunk);
+    },
+    flush(callback) {
+      // The signature covers the header, so a body that does not match it was changed on the way.
+      const mismatch = sha256 && sha256.digest('hex') !== claimed;
+      callback(
+        mismatch
+          ? s3Error(
+              'XAmzContentSHA256Mismatch',
+              400,
+              "The provided 'x-amz-content-sha256' header does not match what was computed.",
+            )
+          : null,
+      );
     },
   });
   // pipe, not pipeline: a failure must not destroy `req`, whose socket still has to carry the error answer.
