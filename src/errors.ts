@@ -95,6 +95,13 @@ export const invalidFunctionName = (value: string) =>
     `1 validation error detected: Value '${value}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
   );
 
+export const invalidQualifier = (value: string) =>
+  new AwsError(
+    'ValidationException',
+    400,
+    `1 validation error detected: Value '${value}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)`,
+  );
+
 export const tooManyRequests = (reason: string, message = 'Rate Exceeded.') =>
   new AwsError('TooManyRequestsException', 429, message, reason);
 

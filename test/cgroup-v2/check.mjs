@@ -69,9 +69,18 @@ async function serveWithOneEnvironment() {
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   for (let i = 0; i < 1200 && !stdout.includes('\n'); i++) await new Promise((r) => setTimeout(r, 100));
   const endpoints = JSON.parse(stdout.split('\n')[0]);
-  const url = `${endpoints.lambda}/2015-03-31/functions/hello-node/invocations`;
-  const response = await fetch(url, { method: 'POST', body: '{"sleepMs":1}' });
-  const answer = await response.json();
+  // Through the SDK: serve refuses unsigned requests, as AWS does.
+  const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
+  const client = new LambdaClient({
+    endpoint: endpoints.lambda,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'check', secretAccessKey: 'check' },
+  });
+  const out = await client.send(
+    new InvokeCommand({ FunctionName: 'hello-node', Payload: Buffer.from('{"sleepMs":1}') }),
+  );
+  client.destroy();
+  const answer = JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8'));
   // The engine is this child, or (re-run in a delegated scope) its grandchild: the folder's name has its pid.
   const engineDir = lambenchCgroups()[0];
   const enginePid = engineDir ? Number(path.basename(engineDir).slice('lambench-'.length)) : child.pid;

@@ -102,6 +102,17 @@ describe('by default: any signed request, no unsigned or cross-site one', () => 
     expect(json(malformed.body).message).toMatch(/requires 'SignedHeaders' parameter/);
   });
 
+  it("boto3's presigned URLs (Signature Version 2, its default for a custom endpoint) keep working", async () => {
+    const c = clients(served.endpoints, 'whatever', 'anything');
+    await c.s3.send(new CreateBucketCommand({ Bucket: 'sig-v2' }));
+    await c.s3.send(new PutObjectCommand({ Bucket: 'sig-v2', Key: 'a b', Body: 'v2 body' }));
+    c.s3.destroy();
+    const url = `/sig-v2/a%20b?AWSAccessKeyId=whatever&Signature=${encodeURIComponent('+MUYsTHNe5SthfWDRVxohroXiQw=')}&Expires=${Math.floor(Date.now() / 1000) + 60}`;
+    const answer = await rawRequest(served.endpoints.s3, { path: url });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe('v2 body');
+  });
+
   it('the SDK with any credentials needs no setup', async () => {
     const c = clients(served.endpoints, 'whatever', 'anything');
     expect((await c.lambda.send(new ListFunctionsCommand({}))).Functions?.length).toBeGreaterThan(0);
@@ -166,6 +177,34 @@ describe('serve --credentials KEY:SECRET verifies SigV4 signatures', () => {
     expect(tampered.headers['x-amzn-errortype']).toBe('InvalidSignatureException');
   });
 
+  it('an S3 body that does not match the x-amz-content-sha256 it signed is refused, and nothing is stored', async () => {
+    const signer = { service: 's3' as const, accessKeyId: KEY, secretAccessKey: SECRET };
+    await rawRequest(served.endpoints.s3, { method: 'PUT', path: '/sha-check' }, signer);
+    const { signedHeaders } = await import('./helpers.js');
+    const headers = await signedHeaders(
+      served.endpoints.s3,
+      { method: 'PUT', path: '/sha-check/k', body: 'signed' },
+      signer,
+    );
+    const swapped = await rawRequest(served.endpoints.s3, {
+      method: 'PUT',
+      path: '/sha-check/k',
+      headers,
+      body: 'swappd',
+    });
+    expect(swapped.status).toBe(400);
+    expect(swapped.body).toContain('<Code>XAmzContentSHA256Mismatch</Code>');
+    const get = await rawRequest(served.endpoints.s3, { path: '/sha-check/k' }, signer);
+    expect(get.status).toBe(404);
+    const honest = await rawRequest(served.endpoints.s3, {
+      method: 'PUT',
+      path: '/sha-check/k',
+      headers,
+      body: 'signed',
+    });
+    expect(honest.status).toBe(200);
+  });
+
   it('presigned S3 URLs work with the right secret, and not with a wrong one or once expired', async () => {
     const c = clients(served.endpoints, KEY, SECRET);
     await c.s3.send(new CreateBucketCommand({ Bucket: 'presigned' }));
@@ -207,6 +246,15 @@ describe('serve --credentials KEY:SECRET verifies SigV4 signatures', () => {
     });
     expect(expired.status).toBe(403);
     expect(expired.body).toContain('Request has expired');
+  });
+
+  it('Signature Version 2 is refused as S3 refuses it in SigV4-only regions', async () => {
+    const answer = await rawRequest(served.endpoints.s3, {
+      path: `/presigned/k.txt?AWSAccessKeyId=${KEY}&Signature=abc&Expires=${Math.floor(Date.now() / 1000) + 60}`,
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain('<Code>InvalidRequest</Code>');
+    expect(answer.body).toContain('Please use AWS4-HMAC-SHA256');
   });
 
   it('functions get the configured credentials, so their own SDK calls are accepted', async () => {

@@ -7,6 +7,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { builtInFunctionsDir } from '../../src/paths.js';
 import { privateTmpUnavailable } from '../../src/sandbox/tmp.js';
 import type { Credentials } from '../../src/services/auth/sigv4.js';
+import { rawRequest } from '../../src/services/auth/test-helpers/sign.js';
 import { startLocalServices } from '../../src/services/index.js';
 
 export {
@@ -32,7 +33,9 @@ export async function startServe(options: { credentials?: Credentials; functions
   // Outside /tmp where functions get a private one: it would hide the unpacked code and the runtime client.
   const root = privateTmpUnavailable() === null;
   const workDir = await mkdtemp(path.join(root ? '/var/tmp' : os.tmpdir(), 'lambench-faults-'));
-  const engine = await Engine.create({ cacheDir: path.join(workDir, 'cache') });
+  // One build cache for every engine in this process, as the CLI's `.lambench/cache`: the Node runtime client's
+  // bundle path is remembered per process, so a cache removed with an earlier workDir would be looked for again.
+  const engine = await Engine.create({ cacheDir: path.resolve('.lambench', 'cache') });
   for (const folder of options.functions ?? [path.join(builtInFunctionsDir, 'hello', 'node')]) {
     await engine.functions.registerFolder(folder);
   }
@@ -56,6 +59,20 @@ export async function startServe(options: { credentials?: Credentials; functions
 export const openFds = () => readdirSync('/proc/self/fd').length;
 
 export const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+/** The three services still answer a signed request: hello-node invoked (echo), S3's ListBuckets. */
+export async function stillServes(served: Served): Promise<void> {
+  const path = '/2015-03-31/functions/hello-node/invocations';
+  const invoke = await rawRequest(
+    served.endpoints.lambda,
+    { method: 'POST', path, body: '{"echo":1}' },
+    { service: 'lambda' },
+  );
+  if (invoke.status !== 200 || json(invoke.body).echo !== 1)
+    throw new Error(`Invoke answered ${invoke.status} ${invoke.body}`);
+  const s3 = await rawRequest(served.endpoints.s3, { path: '/' }, { service: 's3' });
+  if (s3.status !== 200) throw new Error(`S3 answered ${s3.status} ${s3.body}`);
+}
 
 /**
  * Sends a request's head and only the first `sendBytes` of its body, then waits for the answer (or `timeoutMs`):

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { AwsError, invalidFunctionName, requestTooLarge } from '../../errors.js';
+import { AwsError, invalidFunctionName, invalidQualifier, requestTooLarge } from '../../errors.js';
 import { type AuthOptions, authorize, type Refusal, readBounded, replayRequest } from '../../services/auth/guard.js';
 import { checkArnScope, parseFunctionRef } from '../arn.js';
 import { type Engine, MAX_SYNC_PAYLOAD_BYTES, payloadTooLarge } from '../engine.js';
@@ -119,12 +119,15 @@ function lambdaRefusal(refusal: Refusal): AwsError {
     unknownKey: 'UnrecognizedClientException',
     badSignature: 'InvalidSignatureException',
     expired: 'InvalidSignatureException',
+    unsupported: 'IncompleteSignatureException',
   };
   return new AwsError(types[refusal.reason], 403, refusal.message);
 }
 
 const rawPath = (req: IncomingMessage) => (req.url ?? '/').split('?')[0] ?? '/';
-const isInvoke = (req: IncomingMessage) => req.method === 'POST' && rawPath(req).endsWith('/invocations');
+/** Invoke and InvokeWithResponseStream (`…/response-streaming-invocations`) share Invoke's payload bounds. */
+const isInvoke = (req: IncomingMessage) =>
+  req.method === 'POST' && /\/(response-streaming-)?invocations$/.test(rawPath(req));
 const invocationType = (req: IncomingMessage) => {
   const value = req.headers['x-amz-invocation-type'];
   return Array.isArray(value) ? value[0] : value;
@@ -174,14 +177,9 @@ function dispatch(ctx: cp.ControlPlaneContext, req: IncomingMessage, res: Server
     qualifier: query.get('Qualifier') ?? undefined,
   };
   if (params.qualifier !== undefined && !/^[a-zA-Z0-9$_-]{1,128}$/.test(params.qualifier)) {
-    throw new AwsError(
-      'ValidationException',
-      400,
-      `1 validation error detected: Value '${params.qualifier}' at 'qualifier' failed to satisfy constraint: Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)`,
-    );
+    throw invalidQualifier(params.qualifier);
   }
-  if (params.name)
-    checkArnScope(params.name, ctx.engine.region, resource === 'invocations' ? 'InvokeFunction' : 'GetFunction');
+  if (params.name) checkArnScope(params.name, ctx.engine.region, isInvoke(req) ? 'InvokeFunction' : 'GetFunction');
   if (params.qualifier === LATEST && resource === 'function' && req.method === 'DELETE') params.qualifier = undefined;
   Promise.resolve()
     .then(() => handler(ctx, req, res, params))

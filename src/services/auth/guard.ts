@@ -23,7 +23,15 @@ export interface AuthOptions {
 }
 
 export type AuthService = 'lambda' | 's3' | 'dynamodb';
-export type RefusalReason = 'crossSite' | 'missing' | 'incomplete' | 'unknownKey' | 'badSignature' | 'expired';
+export type RefusalReason =
+  | 'crossSite'
+  | 'missing'
+  | 'incomplete'
+  | 'unknownKey'
+  | 'badSignature'
+  | 'expired'
+  /** S3's Signature Version 2, which lambench does not verify. */
+  | 'unsupported';
 export interface Refusal {
   reason: RefusalReason;
   message: string;
@@ -72,6 +80,15 @@ export function authorize(req: IncomingMessage, service: AuthService, options: A
   if ('missing' in read) return { refusal: { reason: 'missing', message: 'Missing Authentication Token' } };
   if ('incomplete' in read) return { refusal: { reason: 'incomplete', message: read.incomplete } };
   if (!options.credentials) return { accepted: true };
+  if ('sigV2' in read) {
+    // What S3 answers in the regions that only take SigV4: verifying means SigV4 only.
+    return {
+      refusal: {
+        reason: 'unsupported',
+        message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
+      },
+    };
+  }
   const { claim } = read;
   const credentials = options.credentials.find((c) => c.accessKeyId === claim.accessKeyId);
   if (!credentials) {

@@ -29,7 +29,7 @@ export interface SignedClaim {
   expiresSeconds?: number;
 }
 
-export type ClaimResult = { claim: SignedClaim } | { missing: true } | { incomplete: string };
+export type ClaimResult = { claim: SignedClaim } | { missing: true } | { incomplete: string } | { sigV2: true };
 
 /** The parts of a request a signature covers, exactly as they arrived. */
 export interface WireRequest {
@@ -41,12 +41,18 @@ export interface WireRequest {
 
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
-/** Reads the claim from the `Authorization` header, or (when `allowPresigned`) from `X-Amz-*` query parameters. */
-export function readClaim(req: WireRequest, allowPresigned: boolean): ClaimResult {
+/**
+ * Reads the claim from the `Authorization` header, or (S3: `s3` true) from `X-Amz-*` query parameters. S3 also
+ * knows Signature Version 2 (`AWS key:signature`, or `AWSAccessKeyId`/`Signature`/`Expires` in the query), which
+ * boto3 still uses for presigned URLs: reported as `sigV2`.
+ */
+export function readClaim(req: WireRequest, s3: boolean): ClaimResult {
   const authorization = first(req.headers.authorization);
   const query = new URLSearchParams(req.url.split('?')[1] ?? '');
+  if (s3 && authorization !== undefined && /^AWS [^:\s]+:\S+$/.test(authorization.trim())) return { sigV2: true };
   if (authorization !== undefined) return parseAuthorization(authorization, req.headers);
-  if (allowPresigned && query.has('X-Amz-Algorithm')) return parsePresigned(query);
+  if (s3 && query.has('X-Amz-Algorithm')) return parsePresigned(query);
+  if (s3 && query.has('AWSAccessKeyId') && query.has('Signature')) return { sigV2: true };
   return { missing: true };
 }
 
@@ -202,9 +208,21 @@ export function expectedSignature(
     claim.scope,
     createHash('sha256').update(canonical, 'utf8').digest('hex'),
   ].join('\n');
-  const [date = '', region = '', scopeService = ''] = claim.scope.split('/');
-  const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), scopeService), 'aws4_request');
-  return createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+  return createHmac('sha256', signingKey(secretAccessKey, claim.scope)).update(stringToSign, 'utf8').digest('hex');
+}
+
+/** The derived key changes once a day per region and service: four HMACs saved on every other request. */
+const signingKeys = new Map<string, Buffer>();
+function signingKey(secretAccessKey: string, scope: string): Buffer {
+  const id = `${secretAccessKey}\u0000${scope}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    const [date = '', region = '', service = ''] = scope.split('/');
+    key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
+    if (signingKeys.size >= 64) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
 }
 
 export function signaturesMatch(expected: string, sent: string): boolean {

@@ -50,6 +50,7 @@ function refusalType(refusal: Refusal): string {
     unknownKey: 'UnrecognizedClientException',
     badSignature: 'InvalidSignatureException',
     expired: 'InvalidSignatureException',
+    unsupported: 'IncompleteSignatureException',
   };
   return types[refusal.reason];
 }

@@ -1,7 +1,7 @@
 import { OWNER } from './acl.js';
 import { xmlParser } from './multipart.js';
 import { cannedAcl } from './objects.js';
-import { bodyOf, type S3Request, sendEmpty, sendXml } from './request.js';
+import { bodyOf, MAX_XML_BYTES, type S3Request, sendEmpty, sendXml, xmlTooLarge } from './request.js';
 import { type ObjectStore, s3Error } from './store.js';
 import { doc, el } from './xml.js';
 
@@ -31,7 +31,7 @@ export function listBuckets(store: ObjectStore, r: S3Request): void {
 export async function deleteObjects(store: ObjectStore, r: S3Request): Promise<void> {
   store.bucket(r.bucket);
   const chunks: Buffer[] = [];
-  for await (const chunk of bodyOf(r.req).stream) chunks.push(chunk as Buffer);
+  for await (const chunk of bodyOf(r.req, MAX_XML_BYTES, xmlTooLarge).stream) chunks.push(chunk as Buffer);
   let parsed: { Delete?: { Quiet?: boolean; Object?: Array<{ Key: unknown }> } };
   try {
     parsed = xmlParser.parse(Buffer.concat(chunks).toString('utf8'));

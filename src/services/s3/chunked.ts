@@ -1,4 +1,8 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { s3Error } from './store.js';
+
+/** Malformed framing is the client's error (400), never the server's. */
+const badFraming = (detail: string) => s3Error('InvalidRequest', 400, `Invalid aws-chunked body: ${detail}.`);
 
 /**
  * Decodes `aws-chunked` bodies (SigV4 streaming, signed or unsigned, with or without trailers):
@@ -23,7 +27,7 @@ export class AwsChunkedDecoder extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (this.#state !== 'done' && !(this.#state === 'trailers' && this.#buffer.length === 0)) {
-      callback(new Error('Incomplete aws-chunked body'));
+      callback(s3Error('IncompleteBody', 400, 'The request body terminated unexpectedly'));
       return;
     }
     callback();
@@ -32,7 +36,7 @@ export class AwsChunkedDecoder extends Transform {
   #line(): string | null {
     const end = this.#buffer.indexOf('\r\n');
     if (end < 0) {
-      if (this.#buffer.length > 64 * 1024) throw new Error('aws-chunked header line too long');
+      if (this.#buffer.length > 64 * 1024) throw badFraming('a chunk header line is over 64 KiB');
       return null;
     }
     const line = this.#buffer.subarray(0, end).toString('latin1');
@@ -46,7 +50,7 @@ export class AwsChunkedDecoder extends Transform {
         const line = this.#line();
         if (line === null) return;
         const size = Number.parseInt(line.split(';')[0] ?? '', 16);
-        if (!Number.isFinite(size) || size < 0) throw new Error(`Bad aws-chunked size line "${line.slice(0, 40)}"`);
+        if (!Number.isFinite(size) || size < 0) throw badFraming(`bad chunk size line "${line.slice(0, 40)}"`);
         this.#remaining = size;
         this.#state = size === 0 ? 'trailers' : 'data';
       } else if (this.#state === 'data') {

@@ -5,7 +5,18 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { XMLParser } from 'fast-xml-parser';
 import { cannedAcl, requestMetadata } from './objects.js';
-import { bodyOf, requestedChecksums, type S3Request, sendEmpty, sendXml, verifyDigests } from './request.js';
+import {
+  bodyOf,
+  entityTooLarge,
+  MAX_OBJECT_BYTES,
+  MAX_XML_BYTES,
+  requestedChecksums,
+  type S3Request,
+  sendEmpty,
+  sendXml,
+  verifyDigests,
+  xmlTooLarge,
+} from './request.js';
 import { type ObjectStore, s3Error } from './store.js';
 import { doc, el } from './xml.js';
 
@@ -45,7 +56,7 @@ async function readUpload(store: ObjectStore, r: S3Request, id: string): Promise
 
 async function readXml(r: S3Request): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
-  for await (const chunk of bodyOf(r.req).stream) chunks.push(chunk as Buffer);
+  for await (const chunk of bodyOf(r.req, MAX_XML_BYTES, xmlTooLarge).stream) chunks.push(chunk as Buffer);
   try {
     return parser.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
   } catch {
@@ -74,7 +85,7 @@ export async function uploadPart(store: ObjectStore, r: S3Request, id: string, p
     throw s3Error('InvalidArgument', 400, 'Part number must be an integer between 1 and 10000, inclusive');
   }
   const dir = uploadDir(store, r.bucket, id);
-  const body = bodyOf(r.req);
+  const body = bodyOf(r.req, MAX_OBJECT_BYTES, entityTooLarge);
   const tmp = path.join(dir, `part-${partNumber}.${randomUUID()}.tmp`);
   const md5 = createHash('md5');
   const { createChecksum } = await import('./checksums.js');

@@ -3,7 +3,17 @@ import { pipeline } from 'node:stream/promises';
 import { aclPolicy, isCannedAcl } from './acl.js';
 import type { Latency } from './latency.js';
 import { throttle } from './latency.js';
-import { bodyOf, header, requestedChecksums, type S3Request, sendEmpty, sendXml, verifyDigests } from './request.js';
+import {
+  bodyOf,
+  entityTooLarge,
+  header,
+  MAX_OBJECT_BYTES,
+  requestedChecksums,
+  type S3Request,
+  sendEmpty,
+  sendXml,
+  verifyDigests,
+} from './request.js';
 import { noSuchKey, type ObjectMeta, type ObjectStore, s3Error } from './store.js';
 import { doc, el } from './xml.js';
 
@@ -40,7 +50,7 @@ function objectHeaders(meta: ObjectMeta, withChecksums: boolean): Record<string,
 }
 
 export async function putObject(store: ObjectStore, r: S3Request): Promise<void> {
-  const body = bodyOf(r.req);
+  const body = bodyOf(r.req, MAX_OBJECT_BYTES, entityTooLarge);
   const meta = await store.write(
     r.bucket,
     r.key,

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { AwsError } from '../../errors.js';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
 import { AwsChunkedDecoder } from './chunked.js';
@@ -20,16 +21,65 @@ export const header = (req: IncomingMessage, name: string): string | undefined =
   return Array.isArray(value) ? value[0] : value;
 };
 
-/** The body as the client meant it: aws-chunked framing removed; trailers available once it has ended. */
-export function bodyOf(req: IncomingMessage): { stream: Readable; trailers: () => Record<string, string> } {
+/** Requests whose signature was verified: their body must match the `x-amz-content-sha256` it signed. */
+const payloadChecked = new WeakSet<IncomingMessage>();
+export const checkPayloadHash = (req: IncomingMessage) => payloadChecked.add(req);
+
+/** S3's largest single PUT (PutObject, UploadPart): 5 GiB. */
+export const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
+/** lambench's bound on an XML request body (CompleteMultipartUpload's 10,000 parts take about 1.5 MB). */
+export const MAX_XML_BYTES = 4 * 1024 ** 2;
+
+export const entityTooLarge = () =>
+  s3Error('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed object size.');
+export const xmlTooLarge = () => s3Error('MaxMessageLengthExceeded', 400, 'Your request was too big.');
+
+/**
+ * The body as the client meant it: aws-chunked framing removed; trailers available once it has ended. Past
+ * `limit` bytes (declared, or counted as they arrive) it fails with `tooLarge()` before anything more is kept.
+ */
+export function bodyOf(
+  req: IncomingMessage,
+  limit: number,
+  tooLarge: () => AwsError,
+): { stream: Readable; trailers: () => Record<string, string> } {
   const encoding = header(req, 'content-encoding') ?? '';
   const sha = header(req, 'x-amz-content-sha256') ?? '';
-  if (encoding.includes('aws-chunked') || sha.startsWith('STREAMING-')) {
+  const chunked = encoding.includes('aws-chunked') || sha.startsWith('STREAMING-');
+  const declared = Number(header(req, chunked ? 'x-amz-decoded-content-length' : 'content-length') ?? 0);
+  if (declared > limit) throw tooLarge();
+  let bytes = 0;
+  const claimed = payloadChecked.has(req) ? header(req, 'x-amz-content-sha256') : undefined;
+  const sha256 = claimed && /^[0-9a-f]{64}$/.test(claimed) ? createHash('sha256') : undefined;
+  const bounded = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      sha256?.update(chunk);
+      callback(bytes > limit ? tooLarge() : null, chunk);
+    },
+    flush(callback) {
+      // The signature covers the header, so a body that does not match it was changed on the way.
+      const mismatch = sha256 && sha256.digest('hex') !== claimed;
+      callback(
+        mismatch
+          ? s3Error(
+              'XAmzContentSHA256Mismatch',
+              400,
+              "The provided 'x-amz-content-sha256' header does not match what was computed.",
+            )
+          : null,
+      );
+    },
+  });
+  // pipe, not pipeline: a failure must not destroy `req`, whose socket still has to carry the error answer.
+  req.on('error', (error) => bounded.destroy(error));
+  if (chunked) {
     const decoder = new AwsChunkedDecoder();
-    req.on('error', (error) => decoder.destroy(error));
-    return { stream: req.pipe(decoder), trailers: () => decoder.trailers };
+    decoder.on('error', (error) => bounded.destroy(error));
+    req.pipe(decoder).pipe(bounded);
+    return { stream: bounded, trailers: () => decoder.trailers };
   }
-  return { stream: req, trailers: () => ({}) };
+  return { stream: req.pipe(bounded), trailers: () => ({}) };
 }
 
 /** Which checksums the client sent (as headers or announced trailers) or asked for. */
@@ -103,5 +153,7 @@ export function sendS3Error(r: S3Request, error: unknown): void {
       el('RequestId', r.requestId),
   ).replace(' xmlns="http://s3.amazonaws.com/doc/2006-03-01/"', '');
   r.req.resume();
-  sendXml(r, aws.statusCode, body);
+  // Refused for its size: closing is how the rest of the body is refused (it is not read to be thrown away).
+  const tooLarge = aws.awsType === 'EntityTooLarge' || aws.awsType === 'MaxMessageLengthExceeded';
+  sendXml(r, aws.statusCode, body, tooLarge ? { Connection: 'close' } : {});
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import http from 'node:http';
 import { Readable } from 'node:stream';
 import {
   type ChecksumAlgorithm,
@@ -15,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { describe, expect, it } from 'vitest';
+import { rawRequest } from '../auth/test-helpers/sign.js';
 
 /** Deterministic bytes, generated as a stream so nothing holds the whole object. */
 function generated(bytes: number, seed: number): { stream: () => Readable; sha256: string } {
@@ -211,25 +211,18 @@ export function s3Contract(name: string, getEndpoint: () => string, deviations: 
       ['crc64nvme', 'AAAAAAAAAAA='],
     ])('rejects a body whose %s does not match with BadDigest', async (algorithm, wrong) => {
       const key = `bad-${algorithm}.txt`;
-      const url = new URL(`${getEndpoint()}/${bucket}/${key}`);
-      const status = await new Promise<{ code: number; body: string }>((resolve, reject) => {
-        const req = http.request(
-          {
-            host: url.hostname,
-            port: url.port,
-            path: url.pathname,
-            method: 'PUT',
-            headers: { [`x-amz-checksum-${algorithm}`]: wrong, 'Content-Length': 5 },
-          },
-          (res) => {
-            let body = '';
-            res.on('data', (c) => (body += c));
-            res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
-          },
-        );
-        req.on('error', reject);
-        req.end('hello');
-      });
+      // Signed by the SDK's own signer (the services refuse unsigned requests), sent without the SDK's checksums.
+      const answer = await rawRequest(
+        getEndpoint(),
+        {
+          method: 'PUT',
+          path: `/${bucket}/${key}`,
+          headers: { [`x-amz-checksum-${algorithm}`]: wrong, 'Content-Length': '5' },
+          body: 'hello',
+        },
+        { service: 's3' },
+      );
+      const status = { code: answer.status, body: answer.body };
       expect(status.code).toBe(400);
       expect(status.body).toContain('<Code>BadDigest</Code>');
       await expect(client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).rejects.toMatchObject({

@@ -8,7 +8,7 @@ import { delayFirstByte, type Latency } from './latency.js';
 import { listObjects } from './list.js';
 import { abortUpload, completeUpload, createUpload, listParts, uploadPart } from './multipart.js';
 import { copyObject, deleteObject, getAcl, getObject, putAcl, putObject } from './objects.js';
-import { header, type S3Request, sendEmpty, sendS3Error, sendXml } from './request.js';
+import { checkPayloadHash, header, type S3Request, sendEmpty, sendS3Error, sendXml } from './request.js';
 import { ObjectStore, s3Error } from './store.js';
 import { doc } from './xml.js';
 
@@ -73,6 +73,8 @@ function s3Refusal(refusal: Refusal, presigned: boolean): AwsError {
             403,
             'The difference between the request time and the current time is too large.',
           );
+    case 'unsupported':
+      return s3Error('InvalidRequest', 400, refusal.message);
     case 'badSignature':
       return s3Error(
         'SignatureDoesNotMatch',
@@ -138,6 +140,7 @@ export async function createS3Handler(options: S3Options) {
       if ('refusal' in decision) {
         return sendS3Error(r, s3Refusal(decision.refusal, !req.headers.authorization));
       }
+      if (auth.credentials) checkPayloadHash(req);
       r = { ...r, ...locate(req) };
       // The latency model delays every request's answer, as a remote S3 would (off by default).
       delayFirstByte(latency)

@@ -65,7 +65,7 @@ export async function signedHeaders(endpoint: string, request: RawRequest, signe
     uriEscapePath: signer.service !== 's3',
   });
   const headers: Record<string, string> = { host: url.host, ...request.headers };
-  if (signer.service === 's3') headers['x-amz-content-sha256'] = createHash('sha256').update(body).digest('hex');
+  if (signer.service === 's3') headers['x-amz-content-sha256'] ??= createHash('sha256').update(body).digest('hex');
   const signed = await sigv4.sign({
     method: request.method ?? 'GET',
     protocol: 'http:',
