@@ -28,9 +28,15 @@ exports.handler = async (event) => ({
 });
 `;
 
+/** As `zip` makes it on Linux: unix modes in the external attributes (Lambda keeps them; `bootstrap` must be +x). */
 function zip(files: Record<string, string>): Uint8Array {
   return zipSync(
-    Object.fromEntries(Object.entries(files).map(([name, text]) => [name, new TextEncoder().encode(text)])),
+    Object.fromEntries(
+      Object.entries(files).map(([name, text]) => {
+        const mode = name === 'bootstrap' ? 0o755 : 0o644;
+        return [name, [new TextEncoder().encode(text), { os: 3, attrs: (mode | 0o100000) << 16 }]];
+      }),
+    ),
   );
 }
 
