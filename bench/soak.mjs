@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
+import { prng } from '../dist/experiments/prng.js';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,18 +46,6 @@ export const handler = async (event) => {
     default: return { ok: true, i: event.i };
   }
 };`;
-
-/** mulberry32: a small seeded PRNG, so a run's fault sequence can be repeated. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function processFigures(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');

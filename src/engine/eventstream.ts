@@ -1,3 +1,5 @@
+import zlib from 'node:zlib';
+
 /**
  * The `application/vnd.amazon.eventstream` framing InvokeWithResponseStream answers in. One message is
  * prelude (total length, headers length: uint32 big-endian each), the prelude's CRC32, the headers, the payload,
@@ -5,21 +7,9 @@
  * which is all Lambda's events use: `:event-type`, `:content-type`, `:message-type`.
  */
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE 802.3), as the event-stream format uses. */
+/** CRC-32 (IEEE 802.3), as the event-stream format uses: node:zlib's, native (a streamed chunk is checksummed whole). */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let crc = 0xffffffff;
-  for (let i = start; i < end; i++) crc = (CRC_TABLE[(crc ^ (bytes[i] as number)) & 0xff] as number) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  return zlib.crc32(bytes.subarray(start, end));
 }
 
 const STRING_TYPE = 7;
