@@ -94,7 +94,18 @@ export class Engine {
       concurrencyLimit: this.#options.concurrencyLimit,
       idleTimeoutMs: this.#options.idleTimeoutMs,
       reservedConcurrency: (name) => this.functions.getReservedConcurrency(name),
+      isCurrent: (key) => this.#isCurrent(key),
     });
+  }
+
+  /** Whether `poolKey`'s function version is still registered with the same revision (see PoolOptions). */
+  #isCurrent(key: string): boolean {
+    const [name = '', version, revisionId] = key.split('\u0000');
+    try {
+      return this.functions.resolve(name, version).revisionId === revisionId;
+    } catch {
+      return false; // deleted
+    }
   }
 
   static async create(options: EngineOptions = {}): Promise<Engine> {
