@@ -100,9 +100,9 @@ export class Engine {
 
   /** Whether `poolKey`'s function version is still registered with the same revision (see PoolOptions). */
   #isCurrent(key: string): boolean {
-    const [name = '', version, revisionId] = key.split('\u0000');
+    const [name = '', version, , memoryMB] = key.split('\u0000');
     try {
-      return this.functions.resolve(name, version).revisionId === revisionId;
+      return poolKey(this.functions.resolve(name, version), Number(memoryMB)) === key;
     } catch {
       return false; // deleted
     }
