@@ -17,6 +17,8 @@ export interface Snapshot {
   tmpImages: string[];
   /** Staging folders this process started and did not finish (`.tmp-<pid>-…`, `.trash-…`) under the watched dirs. */
   staging: string[];
+  /** S3 uploads in flight or abandoned: files in `<bucket>/tmp/` and `.tmp` parts under the watched dirs' `s3/`. */
+  uploads: string[];
 }
 
 function fdTargets(): string[] {
@@ -113,6 +115,24 @@ function staging(dirs: string[]): string[] {
   return out.sort();
 }
 
+/** S3's store streams each upload into `<bucket>/tmp/<uuid>` (parts into `part-N.<uuid>.tmp`) before a rename. */
+function uploads(dirs: string[]): string[] {
+  const out: string[] = [];
+  for (const dir of dirs) {
+    const s3 = path.join(dir, 's3');
+    for (const bucket of subfolders(s3)) {
+      try {
+        out.push(...readdirSync(path.join(s3, bucket, 'tmp')).map((f) => `${bucket}/tmp/${f}`));
+      } catch {}
+      try {
+        const files = readdirSync(path.join(s3, bucket), { recursive: true, encoding: 'utf8' });
+        out.push(...files.filter((f) => f.endsWith('.tmp')).map((f) => `${bucket}/${f}`));
+      } catch {}
+    }
+  }
+  return out.sort();
+}
+
 export function snapshot(watchedDirs: string[]): Snapshot {
   return {
     fds: fdTargets(),
@@ -120,6 +140,7 @@ export function snapshot(watchedDirs: string[]): Snapshot {
     cgroups: cgroupsOf(),
     tmpImages: subfolders(path.join(TMP_ROOT, `lambench-${process.pid}`)).sort(),
     staging: staging(watchedDirs),
+    uploads: uploads(watchedDirs),
   };
 }
 
