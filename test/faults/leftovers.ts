@@ -81,7 +81,8 @@ const subfolders = (dir: string) => {
  * The sandbox cgroups of the engine running as `pid` (this process by default): on v1
  * `/sys/fs/cgroup/<hierarchy>/lambench-<pid>/<sandbox>`, on v2 `…/lambench-<pid>/<sandbox>` below the parent.
  */
-export function cgroupsOf(pid = process.pid, root = '/sys/fs/cgroup'): string[] {
+export function cgroupsOf(pid = process.pid, options: { withEngineFolder?: boolean } = {}): string[] {
+  const root = '/sys/fs/cgroup';
   const folder = `lambench-${pid}`;
   const out: string[] = [];
   const unified = existsSync(path.join(root, 'cgroup.controllers'));
@@ -89,6 +90,8 @@ export function cgroupsOf(pid = process.pid, root = '/sys/fs/cgroup'): string[] 
     for (const name of subfolders(dir)) {
       const full = path.join(dir, name);
       if (name === folder) {
+        // An engine that has exited must have removed its own folder too (a live one keeps it while it runs).
+        if (options.withEngineFolder) out.push(path.relative(root, full));
         out.push(...subfolders(full).map((s) => path.relative(root, path.join(full, s))));
       } else if (unified && depth < 8 && !name.startsWith('lambench-')) {
         visit(full, depth + 1);
