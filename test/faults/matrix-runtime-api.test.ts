@@ -110,7 +110,10 @@ runMatrix(
          const next = await call('GET', '/invocation/next');
          await call('POST', '/invocation/' + next.id + '/response', '"first"');
          const second = await call('POST', '/invocation/' + next.id + '/response', '"second"');
-         process.getBuiltinModule('node:fs').writeFileSync(seenFile, JSON.stringify([second.status, JSON.parse(second.text).errorType]));
+         // Written aside, then renamed: the test never reads half a file.
+         const fs = process.getBuiltinModule('node:fs');
+         fs.writeFileSync(seenFile + '.part', JSON.stringify([second.status, JSON.parse(second.text).errorType]));
+         fs.renameSync(seenFile + '.part', seenFile);
        }`,
     );
     await provided(
