@@ -210,4 +210,38 @@ runMatrix('fault matrix: Invoke API and control plane', [
       refusedAs('ResourceNotFoundException', 404, /^Function not found: /)(after);
     },
   }),
+  matrixCase({
+    surface: 'control plane',
+    name: 'code updated while its first invocation starts: the old environment is destroyed, not pooled',
+    act: async (ctx) => {
+      const name = `matrix-fn-${counter + 1}`;
+      await createFunction(ctx, {});
+      const before = ctx.served.engine.stats().environments;
+      const running = ctx.invoke(name, '{}');
+      for (let i = 0; i < 200 && ctx.served.engine.stats().active === 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      const v2 = nodeZip('export const handler = async () => "v2";');
+      const code = `/2015-03-31/functions/${name}/code`;
+      const updated = await ctx.lambda({
+        method: 'PUT',
+        path: code,
+        body: JSON.stringify({ ZipFile: v2.toString('base64') }),
+      });
+      const first = await running;
+      const second = await ctx.invoke(name, '{}');
+      await quiet(ctx);
+      // Only the new code's environment may stay warm: the old one's key is never asked for again.
+      for (let i = 0; i < 100 && ctx.served.engine.stats().environments > before + 1; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      const environments = ctx.served.engine.stats().environments - before;
+      await ctx.lambda({ method: 'DELETE', path: `/2015-03-31/functions/${name}` });
+      return { updated, first, second, environments };
+    },
+    expect: ({ updated, first, second, environments }) => {
+      expect(updated.status, updated.body).toBe(200);
+      expect(JSON.parse(first.body)).toBe('ok');
+      expect(JSON.parse(second.body)).toBe('v2');
+      expect(environments).toBe(1);
+    },
+  }),
 ]);
