@@ -111,12 +111,9 @@ export function runMatrix(
       await ctx?.served.close();
     });
 
-    it.each(cases.map((c) => [`${c.surface}: ${c.name}`, c] as const))('%s', async (_title, c) => {
+    it.for(cases.map((c) => [`${c.surface}: ${c.name}`, c] as const))('%s', async ([, c], test) => {
       const reason = c.skip?.(ctx) ?? null;
-      if (reason) {
-        console.warn(`skipped (${c.surface}: ${c.name}): ${reason}`);
-        return;
-      }
+      if (reason) return test.skip(reason); // reported as skipped, with the reason
       await retireAll();
       const baseline = snapshot(watchedDirs);
       const answer = await c.act(ctx);
