@@ -94,7 +94,18 @@ export class Engine {
       concurrencyLimit: this.#options.concurrencyLimit,
       idleTimeoutMs: this.#options.idleTimeoutMs,
       reservedConcurrency: (name) => this.functions.getReservedConcurrency(name),
+      isCurrent: (key) => this.#isCurrent(key),
     });
+  }
+
+  /** Whether `poolKey`'s function version is still registered with the same revision (see PoolOptions). */
+  #isCurrent(key: string): boolean {
+    const [name = '', version, , memoryMB] = key.split('\u0000');
+    try {
+      return poolKey(this.functions.resolve(name, version), Number(memoryMB)) === key;
+    } catch {
+      return false; // deleted
+    }
   }
 
   static async create(options: EngineOptions = {}): Promise<Engine> {

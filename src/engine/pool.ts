@@ -7,6 +7,12 @@ export interface PoolOptions {
   concurrencyLimit: number;
   idleTimeoutMs: number;
   reservedConcurrency: (functionName: string) => number | null;
+  /**
+   * Whether a pool key's configuration is still registered as it was (same revision). An environment started
+   * while its function was deleted or updated missed that retirement (it was not tracked yet); pooled, its key
+   * would never be asked for again and its process and cgroup would wait for the idle timeout.
+   */
+  isCurrent: (key: string) => boolean;
 }
 
 /** Environments of one configuration are interchangeable; a change of code, config or memory makes a new key. */
@@ -85,7 +91,7 @@ export class EnvironmentPool {
    */
   release(key: string, env: Environment): void {
     if (env.state === 'dead') return this.#forget(env);
-    if (this.#retiring.has(env)) {
+    if (this.#retiring.has(env) || !this.options.isCurrent(key)) {
       void env.destroy().finally(() => this.#forget(env));
       return;
     }

@@ -60,7 +60,15 @@ export const openFds = () => readdirSync('/proc/self/fd').length;
 
 export const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
-/** The three services still answer a signed request: hello-node invoked (echo), S3's ListBuckets. */
+/** DynamoDB's ListTables as the SDK sends it (sign it with `{ service: 'dynamodb' }`). */
+export const LIST_TABLES = {
+  method: 'POST',
+  path: '/',
+  headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' },
+  body: '{}',
+};
+
+/** The three services still answer a signed request: hello-node invoked (echo), S3's ListBuckets, DynamoDB's ListTables. */
 export async function stillServes(served: Served): Promise<void> {
   const path = '/2015-03-31/functions/hello-node/invocations';
   const invoke = await rawRequest(
@@ -72,6 +80,9 @@ export async function stillServes(served: Served): Promise<void> {
     throw new Error(`Invoke answered ${invoke.status} ${invoke.body}`);
   const s3 = await rawRequest(served.endpoints.s3, { path: '/' }, { service: 's3' });
   if (s3.status !== 200) throw new Error(`S3 answered ${s3.status} ${s3.body}`);
+  const tables = await rawRequest(served.endpoints.dynamodb, LIST_TABLES, { service: 'dynamodb' });
+  if (tables.status !== 200 || !Array.isArray(json(tables.body).TableNames))
+    throw new Error(`DynamoDB answered ${tables.status} ${tables.body}`);
 }
 
 /**
