@@ -135,8 +135,9 @@ await client.send(
   }),
 );
 const random = prng(SEED);
-// Warm-up without faults: environments started, V8 and the SDK optimised, before the RSS baseline is read.
-await phase(client, () => 1, CONCURRENCY, Math.min(2000, N));
+// Warm-up with the same mix of faults (its own seed): environments started, V8 and the SDK optimised and every
+// fault's path run once, before the RSS baseline is read; growth after it is what a long run accumulates.
+await phase(client, prng(SEED + 1_000_003), CONCURRENCY, Math.min(5000, N));
 const afterWarmUp = await processFigures(child.pid);
 const sequential = await phase(client, random, 1);
 const afterSequential = await processFigures(child.pid);
