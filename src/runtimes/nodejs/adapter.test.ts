@@ -99,8 +99,10 @@ describe('nodejsRuntime', () => {
     expect(existsSync(path.join(taskRoot, '..', 'node_modules', '@aws-sdk', 'client-s3'))).toBe(true);
     expect(await nodejsRuntime.prepare(fn, cacheDir)).toBe(taskRoot);
     await writeFile(path.join(dir, 'index.mjs'), 'export const handler = async () => 2;');
-    expect(await nodejsRuntime.prepare(fn, cacheDir)).not.toBe(taskRoot);
-    const launch = nodejsRuntime.launch(fn, dir);
+    const restaged = await nodejsRuntime.prepare(fn, cacheDir);
+    expect(restaged).not.toBe(taskRoot);
+    // launch() takes the task root prepare() returned (it knows which cache dir's runtime client goes with it).
+    const launch = nodejsRuntime.launch(fn, restaged);
     // nodejs20.x runs on Node.js 20: this node when it is 20, else one from the cache (node-binaries.ts).
     expect(launch.command).toBe((await resolveNodeBinary(fn.runtime)).path);
     expect(launch.runtimeVersion).toMatch(/^v20\./);
@@ -108,7 +110,19 @@ describe('nodejsRuntime', () => {
       expect.arrayContaining(['--expose-gc', '--max-semi-space-size=25', '--max-old-space-size=461']),
     );
     expect(launch.args.at(-1)).toMatch(/bootstrap\.m?js$/);
-    expect(launch.env.NODE_PATH?.split(':')).toContain(dir);
+    expect(launch.env.NODE_PATH?.split(':')).toContain(restaged);
+    expect(() => nodejsRuntime.launch(fn, dir)).toThrow(/before prepare/);
+  });
+
+  it('launches with the runtime client of the cache dir the function was prepared with', async () => {
+    const dir = await folder('two-caches', { 'index.mjs': 'export const handler = async () => 1;' });
+    const fn = version(dir, 'index.handler', 256);
+    const otherCache = path.join(workDir, 'other-cache');
+    const inMain = nodejsRuntime.launch(fn, await nodejsRuntime.prepare(fn, cacheDir));
+    const inOther = nodejsRuntime.launch(fn, await nodejsRuntime.prepare(fn, otherCache));
+    // Before, the first cache dir's client was used by every engine of the process, even after it was deleted.
+    expect(inMain.args.at(-1)?.startsWith(cacheDir + path.sep)).toBe(true);
+    expect(inOther.args.at(-1)?.startsWith(otherCache + path.sep)).toBe(true);
   });
 
   it('bundles a TypeScript handler with esbuild into a content-keyed cache', async () => {

@@ -14,10 +14,13 @@ const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
 const JS_EXTENSIONS = ['', '.js', '.mjs', '.cjs'];
 const TS_EXTENSIONS = ['.ts', '.mts'];
 
-/** Resolved by prepare(), because launch() is synchronous. */
-let clientPath: string | undefined;
-let clientPathPending: Promise<string> | undefined;
-let runtimeModulesDir: string | undefined;
+/** Per cache dir: engines with different cache dirs (tests, benchmarks) must not share each other's files. */
+const clientPaths = new Map<string, Promise<string>>();
+/**
+ * What launch() needs, resolved by prepare() (launch() is synchronous), per task root prepare() returned: the
+ * runtime client's file and the runtime's module folder, both under the cache dir the function was prepared with.
+ */
+const prepared = new Map<string, { clientPath: string; runtimeModulesDir: string | undefined }>();
 
 /**
  * The runtime client as one runnable JavaScript file: an esbuild bundle of client/bootstrap.ts (from sources,
@@ -26,8 +29,11 @@ let runtimeModulesDir: string | undefined;
  * /var/runtime/index.mjs is, starts ~3 ms sooner than the compiled modules loaded one by one. Built, the
  * compiled file itself is the fallback if bundling fails.
  */
-export async function runtimeClientPath(cacheDir: string): Promise<string> {
-  clientPathPending ??= (async () => {
+export function runtimeClientPath(cacheDir: string): Promise<string> {
+  const key = path.resolve(cacheDir);
+  const known = clientPaths.get(key);
+  if (known) return known;
+  const pending = (async () => {
     const here = fileURLToPath(import.meta.url);
     const clientDir = path.join(path.dirname(here), 'client');
     const built = here.endsWith('.js');
@@ -41,11 +47,9 @@ export async function runtimeClientPath(cacheDir: string): Promise<string> {
       throw error;
     }
   })();
-  clientPathPending.catch(() => {
-    clientPathPending = undefined;
-  });
-  clientPath = await clientPathPending;
-  return clientPath;
+  clientPaths.set(key, pending);
+  pending.catch(() => clientPaths.delete(key));
+  return pending;
 }
 
 /**
@@ -85,6 +89,22 @@ function stageJavaScript(fn: FunctionVersion, cacheDir: string): Promise<string>
   });
 }
 
+/** Where the function's code runs from: a staged copy of its JavaScript, or the bundle of its TypeScript handler. */
+async function taskRootOf(fn: FunctionVersion, cacheDir: string): Promise<string> {
+  const found = moduleStem(fn.codeDir, fn.handler);
+  if (!found || JS_EXTENSIONS.some((ext) => existsSync(found.stem + ext))) return stageJavaScript(fn, cacheDir);
+  const entry = TS_EXTENSIONS.map((ext) => found.stem + ext).find((candidate) => existsSync(candidate));
+  if (!entry) return stageJavaScript(fn, cacheDir);
+  return bundle({
+    entry,
+    sourceDir: fn.codeDir,
+    outRoot: path.join(cacheDir, 'nodejs'),
+    depsRoot: path.join(cacheDir, 'node-deps'),
+    outName: `${found.relative}.mjs`,
+    awsSdk: true,
+  });
+}
+
 export const nodejsRuntime: RuntimeAdapter = {
   family: 'nodejs',
   matches: (runtime) => RUNTIMES.test(runtime),
@@ -106,20 +126,11 @@ export const nodejsRuntime: RuntimeAdapter = {
    * A handler whose file does not exist is left for the runtime client to report (Runtime.ImportModuleError).
    */
   async prepare(fn: FunctionVersion, cacheDir: string): Promise<string> {
-    await Promise.all([runtimeClientPath(cacheDir), resolveNodeBinary(fn.runtime)]);
-    runtimeModulesDir = await prepareRuntimeModules(cacheDir);
-    const found = moduleStem(fn.codeDir, fn.handler);
-    if (!found || JS_EXTENSIONS.some((ext) => existsSync(found.stem + ext))) return stageJavaScript(fn, cacheDir);
-    const entry = TS_EXTENSIONS.map((ext) => found.stem + ext).find((candidate) => existsSync(candidate));
-    if (!entry) return stageJavaScript(fn, cacheDir);
-    return bundle({
-      entry,
-      sourceDir: fn.codeDir,
-      outRoot: path.join(cacheDir, 'nodejs'),
-      depsRoot: path.join(cacheDir, 'node-deps'),
-      outName: `${found.relative}.mjs`,
-      awsSdk: true,
-    });
+    const [clientPath] = await Promise.all([runtimeClientPath(cacheDir), resolveNodeBinary(fn.runtime)]);
+    const runtimeModulesDir = await prepareRuntimeModules(cacheDir);
+    const taskRoot = await taskRootOf(fn, cacheDir);
+    prepared.set(taskRoot, { clientPath, runtimeModulesDir });
+    return taskRoot;
   },
   /**
    * As AWS's nodejs bootstrap: --expose-gc, 80 KiB HTTP headers, and V8's heap sized from the memory setting
@@ -127,6 +138,7 @@ export const nodejsRuntime: RuntimeAdapter = {
    * memory limit is hit instead of growing to its host-sized default.
    */
   launch(fn: FunctionVersion, taskRoot: string): RuntimeLaunch {
+    const { clientPath, runtimeModulesDir } = prepared.get(taskRoot) ?? {};
     if (!clientPath) {
       throw new LambenchError('INTERNAL', 'nodejsRuntime.launch() was called before prepare().', undefined);
     }
