@@ -261,7 +261,8 @@ describe('init timeout', () => {
     await define(
       'slow-init',
       'await new Promise((r) => setTimeout(r, 600)); export const handler = async () => "late but fine";',
-      3,
+      // Only patience: the retried init (a node start, ~3 s in the emulated VM, plus 600 ms) must fit in it.
+      patientSeconds(3),
     );
   });
 
