@@ -241,7 +241,10 @@ async function removeSuperseded(world: string, safeName: string, current: string
     if (!staging && !/^[0-9a-f]{16}$/.test(rest)) continue; // another function whose name starts like this one's
     const stale = staging
       ? !alive(Number(staging[1]))
-      : await stat(folder).then((info) => info.mtimeMs < cutoff, () => false);
+      : await stat(folder).then(
+          (info) => info.mtimeMs < cutoff,
+          () => false,
+        );
     if (stale) await rm(folder, { recursive: true, force: true }).catch(() => undefined);
   }
 }
