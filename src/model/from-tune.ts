@@ -6,36 +6,46 @@ import type { SampledPoint } from './bootstrap.js';
 import type { DurationPoint, SizeCpu } from './duration-model.js';
 
 /** The CPU a measured size really had: a local host caps the share at its cores (AWS's share otherwise). */
-export function measuredCpu(result: TuneResult, config: ConfigResult): SizeCpu {
+export function measuredCpu(config: ConfigResult, hostCpus?: number): SizeCpu {
   const share = config.memoryMB / MB_PER_VCPU;
-  const hostCpus = result.environment.target === 'local' ? result.environment.hostCpus : undefined;
   return {
     cpuShare: hostCpus ? Math.min(share, hostCpus) : share,
     ...(config.visibleCpus ? { visibleCpus: config.visibleCpus } : {}),
   };
 }
 
+/** The host's cores when the run was local (they cap the share); AWS gives every size its share. */
+const hostCpusOf = (result: TuneResult) =>
+  result.environment.target === 'local' ? result.environment.hostCpus : undefined;
+
 /** Sizes that ran without errors: only those describe the function's duration. */
-const clean = (result: TuneResult) => result.configs.filter((c) => c.errors === 0 && c.durationMs);
+const clean = (configs: readonly ConfigResult[]) => configs.filter((c) => c.errors === 0 && c.durationMs);
 
 /** A finished tune's medians, with the CPU each size had, ready for fitDurationModel. */
 export function durationPointsOf(result: TuneResult): DurationPoint[] {
-  return clean(result).map((c) => ({
+  return clean(result.configs).map((c) => ({
     memoryMB: c.memoryMB,
     durationMs: c.durationMs?.p50 ?? Number.NaN,
-    ...measuredCpu(result, c),
+    ...measuredCpu(c, hostCpusOf(result)),
     initMs: c.initDurationMs?.p50 ?? null,
   }));
 }
 
-/** The same with every measured duration, for the bootstrap. */
-export function sampledPointsOf(result: TuneResult, records: readonly InvocationRecord[]): SampledPoint[] {
-  return clean(result).map((c) => ({
+/** Every measured duration of each clean size, for the bootstrap. */
+export function sampledPoints(
+  configs: readonly ConfigResult[],
+  records: readonly InvocationRecord[],
+  hostCpus?: number,
+): SampledPoint[] {
+  return clean(configs).map((c) => ({
     memoryMB: c.memoryMB,
     samples: records
       .filter((r) => r.memoryMB === c.memoryMB && !r.warmup && r.errorType === null)
       .map((r) => r.durationMs),
-    ...measuredCpu(result, c),
+    ...measuredCpu(c, hostCpus),
     initMs: c.initDurationMs?.p50 ?? null,
   }));
 }
+
+export const sampledPointsOf = (result: TuneResult, records: readonly InvocationRecord[]) =>
+  sampledPoints(result.configs, records, hostCpusOf(result));

@@ -8,4 +8,4 @@ export {
   modelDuration,
   type SizeCpu,
 } from './duration-model.js';
-export { durationPointsOf, measuredCpu, sampledPointsOf } from './from-tune.js';
+export { durationPointsOf, measuredCpu, sampledPoints, sampledPointsOf } from './from-tune.js';

@@ -1,7 +1,7 @@
 import { LambenchError } from '../errors.js';
 import { durationInterval, fitWithBootstrap } from '../model/bootstrap.js';
 import type { DurationModel } from '../model/duration-model.js';
-import { sampledPointsOf } from '../model/from-tune.js';
+import { sampledPoints } from '../model/from-tune.js';
 import { invocationCost } from '../pricing/cost.js';
 import { awsVisibleCpus } from '../sandbox/cpus.js';
 import type { Target } from '../targets/types.js';
@@ -9,7 +9,7 @@ import type { PayloadSpec, Strategy } from '../tuner/plan.js';
 import { STRATEGIES } from '../tuner/plan.js';
 import { bestBy } from '../tuner/strategy.js';
 import { type TuneOptions, tune } from '../tuner/tune.js';
-import type { InvocationRecord, TuneResult } from '../tuner/types.js';
+import type { ConfigResult, InvocationRecord, TuneResult } from '../tuner/types.js';
 import { chooseProbeSizes } from './probes.js';
 
 export interface PredictRequest {
@@ -57,7 +57,7 @@ export interface Prediction {
   invocations: number;
   /** The sizes the host cannot honour (flagged in predictions). */
   hostLimitMB: number;
-  environment: TuneResult['environment'];
+  environment: PredictionEnvironment;
 }
 
 export interface PredictOutput {
@@ -71,6 +71,24 @@ const FORMULA = 'durationMs(m) = ioMs + cpuMs / min(m/1769, parallelism, visible
 const INTERVAL =
   'bootstrap: each probe’s invocations resampled with replacement, medians refitted (seeded); 2.5th–97.5th percentile of the replicates’ predictions. Measurement noise only, not model error.';
 
+/** Where the probes ran and how their costs are priced. */
+export interface PredictionEnvironment {
+  target: 'local' | 'aws';
+  architecture: 'x86_64' | 'arm64';
+  pricingRegion: string;
+  isolation?: string;
+  hostCpus?: number;
+  runtime?: string;
+}
+
+/** The probes as measured: their sizes' figures (tuner/results.ts) and every invocation. */
+export interface ProbeData {
+  functionName: string;
+  configs: ConfigResult[];
+  records: InvocationRecord[];
+  environment: PredictionEnvironment;
+}
+
 /**
  * Measures a few sizes (tune() on the probe sizes, one cold invocation each first), fits the duration model and
  * predicts every requested size with an interval, its cost and the best size for each strategy.
@@ -80,8 +98,7 @@ export async function predict(
   request: PredictRequest,
   options: Pick<TuneOptions, 'signal' | 'onProgress' | 'onWarning' | 'outDir' | 'onPartialResult'> = {},
 ): Promise<PredictOutput> {
-  const hostLimitMB = target.maxFullCpuMemoryMB();
-  const probeSizes = chooseProbeSizes(request.probes, hostLimitMB, Math.min(...request.memorySizes));
+  const probeSizes = chooseProbeSizes(request.probes, target.maxFullCpuMemoryMB(), Math.min(...request.memorySizes));
   const { result, records, interrupted } = await tune(
     target,
     {
@@ -104,20 +121,39 @@ export async function predict(
     options,
   );
   if (interrupted) throw new LambenchError('INTERRUPTED', 'Interrupted while measuring the probes.');
-  const failed = result.configs.filter((c) => c.errors > 0 || !c.durationMs);
+  const e = result.environment;
+  const prediction = predictFromProbes(target, request, {
+    functionName: result.function,
+    configs: result.configs,
+    records,
+    environment: {
+      target: result.target,
+      architecture: e.architecture,
+      pricingRegion: e.pricingRegion ?? e.region,
+      ...(e.isolation ? { isolation: e.isolation } : {}),
+      ...(e.hostCpus ? { hostCpus: e.hostCpus } : {}),
+      ...(e.runtime ? { runtime: e.runtime } : {}),
+    },
+  });
+  return { prediction, probeResult: result, probeRecords: records, interrupted };
+}
+
+/** Fits the model to measured probes and predicts the requested sizes. */
+export function predictFromProbes(target: Target, request: PredictRequest, probes: ProbeData): Prediction {
+  const { configs, records, environment } = probes;
+  const failed = configs.filter((c) => c.errors > 0 || !c.durationMs);
   if (failed.length > 0) {
     throw new LambenchError(
       'PROBE_FAILED',
       `The function failed at ${failed.map((c) => `${c.memoryMB} MB (${Object.keys(c.errorTypes).join(', ') || 'no result'})`).join(', ')}: a curve cannot be fitted to failing invocations.`,
-      options.outDir
-        ? `The probes' invocations are in ${options.outDir}.`
-        : 'Run `lambench invoke` at that size to see the error.',
+      'Run `lambench invoke <function> --memory <MB>` with the same payload to see the error.',
     );
   }
-  const { model, replicates } = fitWithBootstrap(sampledPointsOf(result, records), {
+  const hostCpus = environment.target === 'local' ? environment.hostCpus : undefined;
+  const { model, replicates } = fitWithBootstrap(sampledPoints(configs, records, hostCpus), {
     ...(request.replicates !== undefined ? { replicates: request.replicates } : {}),
   });
-  const pricing = { architecture: result.environment.architecture, region: result.environment.pricingRegion };
+  const pricing = { architecture: environment.architecture, region: environment.pricingRegion };
   const predictions = [...new Set(request.memorySizes)]
     .sort((a, b) => a - b)
     .map((memoryMB): PredictedSize => {
@@ -129,35 +165,34 @@ export async function predict(
         high: round(high),
         costPer1M: invocationCost({ memoryMB, billedDurationMs: Math.ceil(durationMs), ...pricing }) * 1e6,
         coldStartMs: model.initMs === null ? null : round(model.initMs + durationMs),
-        hostCanHonour: memoryMB <= hostLimitMB && target.visibleCpus(memoryMB) >= awsVisibleCpus(memoryMB),
+        hostCanHonour: hostCanHonour(target, memoryMB),
       };
     });
   const best = bestPerStrategy(predictions, request.balancedWeight);
   return {
-    prediction: {
-      function: result.function,
-      target: result.target,
-      strategy: request.strategy,
-      probes: result.configs.map((c) => ({
-        memoryMB: c.memoryMB,
-        p50: c.durationMs?.p50 ?? Number.NaN,
-        ci95: c.durationMs?.ci95 ?? [Number.NaN, Number.NaN],
-        n: c.durationMs?.count ?? 0,
-        initMs: c.initDurationMs?.p50 ?? null,
-      })),
-      predictions,
-      best,
-      recommendation: recommendation(predictions, best, request.strategy),
-      model: { ...model, formula: FORMULA, interval: INTERVAL },
-      invocations: records.length,
-      hostLimitMB,
-      environment: result.environment,
-    },
-    probeResult: result,
-    probeRecords: records,
-    interrupted,
+    function: probes.functionName,
+    target: environment.target,
+    strategy: request.strategy,
+    probes: configs.map((c) => ({
+      memoryMB: c.memoryMB,
+      p50: c.durationMs?.p50 ?? Number.NaN,
+      ci95: c.durationMs?.ci95 ?? [Number.NaN, Number.NaN],
+      n: c.durationMs?.count ?? 0,
+      initMs: c.initDurationMs?.p50 ?? null,
+    })),
+    predictions,
+    best,
+    recommendation: recommendation(predictions, best, request.strategy),
+    model: { ...model, formula: FORMULA, interval: INTERVAL },
+    invocations: records.length,
+    hostLimitMB: target.maxFullCpuMemoryMB(),
+    environment,
   };
 }
+
+/** The host gives this size AWS's full CPU share and AWS's count of cores (always true on AWS). */
+export const hostCanHonour = (target: Target, memoryMB: number) =>
+  memoryMB <= target.maxFullCpuMemoryMB() && target.visibleCpus(memoryMB) >= awsVisibleCpus(memoryMB);
 
 const round = (x: number) => Math.round(x * 100) / 100;
 

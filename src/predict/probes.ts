@@ -13,6 +13,17 @@ export const PREDICT_MEMORY_SIZES = [
 /** The lowest probe: low enough to separate the CPU part from the I/O part, not so low that it dominates the run. */
 const LOW_PROBE_MB = 256;
 
+/** Two sizes separate the CPU part from the I/O part; fewer cannot be fitted. */
+export function checkProbeCount(count: number): void {
+  if (!Number.isInteger(count) || count < 2) {
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      `--probes must be an integer of at least 2, got ${count}.`,
+      'Two sizes separate the CPU part from the I/O part; a third above 1769 MB shows the parallelism (default 3).',
+    );
+  }
+}
+
 /**
  * The sizes to measure, chosen for what each tells the fit: a low one (CPU share 0.14: mostly CPU work, which pins
  * cpuMs), 1769 MB (one vCPU: CPU work + I/O at their 1:1 point, which pins ioMs), and the largest share the host can
@@ -21,13 +32,7 @@ const LOW_PROBE_MB = 256;
  * scale); fewer keep the low one and 1769 MB, and the model then assumes no parallelism it has not seen.
  */
 export function chooseProbeSizes(count: number, maxFullCpuMemoryMB: number, lowestSizeMB = 128): number[] {
-  if (!Number.isInteger(count) || count < 2) {
-    throw new LambenchError(
-      'INVALID_ARGUMENT',
-      `--probes must be an integer of at least 2, got ${count}.`,
-      'Two sizes separate the CPU part from the I/O part; a third above 1769 MB shows the parallelism (default 3).',
-    );
-  }
+  checkProbeCount(count);
   const high = Math.min(MAX_MEMORY_MB, Math.floor(maxFullCpuMemoryMB));
   const low = Math.min(Math.max(lowestSizeMB, LOW_PROBE_MB), MB_PER_VCPU - 1);
   // On a one-core host 1769 MB is the top; the second probe then goes between the low one and it.

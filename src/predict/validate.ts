@@ -1,11 +1,13 @@
 import { LambenchError } from '../errors.js';
 import type { Target } from '../targets/types.js';
-import type { PayloadSpec, Strategy } from '../tuner/plan.js';
+import type { Strategy } from '../tuner/plan.js';
 import { STRATEGIES } from '../tuner/plan.js';
+import { buildConfigResult } from '../tuner/results.js';
 import { chooseBest, decisionCost, decisionDuration, eligible } from '../tuner/strategy.js';
-import { type TuneOptions, tune } from '../tuner/tune.js';
-import type { ConfigResult, InvocationRecord, TuneResult } from '../tuner/types.js';
-import { bestPerStrategy, type Prediction } from './predict.js';
+import type { ConfigResult, InvocationRecord } from '../tuner/types.js';
+import { type ArmOutcome, runInterleaved } from './interleave.js';
+import { bestPerStrategy, hostCanHonour, type Prediction, type PredictRequest, predictFromProbes } from './predict.js';
+import { chooseProbeSizes } from './probes.js';
 
 export interface SizeCheck {
   memoryMB: number;
@@ -41,52 +43,96 @@ export interface Validation {
   notMeasured: number[];
 }
 
-/** Runs the full sweep (the tuner) over the sizes this host can honour, then compares it with the prediction. */
-export async function validatePrediction(
+export interface ValidationOutput {
+  prediction: Prediction;
+  validation: Validation;
+  /** The sweep's sizes as the tuner sums them up (tuner/results.ts). */
+  sweep: ConfigResult[];
+  /** Every invocation, probes and sweep (`payloadName` says which). */
+  records: InvocationRecord[];
+}
+
+/**
+ * Predicts from the probes and runs the full sweep over the sizes this host can honour, the two interleaved in
+ * randomised rounds (interleave.ts) so that the load of a shared host falls on both alike; the probes' invocations
+ * stay their own (a size in both is measured twice), so the prediction sees nothing of the sweep.
+ */
+export async function predictAndValidate(
   target: Target,
-  prediction: Prediction,
-  sweep: { invocations: number; payloads: PayloadSpec[]; balancedWeight: number },
-  options: Pick<TuneOptions, 'signal' | 'onProgress' | 'onWarning' | 'outDir' | 'onPartialResult'> = {},
-): Promise<{ validation: Validation; sweepResult: TuneResult; sweepRecords: InvocationRecord[] }> {
-  const sizes = prediction.predictions.filter((p) => p.hostCanHonour).map((p) => p.memoryMB);
-  if (sizes.length === 0) {
+  request: PredictRequest,
+  sweep: { invocations: number },
+  options: { signal?: AbortSignal; onRound?: (done: number, total: number) => void } = {},
+): Promise<ValidationOutput> {
+  const sweepSizes = [...new Set(request.memorySizes)].filter((m) => hostCanHonour(target, m)).sort((a, b) => a - b);
+  if (sweepSizes.length === 0) {
     throw new LambenchError(
       'INVALID_ARGUMENT',
-      `--validate: none of the sizes to predict can be measured in full on this host (up to ${prediction.hostLimitMB} MB).`,
+      `--validate: none of the sizes to predict can be measured in full on this host (up to ${target.maxFullCpuMemoryMB()} MB).`,
       'Include sizes this host can honour in --memory.',
     );
   }
-  const { result, records, interrupted } = await tune(
-    target,
-    {
-      functionName: prediction.function,
-      memorySizes: sizes,
-      invocations: sweep.invocations,
-      parallel: false,
-      payloads: sweep.payloads,
-      strategy: prediction.strategy,
-      balancedWeight: sweep.balancedWeight,
-      coldOnly: false,
-      warmup: 1,
-      sleepBetweenMs: 0,
-      allowedErrorTypes: [],
-      autoApply: false,
-      architecture: prediction.environment.architecture,
-      ...(prediction.environment.pricingRegion ? { region: prediction.environment.pricingRegion } : {}),
-    },
-    options,
-  );
-  if (interrupted) throw new LambenchError('INTERRUPTED', 'Interrupted during the validation sweep.');
+  const probeSizes = chooseProbeSizes(request.probes, target.maxFullCpuMemoryMB(), Math.min(...request.memorySizes));
+  const arms = [
+    ...probeSizes.map((memoryMB) => ({ key: `probe-${memoryMB}`, memoryMB, invocations: request.invocations })),
+    ...sweepSizes.map((memoryMB) => ({ key: `sweep-${memoryMB}`, memoryMB, invocations: sweep.invocations })),
+  ];
+  const described = await target.describe(request.functionName);
+  const env = await target.environment();
+  const environment = {
+    target: target.kind,
+    architecture: request.architecture ?? described.architecture,
+    pricingRegion: request.region ?? env.region,
+    ...(env.isolation ? { isolation: env.isolation } : {}),
+    ...(env.hostCpus ? { hostCpus: env.hostCpus } : {}),
+    runtime: described.runtime,
+  };
+  const payload = request.payloads[0] ?? { name: 'payload', payload: '{}', weight: 1 };
+  let outcomes: Map<string, ArmOutcome>;
+  try {
+    outcomes = await runInterleaved(target, request.functionName, arms, payload, options);
+  } finally {
+    await target.cleanup();
+  }
+  const configsOf = (kind: 'probe' | 'sweep', sizes: number[]) =>
+    sizes.map((memoryMB) => {
+      const outcome = outcomes.get(`${kind}-${memoryMB}`) ?? { records: [] };
+      return buildConfigResult(memoryMB, outcome.records, {
+        architecture: environment.architecture,
+        region: environment.pricingRegion,
+        cpuCapped: memoryMB > target.maxFullCpuMemoryMB(),
+        visibleCpus: target.visibleCpus(memoryMB),
+        ...(outcome.failure ? { failure: outcome.failure } : {}),
+      });
+    });
+  const tagged = (kind: 'probe' | 'sweep') =>
+    [...outcomes.entries()]
+      .filter(([key]) => key.startsWith(`${kind}-`))
+      .flatMap(([, o]) => o.records.map((r) => ({ ...r, payloadName: kind })));
+  const probeRecords = tagged('probe');
+  const sweepRecords = tagged('sweep');
+  const prediction = predictFromProbes(target, request, {
+    functionName: described.name,
+    configs: configsOf('probe', probeSizes),
+    records: probeRecords,
+    environment,
+  });
+  const sweepConfigs = configsOf('sweep', sweepSizes);
   return {
-    validation: compareWithSweep(prediction, result, records.length),
-    sweepResult: result,
-    sweepRecords: records,
+    prediction,
+    validation: compareWithSweep(prediction, sweepConfigs, sweepRecords.length, request.balancedWeight),
+    sweep: sweepConfigs,
+    records: [...probeRecords, ...sweepRecords],
   };
 }
 
 /** Error per size, MAPE, and whether each strategy picks the same size (over the sizes both have). */
-export function compareWithSweep(prediction: Prediction, sweep: TuneResult, sweepInvocations: number): Validation {
-  const measured = new Map(eligible(sweep.configs).map((c) => [c.memoryMB, c]));
+export function compareWithSweep(
+  prediction: Prediction,
+  sweep: ConfigResult[],
+  sweepInvocations: number,
+  balancedWeight = 0.5,
+): Validation {
+  const measured = new Map(eligible(sweep).map((c) => [c.memoryMB, c]));
   const compared = prediction.predictions.filter((p) => p.hostCanHonour && measured.has(p.memoryMB));
   const sizes: SizeCheck[] = compared.map((p) => {
     const m = measured.get(p.memoryMB)?.durationMs?.p50 ?? Number.NaN;
@@ -99,11 +145,11 @@ export function compareWithSweep(prediction: Prediction, sweep: TuneResult, swee
     };
   });
   const errors = sizes.map((s) => Math.abs(s.errorPct));
-  const predictedBest = bestPerStrategy(compared, sweep.balancedWeight);
+  const predictedBest = bestPerStrategy(compared, balancedWeight);
   const configs = [...measured.values()];
   const best = Object.fromEntries(
     STRATEGIES.map((strategy) => {
-      const sweepBest = chooseBest(configs, { strategy, balancedWeight: sweep.balancedWeight });
+      const sweepBest = chooseBest(configs, { strategy, balancedWeight: balancedWeight });
       const chosen = measured.get(predictedBest[strategy] ?? -1);
       return [
         strategy,
@@ -111,8 +157,7 @@ export function compareWithSweep(prediction: Prediction, sweep: TuneResult, swee
           predicted: predictedBest[strategy],
           measured: sweepBest?.memoryMB ?? null,
           match: sweepBest !== null && sweepBest.memoryMB === predictedBest[strategy],
-          regretPct:
-            sweepBest && chosen ? round(regret(strategy, chosen, sweepBest, configs, sweep.balancedWeight)) : null,
+          regretPct: sweepBest && chosen ? round(regret(strategy, chosen, sweepBest, configs, balancedWeight)) : null,
         },
       ];
     }),

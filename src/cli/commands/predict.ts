@@ -3,8 +3,8 @@ import path from 'node:path';
 import { LambenchError } from '../../errors.js';
 import { describeModel } from '../../model/duration-model.js';
 import { type Prediction, predict } from '../../predict/predict.js';
-import { PREDICT_MEMORY_SIZES } from '../../predict/probes.js';
-import { type Validation, validatePrediction } from '../../predict/validate.js';
+import { checkProbeCount, PREDICT_MEMORY_SIZES } from '../../predict/probes.js';
+import { predictAndValidate, type Validation } from '../../predict/validate.js';
 import { writeReportFolder } from '../../report/folder.js';
 import { parseMemoryList, parseStrategy, STRATEGIES } from '../../tuner/plan.js';
 import { progressPrinter } from '../../tuner/progress.js';
@@ -42,6 +42,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, USAGE);
   const ref = requirePositional(positionals, 0, 'the function to predict', USAGE);
   const probes = integerOption(values.probes, 'probes') ?? 3;
+  checkProbeCount(probes);
   const invocations = integerOption(values.n, 'n') ?? DEFAULT_PROBE_INVOCATIONS;
   const sweepInvocations = integerOption(values['sweep-n'], 'sweep-n') ?? DEFAULT_SWEEP_INVOCATIONS;
   if (invocations < 1) throw bad(`-n must be at least 1, got ${invocations}.`);
@@ -72,42 +73,40 @@ export async function predictCommand(argv: string[]): Promise<number> {
     onProgress: progressPrinter(),
     onWarning: (message: string) => process.stderr.write(`warning: ${message}\n`),
   };
+  const request = {
+    functionName: opened.functionName,
+    memorySizes,
+    probes,
+    invocations,
+    payloads,
+    strategy,
+    balancedWeight,
+    ...(values.arch ? { architecture: values.arch as 'x86_64' | 'arm64' } : {}),
+    ...(values.region ? { region: values.region } : {}),
+  };
   try {
-    const { prediction, probeResult, probeRecords } = await predict(
-      opened.target,
-      {
-        functionName: opened.functionName,
-        memorySizes,
-        probes,
-        invocations,
-        payloads,
-        strategy,
-        balancedWeight,
-        ...(values.arch ? { architecture: values.arch as 'x86_64' | 'arm64' } : {}),
-        ...(values.region ? { region: values.region } : {}),
-      },
-      { ...hooks, outDir: path.join(outDir, 'probes') },
-    );
-    await writeReportFolder(path.join(outDir, 'probes'), probeResult, probeRecords);
-    await mkdir(outDir, { recursive: true });
-    await writeFile(path.join(outDir, 'prediction.json'), `${JSON.stringify(prediction, null, 2)}\n`);
+    let prediction: Prediction;
     let validation: Validation | undefined;
+    await mkdir(outDir, { recursive: true });
     if (values.validate) {
-      const sweepDir = path.join(outDir, 'sweep');
-      const checked = await validatePrediction(
+      const checked = await predictAndValidate(
         opened.target,
-        prediction,
-        { invocations: sweepInvocations, payloads, balancedWeight },
-        {
-          ...hooks,
-          outDir: sweepDir,
-          onPartialResult: (partial, soFar) => writeReportFolder(sweepDir, partial, soFar),
-        },
+        request,
+        { invocations: sweepInvocations },
+        { signal: controller.signal, onRound: roundPrinter() },
       );
-      validation = checked.validation;
-      await writeReportFolder(sweepDir, checked.sweepResult, checked.sweepRecords);
+      ({ prediction, validation } = checked);
+      const lines = checked.records.map((r) => `${JSON.stringify(r)}\n`).join('');
+      await writeFile(path.join(outDir, 'invocations.jsonl'), lines);
+      await writeFile(path.join(outDir, 'sweep.json'), `${JSON.stringify(checked.sweep, null, 2)}\n`);
       await writeFile(path.join(outDir, 'validation.json'), `${JSON.stringify(validation, null, 2)}\n`);
+    } else {
+      const probeDir = path.join(outDir, 'probes');
+      const measured = await predict(opened.target, request, { ...hooks, outDir: probeDir });
+      prediction = measured.prediction;
+      await writeReportFolder(probeDir, measured.probeResult, measured.probeRecords);
     }
+    await writeFile(path.join(outDir, 'prediction.json'), `${JSON.stringify(prediction, null, 2)}\n`);
     if (values.json)
       process.stdout.write(`${JSON.stringify({ ...prediction, ...(validation ? { validation } : {}) })}\n`);
     else process.stdout.write(`${renderText(prediction, validation)}\nResults: ${outDir}\n`);
@@ -167,6 +166,16 @@ export function renderText(p: Prediction, v?: Validation): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per round of the interleaved run (a TTY rewrites it in place). */
+function roundPrinter(stream: NodeJS.WriteStream = process.stderr) {
+  const interactive = stream.isTTY === true && !process.env.CI;
+  return (done: number, total: number) => {
+    const line = `probes + sweep, interleaved: ${done}/${total} invocations`;
+    if (interactive) stream.write(`\r\x1b[2K${line}${done === total ? '\n' : ''}`);
+    else stream.write(`${line}\n`);
+  };
 }
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
