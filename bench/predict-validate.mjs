@@ -1,10 +1,10 @@
 // `lambench predict --validate` on the built-in workloads, with the embedded S3 and DynamoDB and their data (which
 // the CLI's predict, like tune, does not start): the prediction from 3 probes against the full sweep, probes and
 // sweep interleaved. Prints one Markdown row per workload and writes each validation to --out.
-//   npm run build && node bench/predict-validate.mjs [workload …] [-n 8] [--sweep-n 10] [--max-load L] [--out DIR]
+//   npm run build && node bench/predict-validate.mjs [workload …] [-n 8] [--sweep-n 10] [--max-busy 0.3] [--max-wait S] [--out DIR]
 // Workloads: cpu-node-1 cpu-node-2 csv-etl-node csv-etl-rust csv-etl-python-polars api-calls-node onnx-node
 // s3-download-node (default: all).
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -26,8 +26,27 @@ const option = (name, fallback) => {
 const N = Number(option('-n', 8));
 const SWEEP_N = Number(option('--sweep-n', 10));
 const OUT = path.resolve(option('--out', 'lambench-results/predict-validate'));
-// On a shared host, wait for a quieter moment: contention above the host's cores flattens every curve.
-const MAX_LOAD = Number(option('--max-load', Number.POSITIVE_INFINITY));
+// On a shared host, wait for a quieter moment: contention above the host's cores flattens every curve. "Busy" is
+// the share of CPU time others spent at normal priority over 10 s (/proc/stat; niced work, such as builds, yields
+// to the sandboxes and is not counted).
+const MAX_BUSY = Number(option('--max-busy', 1));
+const MAX_WAIT_S = Number(option('--max-wait', 900));
+
+async function cpuTimes() {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line;
+  return {
+    busy: user + system + irq + softirq + steal,
+    total: user + nice + system + idle + iowait + irq + softirq + steal,
+  };
+}
+
+async function busyShare() {
+  const a = await cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  const b = await cpuTimes();
+  return (b.busy - a.busy) / Math.max(1, b.total - a.total);
+}
 const BUCKET = 'lambench-predict';
 const CSV_ROWS = 50_000;
 
@@ -112,9 +131,12 @@ console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 try {
   for (const name of names) {
     const w = WORKLOADS[name];
-    while (os.loadavg()[0] > MAX_LOAD) {
-      console.error(`${name}: waiting for load ${os.loadavg()[0].toFixed(1)} to fall below ${MAX_LOAD}`);
-      await new Promise((resolve) => setTimeout(resolve, 15_000));
+    const waitUntil = Date.now() + MAX_WAIT_S * 1000;
+    let busy = await busyShare();
+    for (; busy > MAX_BUSY && Date.now() < waitUntil; busy = await busyShare()) {
+      console.error(
+        `${name}: host ${(busy * 100).toFixed(0)} % busy at normal priority; waiting for < ${MAX_BUSY * 100} %`,
+      );
     }
     const started = Date.now();
     const loadBefore = os.loadavg()[0];
@@ -141,7 +163,7 @@ try {
       const m = out.prediction.model;
       await writeFile(
         path.join(OUT, `${name}.json`),
-        `${JSON.stringify({ workload: name, payload, loadBefore, loadAfter: os.loadavg()[0], ...out.prediction, validation: v, sweep: out.sweep }, null, 2)}\n`,
+        `${JSON.stringify({ workload: name, payload, busyBefore: busy, loadBefore, loadAfter: os.loadavg()[0], ...out.prediction, validation: v, sweep: out.sweep }, null, 2)}\n`,
       );
       const pick = (s) =>
         `${v.best[s].predicted} / ${v.best[s].measured}${v.best[s].match ? ' ✓' : ` (regret ${pct(v.best[s].regretPct ?? 0)})`}`;
