@@ -125,9 +125,9 @@ console.log(
   `host: ${engine.hostCpus} CPUs, isolation ${engine.isolation}, load ${os.loadavg()[0].toFixed(1)}; -n ${N}, --sweep-n ${SWEEP_N}`,
 );
 console.log(
-  '| workload | payload | model (p, I/O share) | MAPE | max error | cost | speed | balanced | invocations (probes / sweep) |',
+  '| workload | payload | others busy | model (p, I/O share) | MAPE | max error | repeat error | cost | speed | balanced | invocations (probes / sweep) |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 try {
   for (const name of names) {
     const w = WORKLOADS[name];
@@ -169,13 +169,15 @@ try {
         `${v.best[s].predicted} / ${v.best[s].measured}${v.best[s].match ? ' ✓' : ` (regret ${pct(v.best[s].regretPct ?? 0)})`}`;
       const shown = JSON.stringify(payload).replace(/"bucket":"[^"]*",?/, '');
       console.log(
-        `| ${name} | \`${shown}\` | ${m.parallelism.toFixed(2)}${m.parallelismAtLimit ? '+' : ''}, ${pct(m.ioShare * 100)} | ${pct(v.mapePct)} | ${pct(v.maxAbsErrorPct)} | ${pick('cost')} | ${pick('speed')} | ${pick('balanced')} | ${v.invocations.probes} / ${v.invocations.sweep} (${pct(v.invocations.ratio * 100)}) |`,
+        `| ${name} | \`${shown}\` | ${(busy * 100).toFixed(0)} % | ${m.parallelism.toFixed(2)}${m.parallelismAtLimit ? '+' : ''}, ${pct(m.ioShare * 100)} | ${pct(v.mapePct)} | ${pct(v.maxAbsErrorPct)} | ${v.repeatErrorPct === null ? '–' : pct(v.repeatErrorPct)} | ${pick('cost')} | ${pick('speed')} | ${pick('balanced')} | ${v.invocations.probes} / ${v.invocations.sweep} (${pct(v.invocations.ratio * 100)}) |`,
       );
       console.error(
         `${name}: ${((Date.now() - started) / 1000).toFixed(0)} s, load ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}; errors per size: ${v.sizes.map((s) => `${s.memoryMB}:${s.errorPct}`).join(' ')}`,
       );
     } catch (error) {
-      console.log(`| ${name} | – | not measured: ${String(error?.message ?? error).split('\n')[0]} | | | | | | |`);
+      console.log(
+        `| ${name} | – | – | not measured: ${String(error?.message ?? error).split('\n')[0]} | | | | | | | |`,
+      );
     }
   }
 } finally {

@@ -36,6 +36,11 @@ export interface Validation {
   /** Mean absolute percentage error over the sizes the host can honour. */
   mapePct: number;
   maxAbsErrorPct: number;
+  /**
+   * The measurement's own repeatability: at sizes both the probes and the sweep measured (apart, at the same time),
+   * the mean |probe median − sweep median| / sweep median in percent. A MAPE near it is all the noise allows.
+   */
+  repeatErrorPct: number | null;
   withinInterval: number;
   best: Record<Strategy, StrategyCheck>;
   invocations: { probes: number; sweep: number; ratio: number };
@@ -166,6 +171,7 @@ export function compareWithSweep(
     sizes,
     mapePct: round(errors.reduce((a, b) => a + b, 0) / Math.max(1, errors.length)),
     maxAbsErrorPct: round(Math.max(0, ...errors)),
+    repeatErrorPct: repeatError(prediction, measured),
     withinInterval: sizes.filter((s) => s.withinInterval).length,
     best,
     invocations: {
@@ -175,6 +181,14 @@ export function compareWithSweep(
     },
     notMeasured: prediction.predictions.filter((p) => !p.hostCanHonour).map((p) => p.memoryMB),
   };
+}
+
+function repeatError(prediction: Prediction, measured: Map<number, ConfigResult>): number | null {
+  const both = prediction.probes.flatMap((p) => {
+    const m = measured.get(p.memoryMB)?.durationMs?.p50;
+    return m ? [Math.abs(p.p50 - m) / m] : [];
+  });
+  return both.length ? round((both.reduce((a, b) => a + b, 0) / both.length) * 100) : null;
 }
 
 function regret(

@@ -160,7 +160,7 @@ export function renderText(p: Prediction, v?: Validation): string {
     });
     lines.push(
       '',
-      `Validation against the full sweep: MAPE ${fixed(v.mapePct)} % (max ${fixed(v.maxAbsErrorPct)} %) over ${v.sizes.length} sizes; ${v.withinInterval}/${v.sizes.length} measured medians inside the interval.`,
+      `Validation against the full sweep: MAPE ${fixed(v.mapePct)} % (max ${fixed(v.maxAbsErrorPct)} %) over ${v.sizes.length} sizes; ${v.withinInterval}/${v.sizes.length} measured medians inside the interval${v.repeatErrorPct !== null ? `; the same size measured twice differed by ${fixed(v.repeatErrorPct)} % (probe vs sweep: the noise floor)` : ''}.`,
       `Best size: ${picks.join('; ')}.`,
       `Invocations: probes ${v.invocations.probes}, sweep ${v.invocations.sweep} (${fixed(v.invocations.ratio * 100)} %).${v.notMeasured.length ? ` Not measurable on this host: ${v.notMeasured.join(', ')} MB.` : ''}`,
     );
