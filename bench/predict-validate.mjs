@@ -1,7 +1,7 @@
 // `lambench predict --validate` on the built-in workloads, with the embedded S3 and DynamoDB and their data (which
 // the CLI's predict, like tune, does not start): the prediction from 3 probes against the full sweep, probes and
 // sweep interleaved. Prints one Markdown row per workload and writes each validation to --out.
-//   npm run build && node bench/predict-validate.mjs [workload …] [-n 8] [--sweep-n 10] [--max-busy 0.3] [--max-wait S] [--out DIR]
+//   npm run build && node bench/predict-validate.mjs [workload …] [-n 8] [--sweep-n 10] [--max-busy 0.3] [--max-wait S] [--low-probe MB] [--out DIR]
 // Workloads: cpu-node-1 cpu-node-2 csv-etl-node csv-etl-rust csv-etl-python-polars api-calls-node onnx-node
 // s3-download-node (default: all).
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -31,6 +31,7 @@ const OUT = path.resolve(option('--out', 'lambench-results/predict-validate'));
 // to the sandboxes and is not counted).
 const MAX_BUSY = Number(option('--max-busy', 1));
 const MAX_WAIT_S = Number(option('--max-wait', 900));
+const LOW_PROBE = option('--low-probe', undefined);
 
 async function cpuTimes() {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -150,6 +151,7 @@ try {
           functionName: w.fn,
           memorySizes,
           probes: 3,
+          ...(LOW_PROBE ? { lowProbeMB: Number(LOW_PROBE) } : {}),
           invocations: N,
           payloads: [{ name: 'payload', payload: JSON.stringify(payload), weight: 1 }],
           strategy: 'cost',

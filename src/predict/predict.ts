@@ -25,6 +25,8 @@ export interface PredictRequest {
   balancedWeight: number;
   architecture?: 'x86_64' | 'arm64';
   region?: string;
+  /** The low probe (default 256 MB, or the smallest size to predict when that is larger). */
+  lowProbeMB?: number;
   /** Bootstrap replicates for the interval (default 400). */
   replicates?: number;
 }
@@ -98,7 +100,12 @@ export async function predict(
   request: PredictRequest,
   options: Pick<TuneOptions, 'signal' | 'onProgress' | 'onWarning' | 'outDir' | 'onPartialResult'> = {},
 ): Promise<PredictOutput> {
-  const probeSizes = chooseProbeSizes(request.probes, target.maxFullCpuMemoryMB(), Math.min(...request.memorySizes));
+  const probeSizes = chooseProbeSizes(
+    request.probes,
+    target.maxFullCpuMemoryMB(),
+    Math.min(...request.memorySizes),
+    request.lowProbeMB,
+  );
   const { result, records, interrupted } = await tune(
     target,
     {

@@ -31,10 +31,15 @@ export function checkProbeCount(count: number): void {
  * and single-threaded code does not (which pins the parallelism). More probes go into the widest gaps (on a log
  * scale); fewer keep the low one and 1769 MB, and the model then assumes no parallelism it has not seen.
  */
-export function chooseProbeSizes(count: number, maxFullCpuMemoryMB: number, lowestSizeMB = 128): number[] {
+export function chooseProbeSizes(
+  count: number,
+  maxFullCpuMemoryMB: number,
+  lowestSizeMB = 128,
+  lowProbeMB = LOW_PROBE_MB,
+): number[] {
   checkProbeCount(count);
   const high = Math.min(MAX_MEMORY_MB, Math.floor(maxFullCpuMemoryMB));
-  const low = Math.min(Math.max(lowestSizeMB, LOW_PROBE_MB), MB_PER_VCPU - 1);
+  const low = Math.min(Math.max(lowestSizeMB, lowProbeMB), MB_PER_VCPU - 1);
   // On a one-core host 1769 MB is the top; the second probe then goes between the low one and it.
   const sizes = new Set([low, Math.min(MB_PER_VCPU, high)]);
   if (count >= 3 && high > MB_PER_VCPU) sizes.add(high);

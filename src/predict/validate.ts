@@ -76,7 +76,12 @@ export async function predictAndValidate(
       'Include sizes this host can honour in --memory.',
     );
   }
-  const probeSizes = chooseProbeSizes(request.probes, target.maxFullCpuMemoryMB(), Math.min(...request.memorySizes));
+  const probeSizes = chooseProbeSizes(
+    request.probes,
+    target.maxFullCpuMemoryMB(),
+    Math.min(...request.memorySizes),
+    request.lowProbeMB,
+  );
   const arms = [
     ...probeSizes.map((memoryMB) => ({ key: `probe-${memoryMB}`, memoryMB, invocations: request.invocations })),
     ...sweepSizes.map((memoryMB) => ({ key: `sweep-${memoryMB}`, memoryMB, invocations: sweep.invocations })),
