@@ -36,6 +36,9 @@ export const CHARTS_SCRIPT = `
       borderColor: color, backgroundColor: color, tension: 0.2 });
     durationSets.push({ label: label + 'p90', data: pts.map(function (c) { return { x: c.memoryMB, y: c.durationMs.p90 }; }),
       borderColor: color, borderDash: [6, 4], backgroundColor: color, pointRadius: 2 });
+    // The duration model fitted to these medians (report/model-fit.ts), drawn through the points.
+    var curve = data.modelCurves && data.modelCurves[i];
+    if (curve) durationSets.push({ label: label + 'model fit', data: curve, borderColor: color, borderDash: [2, 3], borderWidth: 1, pointRadius: 0, backgroundColor: color });
     costSets.push({ label: label + 'cost per 1M invocations (USD)', data: pts.map(function (c) { return { x: c.memoryMB, y: c.costUSD.per1M }; }),
       borderColor: color, backgroundColor: color });
     var cold = r.configs.filter(function (c) { return c.initDurationMs; });

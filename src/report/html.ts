@@ -14,6 +14,7 @@ import {
   weakCiNote,
 } from './format.js';
 import { CHARTS_SCRIPT } from './html-charts.js';
+import { tuneModelFit } from './model-fit.js';
 
 let chartJs: string | undefined;
 /** Chart.js's UMD build, inlined so the report opens without a network. */
@@ -60,10 +61,15 @@ function ciFootnote(r: TuneResult): string {
   return note ? `<p class="footnote"><small>${escapeHtml(note)}</small></p>` : '';
 }
 
+function modelNote(r: TuneResult): string {
+  const fit = tuneModelFit(r);
+  return fit ? `<p class="model-fit">${escapeHtml(fit.text)}</p>` : '';
+}
+
 function section(r: TuneResult, label: string): string {
   const about = `${r.target}, strategy ${r.strategy}, priced as ${pricingLabel(r.environment)}`;
   return `<section><h2>${escapeHtml(label)} <small>${escapeHtml(about)}</small></h2>
-<p class="recommendation">${escapeHtml(r.recommendation)}</p>${table(r)}${ciFootnote(r)}${environment(r)}
+<p class="recommendation">${escapeHtml(r.recommendation)}</p>${table(r)}${ciFootnote(r)}${modelNote(r)}${environment(r)}
 <p><a href="${escapeHtml(r.visualization)}">Open in the Lambda Power Tuning UI</a></p></section>`;
 }
 
@@ -108,7 +114,7 @@ ${options.intro ?? ''}
 ${options.visualization ? `<p><a id="compare-visualization" href="${escapeHtml(options.visualization)}">Open both runs in the Lambda Power Tuning UI (comparison)</a></p>` : ''}
 ${results.length ? CHARTS_HTML : ''}
 ${sections}
-<script type="application/json" id="lambench-data">${scriptJson({ results, logDuration, ...(options.labels ? { labels: options.labels } : {}) })}</script>
+<script type="application/json" id="lambench-data">${scriptJson({ results, logDuration, modelCurves: results.map((r) => tuneModelFit(r)?.curve ?? null), ...(options.labels ? { labels: options.labels } : {}) })}</script>
 ${results.length ? `<script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>\n<script>${CHARTS_SCRIPT}</script>` : ''}
 </body></html>
 `;
