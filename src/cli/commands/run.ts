@@ -2,6 +2,7 @@ import path from 'node:path';
 import { LambenchError } from '../../errors.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import { runExperiments } from '../../experiments/run.js';
+import { ProgressReporter } from '../../tuner/progress.js';
 import { parse, requirePositional } from '../args.js';
 
 const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--out DIR] [--target local|aws --bucket NAME [--role ARN]]`;
@@ -27,14 +28,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (target !== 'local' && target !== 'aws') {
     throw new LambenchError('INVALID_ARGUMENT', `Unknown target "${target}".`, 'Use --target local or --target aws.');
   }
+  const progress = new ProgressReporter();
   const done = await runExperiments(name, {
     quick: values.quick,
     outDir,
     target,
     ...(values.bucket ? { bucket: values.bucket } : {}),
     ...(values.role ? { role: values.role } : {}),
-    log: (m) => process.stderr.write(`${m}\n`),
-  });
+    log: (m) => progress.log(m),
+    progress,
+  }).finally(() => progress.clear());
   process.stdout.write(`Report: ${path.join(outDir, 'index.html')}\n`);
   return done.some((d) => d.error) ? 1 : 0;
 }
