@@ -6,13 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExperiments } from '../src/experiments/run.js';
 import type { ClaimCheck, Experiment, ExperimentOutcome } from '../src/experiments/types.js';
 import { categoryChart } from '../src/report/chart-spec.js';
-import { checkPage, hasChromium, launchChromium, NO_CHROMIUM, type PageCheck } from '../src/test-helpers/browser.js';
+import {
+  CHROMIUM,
+  checkPage,
+  hasChromium,
+  launchChromium,
+  NO_CHROMIUM,
+  type PageCheck,
+} from '../src/test-helpers/browser.js';
 
 /**
  * The dashboard and reports of a real (tiny) `lambench run`, in headless Chromium at a desktop and a phone width.
  * The run goes through runExperiments, as `lambench run all` does, with small experiments of its own so the test
  * takes seconds: tunes of the hello functions, a cold-start bar chart, and an experiment that fails.
- * The run folder and the screenshots stay in .lambench/dashboard-test/ for people to look at.
+ * The run folder stays in .lambench/dashboard-test/run/, with the screenshots, for people to look at.
  * LAMBENCH_DASHBOARD_RUN=<dir of a `lambench run`> checks that run's pages too (e.g. of `run all --quick`).
  */
 const RUN_DIR = path.resolve('.lambench', 'dashboard-test');
@@ -150,7 +157,7 @@ afterAll(async () => {
 });
 
 async function shot(check: PageCheck, name: string): Promise<void> {
-  const file = path.join(RUN_DIR, name);
+  const file = path.join(RUN_DIR, 'run', name);
   await check.page.screenshot({ path: file, fullPage: true });
   screenshots.push(file);
 }
@@ -190,7 +197,7 @@ async function expectCards(check: PageCheck, runDir: string): Promise<void> {
   }
 }
 
-describe.skipIf(!hasChromium)('the dashboard and reports of a run, in headless Chromium', () => {
+describe.skipIf(!hasChromium)(`the dashboard and reports of a run, in headless Chromium (${CHROMIUM})`, () => {
   it('index.html: a card per experiment with its chart and verdict counts, at 1280 and 390 px', async () => {
     const runDir = path.join(RUN_DIR, 'run');
     for (const width of [1280, 390]) {

@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { InvocationRecord, TuneResult } from '../tuner/types.js';
+import type { ChartSeries, ChartSpec } from './chart-spec.js';
 import { renderCsv } from './csv.js';
 import { type PlannedMonthly, renderDashboard, resultsCard } from './dashboard.js';
 import { renderHtml } from './html.js';
@@ -16,6 +17,10 @@ export interface ReportFolderOptions {
   planned?: PlannedMonthly;
   /** A link from both pages to the dashboard above this folder (an experiment's). */
   back?: { href: string; label: string };
+  /** More curves on the report's PowerTuning view (e.g. a fitted duration model through the points). */
+  extraSeries?: ChartSeries[];
+  /** Charts of their own in the report, after the PowerTuning view and the cold starts. */
+  extraCharts?: ChartSpec[];
 }
 
 /** The folder's index.html: one card with the PowerTuning view and the headline figures, one click to the report. */
@@ -55,7 +60,11 @@ export async function writeReportFolder(
   await writeAtomic(path.join(dir, 'invocations.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   await writeAtomic(
     path.join(dir, 'report.html'),
-    renderHtml([result], { back: { href: 'index.html', label: 'overview' } }),
+    renderHtml([result], {
+      back: { href: 'index.html', label: 'overview' },
+      ...(options.extraSeries ? { extraSeries: () => options.extraSeries ?? [] } : {}),
+      ...(options.extraCharts ? { extraCharts: options.extraCharts } : {}),
+    }),
   );
   await writeAtomic(path.join(dir, 'index.html'), reportFolderIndex(result, options));
   await writeAtomic(path.join(dir, 'summary.md'), renderMarkdown(result));

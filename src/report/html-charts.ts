@@ -103,7 +103,7 @@ export const CHARTS_SCRIPT = `
       } else if (s.style === 'bar') {
         datasets.push(Object.assign({}, common, { type: 'bar', label: s.label, data: data, backgroundColor: alpha(colour, '99'), barThickness: narrow ? 8 : 14 }));
       } else {
-        datasets.push(Object.assign({}, common, { label: s.label, data: data, tension: 0.2, borderWidth: 2,
+        datasets.push(Object.assign({}, common, { label: s.label, data: data, tension: 0, borderWidth: 2,
           pointRadius: s.style === 'points' ? 4 : 2.5, showLine: s.style !== 'points',
           borderDash: s.style === 'dashed' ? [6, 4] : s.style === 'dotted' ? [2, 3] : [] }));
       }
