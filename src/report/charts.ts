@@ -7,10 +7,10 @@ const at = (pick: (c: ConfigResult) => number | undefined) => (c: ConfigResult) 
   return y === undefined ? [] : [{ x: c.memoryMB, y }];
 };
 const weak = (r: TuneResult) => measured(r).some((c) => (c.durationMs?.count ?? 0) < 6);
-const bandLabel = (r: TuneResult) => (weak(r) ? 'median CI (min–max where n < 6)' : 'median 95 % CI');
+const bandLabel = (r: TuneResult) => (weak(r) ? 'median range (min–max, n < 6)' : 'median 95 % CI');
 
 export const DURATION_COLOUR = '#2563eb';
-export const COST_COLOUR = '#dc2626';
+export const COST_COLOUR = '#d97706';
 
 /**
  * PowerTuning's classic view: median duration (with its CI) on the left axis and cost per 1M invocations on the

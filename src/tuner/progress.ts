@@ -19,7 +19,6 @@ const duration = (s: number) =>
 export class ProgressReporter {
   readonly interactive: boolean;
   readonly #stream: NodeJS.WriteStream;
-  readonly #started = Date.now();
   #status = '';
   #timer: NodeJS.Timeout | undefined;
   #render: (() => string) | undefined;
@@ -71,11 +70,6 @@ export class ProgressReporter {
     this.#render = undefined;
     if (this.interactive && this.#status) this.#stream.write('\r\x1b[2K');
     this.#status = '';
-  }
-
-  /** Seconds since the reporter started (the whole run). */
-  get elapsedSeconds(): number {
-    return (Date.now() - this.#started) / 1000;
   }
 
   #draw(): void {
