@@ -54,6 +54,14 @@ function tuned(sizes: number[]): TuneResult {
   };
 }
 
+/** Every series of the page's chart specs (the JSON html-charts.ts draws from). */
+function chartSeries(html: string): Array<{ label: string; style?: string; points: Array<{ x: number; y: number }> }> {
+  const json =
+    /<script type="application\/json" id="lambench-charts">(.*?)<\/script>/s.exec(html)?.[1] ?? '{"specs":[]}';
+  const page = JSON.parse(json) as { specs: Array<{ series: ReturnType<typeof chartSeries> }> };
+  return page.specs.flatMap((spec) => spec.series);
+}
+
 describe('the duration model in tune reports', () => {
   it('fits a finished tune, draws the curve through its points and names parallelism and I/O share', () => {
     const result = tuned([128, 512, 1024, 1769, 3008]);
@@ -70,13 +78,14 @@ describe('the duration model in tune reports', () => {
     );
     const html = renderHtml([result]);
     expect(html).toContain('class="model-fit"');
-    expect(html).toContain('"modelCurves":[[{"x":128');
+    expect(chartSeries(html)).toContainEqual(expect.objectContaining({ label: 'model fit', style: 'dotted' }));
+    expect(chartSeries(html).find((s) => s.label === 'model fit')?.points[0]).toMatchObject({ x: 128 });
   });
 
   it('says nothing when the sizes cannot separate CPU from I/O', () => {
     const result = tuned([1769, 3008]);
     expect(tuneModelFit(result)).toBeNull();
     expect(renderMarkdown(result)).not.toMatch(/Duration model/);
-    expect(renderHtml([result])).toContain('"modelCurves":[null]');
+    expect(chartSeries(renderHtml([result])).map((s) => s.label)).not.toContain('model fit');
   });
 });
