@@ -2,7 +2,18 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { TuneResult } from '../tuner/types.js';
-import { errorsCell, escapeHtml, monthlyHeading, ms, pricingLabel, usd, weakCi, weakCiNote } from './format.js';
+import {
+  errorsCell,
+  escapeHtml,
+  monthlyHeading,
+  ms,
+  precisionCell,
+  pricingLabel,
+  samplingLine,
+  usd,
+  weakCi,
+  weakCiNote,
+} from './format.js';
 import { CHARTS_SCRIPT } from './html-charts.js';
 
 let chartJs: string | undefined;
@@ -18,15 +29,16 @@ function chartLibrary(): string {
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 function table(result: TuneResult): string {
+  const adaptive = result.sampling?.precision !== undefined;
   const rows = result.configs
     .map((c) => {
       const d = c.durationMs;
       const best = result.best?.memoryMB === c.memoryMB;
       const errors = escapeHtml(errorsCell(c));
-      return `<tr class="${best ? 'best' : ''}"><td>${c.memoryMB}${c.cpuCapped ? ' <span class="tag">CPU capped</span>' : ''}</td><td>${c.invocations}</td><td>${errors}</td><td>${ms(d?.p50)} <small>[${ms(d?.ci95[0])}–${ms(d?.ci95[1])}]${weakCi(d) ? '<sup>†</sup>' : ''}</small></td><td>${ms(d?.trimmedMean)}</td><td>${ms(d?.p90)}</td><td>${ms(d?.p99)}</td><td>${ms(c.initDurationMs?.p50)}</td><td>${c.maxMemoryUsedMB}</td><td>${usd(c.costUSD?.perInvocation)}</td><td>${usd(c.costUSD?.per1M)}</td>${result.monthly ? `<td>${usd(c.costUSD?.perMonth)}</td>` : ''}</tr>`;
+      return `<tr class="${best ? 'best' : ''}"><td>${c.memoryMB}${c.cpuCapped ? ' <span class="tag">CPU capped</span>' : ''}</td><td>${c.invocations}</td><td>${errors}</td><td>${ms(d?.p50)} <small>[${ms(d?.ci95[0])}–${ms(d?.ci95[1])}]${weakCi(d) ? '<sup>†</sup>' : ''}</small></td><td>${ms(d?.trimmedMean)}</td><td>${ms(d?.p90)}</td><td>${ms(d?.p99)}</td><td>${ms(c.initDurationMs?.p50)}</td><td>${c.maxMemoryUsedMB}</td><td>${usd(c.costUSD?.perInvocation)}</td><td>${usd(c.costUSD?.per1M)}</td>${result.monthly ? `<td>${usd(c.costUSD?.perMonth)}</td>` : ''}${adaptive ? `<td>${escapeHtml(precisionCell(c))}</td>` : ''}</tr>`;
     })
     .join('\n');
-  return `<table><thead><tr><th>memory MB</th><th>invocations</th><th>errors</th><th>median ms [95 % CI]</th><th>trimmed mean</th><th>p90</th><th>p99</th><th>init p50</th><th>max memory MB</th><th>cost / invocation</th><th>cost / 1M</th>${result.monthly ? `<th>${escapeHtml(monthlyHeading(result.monthly))}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table><thead><tr><th>memory MB</th><th>invocations</th><th>errors</th><th>median ms [95 % CI]</th><th>trimmed mean</th><th>p90</th><th>p99</th><th>init p50</th><th>max memory MB</th><th>cost / invocation</th><th>cost / 1M</th>${result.monthly ? `<th>${escapeHtml(monthlyHeading(result.monthly))}</th>` : ''}${adaptive ? '<th>precision</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function environment(result: TuneResult): string {
@@ -52,7 +64,7 @@ function ciFootnote(r: TuneResult): string {
 function section(r: TuneResult, label: string): string {
   const about = `${r.target}, strategy ${r.strategy}, priced as ${pricingLabel(r.environment)}`;
   return `<section><h2>${escapeHtml(label)} <small>${escapeHtml(about)}</small></h2>
-<p class="recommendation">${escapeHtml(r.recommendation)}</p>${table(r)}${ciFootnote(r)}${environment(r)}
+<p class="recommendation">${escapeHtml(r.recommendation)}</p>${table(r)}${ciFootnote(r)}${r.sampling ? `<p class="sampling">${escapeHtml(samplingLine(r))}</p>` : ''}${environment(r)}
 <p><a href="${escapeHtml(r.visualization)}">Open in the Lambda Power Tuning UI</a></p></section>`;
 }
 

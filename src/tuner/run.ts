@@ -30,7 +30,7 @@ export interface RunHooks {
   skipSizes?: ReadonlySet<number>;
 }
 
-function toRecord(
+export function toRecord(
   memoryMB: number,
   payload: PayloadSpec,
   result: TargetInvokeResult,
@@ -59,7 +59,7 @@ function toRecord(
   };
 }
 
-function interrupted(): LambenchError {
+export function interrupted(): LambenchError {
   return new LambenchError('INTERRUPTED', 'Interrupted: the results measured so far were written.');
 }
 
