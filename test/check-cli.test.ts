@@ -32,7 +32,7 @@ describe('lambench check', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('**PASS**');
     expect(stdout).toMatch(
-      /\| 1024 \| duration ms \(median\) \| [\d.]+ \| [\d.]+ \| 1\.000 \[[\d.]+–[\d.]+\] \| (unchanged|inconclusive) \|/,
+      /\| 1024 \| duration ms \(median\) \| [\d.]+ \| [\d.]+ \| 1\.000 \[[\d.]+–[\d.]+\] \| (within ±5 %|inconclusive) \|/,
     );
     const written = await readFile(summary, 'utf8');
     expect(written.startsWith('# earlier step\n## lambench check: cpu-node')).toBe(true);
@@ -93,6 +93,57 @@ describe('lambench check', () => {
     for (const [args, message] of cases) {
       const outcome = await lambench(args);
       expect(outcome.code, args.join(' ')).toBe(2);
+      expect(outcome.stderr).toMatch(message);
+    }
+  });
+});
+
+describe('lambench tune --precision', () => {
+  it('reports per size the n it needed and whether the precision was reached, and resumes with its plan', async () => {
+    const out = path.join(cwd, 'adaptive');
+    const args = ['tune', 'hello-node', '--memory', '128,256', '--payload', '{"sleepMs":20}', '--warmup', '0'];
+    const sampling = ['--precision', '10%', '--min-n', '6', '--max-n', '15', '--seed', '3'];
+    const { code, stdout, stderr } = await lambench([...args, ...sampling, '--json', '--out', out]);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as TuneResult;
+    expect(result.sampling).toEqual({ order: 'interleaved', seed: 3, precision: 0.1, minN: 6, maxN: 15 });
+    for (const c of result.configs) {
+      expect(c.sampling?.n).toBe(c.invocations);
+      expect(c.invocations).toBeGreaterThanOrEqual(6);
+      expect(c.invocations).toBeLessThanOrEqual(15);
+      // Reached means the CI is within ±10 %; not reached happens only at max-n.
+      if (c.sampling?.precisionReached) expect(c.sampling.ciHalfWidth).toBeLessThanOrEqual(0.1);
+      else expect(c.invocations).toBe(15);
+    }
+    expect(await readFile(path.join(out, 'summary.md'), 'utf8')).toMatch(
+      /\| precision \|[\s\S]*±[\d.]+ % (reached|not reached)/,
+    );
+    expect(await readFile(path.join(out, 'results.csv'), 'utf8')).toContain(
+      'precisionTarget,precisionReached,ciHalfWidth',
+    );
+    expect(await readFile(path.join(out, 'report.html'), 'utf8')).toContain('<th>precision</th>');
+    const conflict = await lambench(['tune', 'hello-node', '--resume', '--out', out, '--precision', '20%']);
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toMatch(/--precision 0\.2 \(saved: 0\.1\)/);
+    const resumed = await lambench(['tune', 'hello-node', '--resume', '--out', out, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((JSON.parse(resumed.stdout) as TuneResult).configs.map((c) => c.invocations)).toEqual(
+      result.configs.map((c) => c.invocations),
+    );
+  });
+
+  it('refuses sampling options that contradict each other (exit 2)', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['-n', '5', '--precision', '5%'], /-n fixes the invocations per size, --precision/],
+      [['--max-n', '50'], /--min-n and --max-n bound adaptive sampling: give --precision too/],
+      [['--precision', '5'], /--precision must be a percentage or a fraction/],
+      [['--precision', '5%', '--min-n', '20', '--max-n', '10'], /--max-n 10 is below --min-n 20/],
+      [['--precision', '5%', '--parallel'], /cannot be combined with --parallel/],
+      [['--order', 'random'], /--order must be sequential or interleaved/],
+    ];
+    for (const [extra, message] of cases) {
+      const outcome = await lambench(['tune', 'hello-node', '--memory', '128', ...extra]);
+      expect(outcome.code, extra.join(' ')).toBe(2);
       expect(outcome.stderr).toMatch(message);
     }
   });

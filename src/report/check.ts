@@ -27,14 +27,16 @@ const ratio = (m: MetricComparison) => {
   return Number.isNaN(m.low) ? r : `${r} [${m.low.toFixed(3)}–${m.high.toFixed(3)}]`;
 };
 
-const verdictCell = (m: MetricComparison) =>
+const pct = (x: number) => `${(x * 100).toFixed(1).replace(/\.0$/, '')} %`;
+
+const verdictCell = (m: MetricComparison, threshold: number) =>
   m.verdict === 'regressed'
     ? '**regressed**'
     : m.verdict === 'too-few'
       ? `too few (n ${m.baseline.n} / ${m.candidate.n})`
-      : m.verdict;
-
-const pct = (x: number) => `${(x * 100).toFixed(1).replace(/\.0$/, '')} %`;
+      : m.verdict === 'within'
+        ? `within ±${pct(threshold)}`
+        : m.verdict;
 
 /** The one-line verdict: what failed the gate, or that nothing did. */
 export function checkHeadline(report: CheckReport): string {
@@ -50,7 +52,7 @@ export function renderCheckMarkdown(report: CheckReport): string {
   const rows = report.sizes.flatMap((s) =>
     s.metrics.map(
       (m) =>
-        `| ${s.memoryMB} | ${METRIC_LABEL[m.metric]} | ${value(m.metric, m.baseline.median)} | ${value(m.metric, m.candidate.median)} | ${ratio(m)} | ${verdictCell(m)} |`,
+        `| ${s.memoryMB} | ${METRIC_LABEL[m.metric]} | ${value(m.metric, m.baseline.median)} | ${value(m.metric, m.candidate.median)} | ${ratio(m)} | ${verdictCell(m, report.threshold)} |`,
     ),
   );
   const unmatched = [

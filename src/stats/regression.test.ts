@@ -66,12 +66,12 @@ describe('decideRegression', () => {
     expect(byMetric).toEqual({
       duration: 'regressed',
       coldStart: 'too-few',
-      maxMemory: 'unchanged',
+      maxMemory: 'within',
       cost: 'regressed',
     });
     const same = report.sizes[1]?.metrics.find((m) => m.metric === 'duration');
     expect(same?.ratio).toBe(1);
-    expect(['unchanged', 'inconclusive']).toContain(same?.verdict);
+    expect(['within', 'inconclusive']).toContain(same?.verdict);
     // Above the change, nothing fails.
     expect(decideRegression(base, slower, { threshold: 0.4 }).regressed).toBe(false);
     // The other direction is an improvement, never a failure.

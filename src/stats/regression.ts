@@ -31,10 +31,10 @@ export interface RegressionOptions {
 
 /**
  * regressed: the whole CI lies above 1 + threshold (worse by more than the threshold, with confidence);
- * improved: it lies below 1 − threshold; unchanged: it lies within ±threshold; inconclusive: it straddles a bound;
+ * improved: it lies below 1 − threshold; within: it lies within ±threshold (any change is smaller than the threshold); inconclusive: it straddles a bound;
  * too-few: not enough values on one side to judge (a default tune has one cold start per size).
  */
-export type Verdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'too-few';
+export type Verdict = 'regressed' | 'improved' | 'within' | 'inconclusive' | 'too-few';
 
 export interface MetricComparison {
   metric: Metric;
@@ -70,7 +70,7 @@ export interface RegressionReport {
 function verdictOf(low: number, high: number, threshold: number): Verdict {
   if (low > 1 + threshold) return 'regressed';
   if (high < 1 - threshold) return 'improved';
-  if (low >= 1 - threshold && high <= 1 + threshold) return 'unchanged';
+  if (low >= 1 - threshold && high <= 1 + threshold) return 'within';
   return 'inconclusive';
 }
 

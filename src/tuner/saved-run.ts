@@ -4,7 +4,7 @@ import type { Architecture } from '../engine/types.js';
 import { LambenchError } from '../errors.js';
 import { invocationCost } from '../pricing/cost.js';
 import type { SizeSamples } from '../stats/regression.js';
-import { INVOCATIONS_FILE, type Progress, PROGRESS_FILE } from './persist.js';
+import { INVOCATIONS_FILE, PROGRESS_FILE, type Progress } from './persist.js';
 import { countsAsResult, type InvocationRecord, type TuneResult } from './types.js';
 
 /** A finished tune as its folder holds it: the result, every invocation, and the plan it ran (when saved). */

@@ -2,20 +2,20 @@ import path from 'node:path';
 import { LambenchError } from '../../errors.js';
 import { writeReportFolder } from '../../report/folder.js';
 import { renderMarkdown } from '../../report/markdown.js';
+import { newSeed } from '../../stats/random.js';
 import { RunStore } from '../../tuner/persist.js';
 import {
   DEFAULT_MEMORY_SIZES,
   parseMemoryList,
   parseStrategy,
-  readPayloadsFile,
   type RunOrder,
+  readPayloadsFile,
   type TunePlan,
   validatePlan,
 } from '../../tuner/plan.js';
 import { progressPrinter } from '../../tuner/progress.js';
 import { resumePlan } from '../../tuner/resume.js';
 import { tune } from '../../tuner/tune.js';
-import { newSeed } from '../../stats/random.js';
 import { fractionOption, integerOption, parse, requirePositional } from '../args.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
