@@ -40,7 +40,14 @@ const verdictCell = (m: MetricComparison, threshold: number) =>
 
 /** The one-line verdict: what failed the gate, or that nothing did. */
 export function checkHeadline(report: CheckReport): string {
-  if (!report.regressed) return `No regression beyond +${pct(report.threshold)} at ${report.sizes.length} sizes.`;
+  if (!report.regressed) {
+    const open = report.sizes.flatMap((s) => s.metrics.filter((m) => m.verdict === 'inconclusive')).length;
+    // Passing for want of evidence is not the same as passing: say so, and what would decide it.
+    const note = open
+      ? ` ${open} inconclusive (the CI reaches past the threshold): more invocations (-n, --precision) would decide them.`
+      : '';
+    return `No regression beyond +${pct(report.threshold)} at ${report.sizes.length} sizes.${note}`;
+  }
   const parts = report.sizes
     .filter((s) => s.regressed.length > 0)
     .map((s) => `${s.memoryMB} MB (${s.regressed.join(', ')})`);
