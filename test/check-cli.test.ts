@@ -66,6 +66,21 @@ describe('lambench check', () => {
     expect(lenient.stdout).toContain('**PASS** — No regression beyond +400 %');
   });
 
+  it('--paired measures the baseline plan and the candidate in the same rounds, and names the regressed sizes', async () => {
+    const out = path.join(cwd, 'paired');
+    const args = ['check', 'cpu-node', '--paired', '--baseline', baseline(), '--payload', payload(12_000_000)];
+    const { code, stdout, stderr } = await lambench([...args, '--out', out, '--json']);
+    expect(code, stderr).toBe(1);
+    const report = JSON.parse(stdout) as CheckReport;
+    expect(report.regressedSizes).toEqual([1024, 1769]);
+    expect(report.baseline).toMatch(/its plan, measured again alongside, seed \d+/);
+    const lines = async (file: string) => (await readFile(path.join(out, file), 'utf8')).trim().split('\n');
+    // Each side: the baseline's plan, 8 measured + 1 warm-up per size.
+    expect(await lines('baseline.jsonl')).toHaveLength(18);
+    expect(await lines('candidate.jsonl')).toHaveLength(18);
+    expect((await lines('baseline.jsonl')).map((l) => JSON.parse(l).payloadName)).toContain('payload');
+  });
+
   it('exits 2 on bad input, naming what is wrong', async () => {
     const bare = path.join(cwd, 'bare');
     await rm(bare, { recursive: true, force: true });
@@ -89,6 +104,7 @@ describe('lambench check', () => {
       [['check', baseline(), '--baseline', baseline(), '--threshold', '5'], /--threshold must be a percentage/],
       [['check', 'hello-node', '--baseline', bare], /has no progress\.json/],
       [['check', bare, '--baseline', baseline()], /no memory size in common/],
+      [['check', baseline(), '--baseline', baseline(), '--paired'], /--paired measures both sides now/],
     ];
     for (const [args, message] of cases) {
       const outcome = await lambench(args);

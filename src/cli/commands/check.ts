@@ -1,25 +1,28 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LambenchError } from '../../errors.js';
 import { type CheckReport, checkHeadline, renderCheckMarkdown } from '../../report/check.js';
 import { writeReportFolder } from '../../report/folder.js';
 import { newSeed } from '../../stats/random.js';
 import { decideRegression } from '../../stats/regression.js';
+import { runPaired } from '../../tuner/interleave.js';
 import { type TunePlan, validatePlan } from '../../tuner/plan.js';
 import { progressPrinter } from '../../tuner/progress.js';
 import { isSavedRun, pricingOf, readSavedRun, type SavedRun, sizeSamples } from '../../tuner/saved-run.js';
 import { tune } from '../../tuner/tune.js';
+import type { InvocationRecord } from '../../tuner/types.js';
 import { fractionOption, integerOption, parse, requirePositional } from '../args.js';
 import { readPayloadArgument } from '../payload.js';
-import { openTarget } from '../target.js';
+import { abortOnSignal, openTarget } from '../target.js';
 
 const USAGE =
-  'lambench check <function|folder|arn|run dir|result.json> --baseline <run dir|result.json> [--threshold 5%] [--payload JSON|@file] [--out DIR] [--seed N] [--resamples N] [--json] [--target local|aws] [--isolation I] [--region R]';
+  'lambench check <function|folder|arn|run dir|result.json> --baseline <run dir|result.json> [--threshold 5%] [--payload JSON|@file] [--paired] [--out DIR] [--seed N] [--resamples N] [--json] [--target local|aws] [--isolation I] [--region R]';
 
 const OPTIONS = {
   baseline: { type: 'string' },
   threshold: { type: 'string' },
   payload: { type: 'string' },
+  paired: { type: 'boolean', default: false },
   out: { type: 'string' },
   seed: { type: 'string' },
   resamples: { type: 'string' },
@@ -38,11 +41,8 @@ const bad = (message: string, hint?: string) => new LambenchError('INVALID_ARGUM
  * (sizes, payloads, n or precision, warm-ups, order), only the function, the payload (--payload) and the order's
  * seed being new. The new run is written to --out like any tune, so the evidence stays.
  */
-async function candidateRun(ref: string, baseline: SavedRun, values: Values): Promise<SavedRun | 'interrupted'> {
-  if (await isSavedRun(ref)) {
-    if (values.payload !== undefined) throw bad('--payload applies when the function is measured, not to a saved run.');
-    return readSavedRun(ref);
-  }
+/** The baseline's saved plan, which a re-measurement repeats; refused when the folder has none. */
+function savedPlanOf(baseline: SavedRun): TunePlan {
   const saved = baseline.progress?.plan;
   if (!saved) {
     throw bad(
@@ -50,30 +50,56 @@ async function candidateRun(ref: string, baseline: SavedRun, values: Values): Pr
       'Give a new run folder to compare instead of a function, or tune the baseline again with --out.',
     );
   }
+  return saved;
+}
+
+async function openLike(baseline: SavedRun, ref: string, values: Values) {
   const measuredOn = baseline.progress?.target ?? baseline.result.target;
   const kind = values.target ?? measuredOn;
   if (kind !== measuredOn) {
     throw bad(`The baseline was measured on the ${measuredOn} target, not ${kind}: the figures would not compare.`);
   }
-  const opened = await openTarget(kind, ref, {
+  return openTarget(kind, ref, {
     ...(values.isolation ? { isolation: values.isolation } : {}),
     ...(values.region ? { region: values.region } : {}),
   });
+}
+
+/** The baseline's plan for another function (and, with --payload, other payloads); output-only options dropped. */
+async function candidatePlan(saved: TunePlan, functionName: string, values: Values): Promise<TunePlan> {
+  const payloads =
+    values.payload !== undefined
+      ? [{ name: 'payload', payload: await readPayloadArgument(values.payload), weight: 1 }]
+      : saved.payloads;
+  return validatePlan({
+    ...saved,
+    functionName,
+    payloads,
+    autoApply: false,
+    invocationsPerMonth: undefined,
+    freeTier: undefined,
+    ...(saved.order === 'interleaved' ? { seed: newSeed() } : {}),
+  });
+}
+
+const outDirFor = (values: Values, functionName: string) =>
+  path.resolve(values.out ?? path.join('lambench-results', `check-${functionName}-${stamp()}`));
+
+/**
+ * The candidate side: a given run folder as it is, or the function measured now with the baseline's saved plan
+ * (sizes, payloads, n or precision, warm-ups, order), only the function, the payload (--payload) and the order's
+ * seed being new. The new run is written to --out like any tune, so the evidence stays.
+ */
+async function candidateRun(ref: string, baseline: SavedRun, values: Values): Promise<SavedRun | 'interrupted'> {
+  if (await isSavedRun(ref)) {
+    if (values.payload !== undefined) throw bad('--payload applies when the function is measured, not to a saved run.');
+    return readSavedRun(ref);
+  }
+  const saved = savedPlanOf(baseline);
+  const opened = await openLike(baseline, ref, values);
   try {
-    const payloads =
-      values.payload !== undefined
-        ? [{ name: 'payload', payload: await readPayloadArgument(values.payload), weight: 1 }]
-        : saved.payloads;
-    const plan: TunePlan = validatePlan({
-      ...saved,
-      functionName: opened.functionName,
-      payloads,
-      autoApply: false,
-      invocationsPerMonth: undefined,
-      freeTier: undefined,
-      ...(saved.order === 'interleaved' ? { seed: newSeed() } : {}),
-    });
-    const outDir = path.resolve(values.out ?? path.join('lambench-results', `check-${plan.functionName}-${stamp()}`));
+    const plan = await candidatePlan(saved, opened.functionName, values);
+    const outDir = outDirFor(values, plan.functionName);
     const run = await tune(opened.target, plan, {
       outDir,
       onProgress: progressPrinter(),
@@ -91,6 +117,49 @@ async function candidateRun(ref: string, baseline: SavedRun, values: Values): Pr
   }
 }
 
+/**
+ * --paired: the baseline's plan (its function, its payloads) measured again in the same seeded rounds as the
+ * candidate, and the two fresh samples compared; the saved baseline gives the plan and the pricing only. Both
+ * sides' invocations are written to --out (baseline.jsonl, candidate.jsonl).
+ */
+async function pairedRuns(ref: string, baseline: SavedRun, values: Values): Promise<[SavedRun, SavedRun]> {
+  if (await isSavedRun(ref)) throw bad('--paired measures both sides now: give a function, not a saved run.');
+  const saved = savedPlanOf(baseline);
+  const opened = await openLike(baseline, ref, values);
+  try {
+    const plan = await candidatePlan(saved, opened.functionName, values);
+    const outDir = outDirFor(values, plan.functionName);
+    const seed = newSeed();
+    const controller = abortOnSignal();
+    let records: Awaited<ReturnType<typeof runPaired>>;
+    try {
+      records = await runPaired(opened.target, saved, plan, {
+        seed,
+        signal: controller.signal,
+        onProgress: progressPrinter(),
+      });
+    } finally {
+      controller.dispose();
+      await opened.target.cleanup();
+    }
+    await mkdir(outDir, { recursive: true });
+    const jsonl = (rs: InvocationRecord[]) => rs.map((r) => `${JSON.stringify(r)}\n`).join('');
+    await writeFile(path.join(outDir, 'baseline.jsonl'), jsonl(records.baseline));
+    await writeFile(path.join(outDir, 'candidate.jsonl'), jsonl(records.candidate));
+    const result = { ...baseline.result, function: plan.functionName };
+    return [
+      {
+        ...baseline,
+        dir: `${baseline.dir} (its plan, measured again alongside, seed ${seed})`,
+        records: records.baseline,
+      },
+      { dir: outDir, result, records: records.candidate, progress: null },
+    ];
+  } finally {
+    await opened.close();
+  }
+}
+
 export async function checkCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, USAGE);
   const ref = requirePositional(positionals, 0, 'the function or run to check', USAGE);
@@ -99,8 +168,11 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const resamples = integerOption(values.resamples, 'resamples') ?? 2000;
   if (resamples < 100) throw bad(`--resamples must be at least 100, got ${resamples}.`);
   const seed = integerOption(values.seed, 'seed') ?? 1;
-  const baseline = await readSavedRun(values.baseline);
-  const candidate = await candidateRun(ref, baseline, values);
+  const saved = await readSavedRun(values.baseline);
+  let baseline = saved;
+  let candidate: SavedRun | 'interrupted';
+  if (values.paired) [baseline, candidate] = await pairedRuns(ref, saved, values);
+  else candidate = await candidateRun(ref, saved, values);
   if (candidate === 'interrupted') return 130;
   if (candidate.result.target !== baseline.result.target) {
     throw bad(
