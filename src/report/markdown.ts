@@ -3,6 +3,7 @@ import {
   errorsCell,
   monthlyHeading,
   ms,
+  networkLabel,
   precisionCell,
   pricingLabel,
   samplingLine,
@@ -19,7 +20,8 @@ function environmentLine(result: TuneResult): string {
       : `AWS Lambda, ${e.region}`;
   const capped = e.cappedMemorySizes.length ? ` CPU capped by the host at: ${e.cappedMemorySizes.join(', ')} MB.` : '';
   const runtime = e.runtime ? ` Runtime ${e.runtime}${e.runtimeVersion ? ` (ran on ${e.runtimeVersion})` : ''}.` : '';
-  return `Measured on ${where}; priced as ${pricingLabel(e)}.${capped}${runtime}`;
+  const network = e.target === 'local' ? ` Network: ${networkLabel(e.network)}.` : '';
+  return `Measured on ${where}; priced as ${pricingLabel(e)}.${capped}${runtime}${network}`;
 }
 
 function ciNote(result: TuneResult): string[] {

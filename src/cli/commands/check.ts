@@ -12,11 +12,12 @@ import { isSavedRun, pricingOf, readSavedRun, type SavedRun, sizeSamples } from 
 import { tune } from '../../tuner/tune.js';
 import type { InvocationRecord } from '../../tuner/types.js';
 import { fractionOption, integerOption, parse, requirePositional } from '../args.js';
+import { networkOption } from '../endpoints.js';
 import { readPayloadArgument } from '../payload.js';
 import { abortOnSignal, openTarget } from '../target.js';
 
 const USAGE =
-  'lambench check <function|folder|arn|run dir|result.json> --baseline <run dir|result.json> [--threshold 5%] [--payload JSON|@file] [--paired] [--out DIR] [--seed N] [--resamples N] [--json] [--target local|aws] [--isolation I] [--region R]';
+  'lambench check <function|folder|arn|run dir|result.json> --baseline <run dir|result.json> [--threshold 5%] [--payload JSON|@file] [--paired] [--out DIR] [--seed N] [--resamples N] [--json] [--target local|aws] [--isolation I] [--region R] [--network lambda-2026|none]';
 
 const OPTIONS = {
   baseline: { type: 'string' },
@@ -30,6 +31,7 @@ const OPTIONS = {
   target: { type: 'string' },
   isolation: { type: 'string' },
   region: { type: 'string' },
+  ...networkOption,
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -62,6 +64,7 @@ async function openLike(baseline: SavedRun, ref: string, values: Values) {
   return openTarget(kind, ref, {
     ...(values.isolation ? { isolation: values.isolation } : {}),
     ...(values.region ? { region: values.region } : {}),
+    ...(values.network ? { network: values.network } : {}),
   });
 }
 
