@@ -25,6 +25,11 @@ const commands: Record<string, Command> = {
     summary: 'Put several tune results on one chart and table',
     run: async (argv) => (await import('./commands/compare.js')).compareCommand(argv),
   },
+  plan: {
+    summary:
+      'Cost and cold starts at your traffic from a tune result: on-demand, arm64, provisioned, Managed Instances',
+    run: async (argv) => (await import('./commands/plan.js')).planCommand(argv),
+  },
   data: {
     summary: 'Generate an experiment dataset into the embedded S3 (csv-etl --rows N)',
     run: async (argv) => (await import('./commands/data.js')).dataCommand(argv),
