@@ -24,6 +24,8 @@ export interface BillInput {
   architecture: Architecture;
   region: string;
   provisioned?: number;
+  /** How long provisioned concurrency is enabled (default: the whole month). */
+  provisionedSeconds?: number;
   freeTier?: boolean;
 }
 
@@ -48,7 +50,7 @@ export function monthlyBill(input: BillInput): MonthlyBill {
   const n = input.provisioned ?? 0;
   const rates = prices.provisioned?.[architecture];
   if (n > 0 && !rates) throw new Error(`no provisioned concurrency prices for ${region}`);
-  const provisionedUSD = n > 0 && rates ? n * gb * MONTH_SECONDS * rates.idle : 0;
+  const provisionedUSD = n > 0 && rates ? n * gb * (input.provisionedSeconds ?? MONTH_SECONDS) * rates.idle : 0;
   const provisionedExecutionUSD = n > 0 && rates ? gbs(stats.provisionedBilledMs) * rates.execution : 0;
   const durationUSD = onDemandGbs ? (onDemandUSD * durationGbs) / onDemandGbs : 0;
   const initUSD = onDemandUSD - durationUSD;

@@ -71,17 +71,27 @@ export function managedInstances(
     instanceSeconds += n * Math.min(step, traffic.periodS - t);
   }
   const instanceHoursPerMonth = (instanceSeconds / 3600) * (MONTH_SECONDS / traffic.periodS);
-  const instancesUSD = instanceHoursPerMonth * instance.perHour;
-  const managementUSD = instancesUSD * MANAGED_INSTANCES.managementFee;
-  const requestsUSD = (invocationsPerMonth / 1e6) * MANAGED_INSTANCES.requestPer1M;
   return {
     instanceType,
     cpuSecondsPerInvocation,
     peakInstances,
     instanceHoursPerMonth,
-    instancesUSD,
-    managementUSD,
-    requestsUSD,
-    totalUSD: instancesUSD + managementUSD + requestsUSD,
+    ...managedBill(instanceHoursPerMonth, instance.perHour, invocationsPerMonth),
   };
+}
+
+/**
+ * Managed Instances' bill: the instances at what EC2 charges for them (`ec2PerHour`: on-demand by default, lower
+ * under a Savings Plan), the management fee on the on-demand price, and the requests.
+ */
+export function managedBill(
+  instanceHours: number,
+  onDemandPerHour: number,
+  requests: number,
+  ec2PerHour = onDemandPerHour,
+): { instancesUSD: number; managementUSD: number; requestsUSD: number; totalUSD: number } {
+  const instancesUSD = instanceHours * ec2PerHour;
+  const managementUSD = instanceHours * onDemandPerHour * MANAGED_INSTANCES.managementFee;
+  const requestsUSD = (requests / 1e6) * MANAGED_INSTANCES.requestPer1M;
+  return { instancesUSD, managementUSD, requestsUSD, totalUSD: instancesUSD + managementUSD + requestsUSD };
 }
