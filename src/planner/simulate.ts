@@ -218,10 +218,10 @@ export interface WindowPlan {
 export function planWindows(traffic: Traffic, budget: number, maxIdleS: number): WindowPlan {
   const meanRate = traffic.perPeriod / traffic.periodS;
   // At high rates the pool reaches its steady state within seconds; a full idle-timeout warm-up would cost more
-  // arrivals than the window itself, so it is cut to half the budget (never under 30 s).
-  const warmupS = traffic.kind === 'timestamps' ? 0 : Math.min(maxIdleS + 60, Math.max(30, budget / (2 * meanRate)));
+  // arrivals than the window itself, so it is cut to half the budget (never under 10 s).
+  const warmupS = traffic.kind === 'timestamps' ? 0 : Math.min(maxIdleS + 60, Math.max(10, budget / (2 * meanRate)));
   if (traffic.kind === 'steady') {
-    const length = Math.max(60, Math.min(86_400, budget / meanRate - warmupS));
+    const length = Math.max(10, Math.min(86_400, budget / meanRate - warmupS));
     return {
       windows: [{ start: 0, length }],
       warmupS,
@@ -235,9 +235,9 @@ export function planWindows(traffic: Traffic, budget: number, maxIdleS: number):
       method: `the whole ${fmt(traffic.periodS)} s period${warmupS ? ` after a ${fmt(warmupS)} s warm-up` : ''}`,
     };
   }
-  const k = 8;
+  const k = Math.max(1, Math.min(8, Math.floor(traffic.periodS / 60)));
   const slice = traffic.periodS / k;
-  const length = Math.max(60, Math.min(slice, budget / k / meanRate - warmupS));
+  const length = Math.min(slice, Math.max(Math.min(10, slice), budget / k / meanRate - warmupS));
   const windows = Array.from({ length: k }, (_, i) => ({ start: i * slice + (slice - length) / 2, length }));
   return {
     windows,

@@ -10,7 +10,7 @@ import type { InvocationRecord, TuneResult } from '../../tuner/types.js';
 import { integerOption, parse } from '../args.js';
 
 const USAGE =
-  'lambench plan <run dir|result.json> [<run dir of the other architecture>] --traffic <100/s|50M/month|burst:10/s,500/s,60s,1h|@file.csv> [--shape flat|diurnal[:a]] [--region R] [--idle 5-15] [--reserved-concurrency N] [--account-concurrency N] [--free-tier] [--instance-type T] [--seed N] [--json] [--out DIR]';
+  'lambench plan <run dir|result.json> [<run dir of the other architecture>] --traffic <100/s|50M/month|burst:10/s,500/s,60s,1h|@file.csv> [--shape flat|diurnal[:a]] [--region R] [--idle 5-15] [--reserved-concurrency N] [--account-concurrency N] [--free-tier] [--instance-type T] [--seed N] [--budget N] [--json] [--out DIR]';
 
 const OPTIONS = {
   traffic: { type: 'string' },
@@ -22,6 +22,7 @@ const OPTIONS = {
   'free-tier': { type: 'boolean', default: false },
   'instance-type': { type: 'string' },
   seed: { type: 'string' },
+  budget: { type: 'string' },
   json: { type: 'boolean', default: false },
   out: { type: 'string' },
 } as const;
@@ -77,6 +78,8 @@ export async function planCommand(argv: string[]): Promise<number> {
   const reserved = integerOption(values['reserved-concurrency'], 'reserved-concurrency');
   const account = integerOption(values['account-concurrency'], 'account-concurrency');
   const seed = integerOption(values.seed, 'seed');
+  const budget = integerOption(values.budget, 'budget');
+  if (budget !== undefined && budget < 1000) throw new LambenchError('INVALID_ARGUMENT', `--budget must be at least 1000 arrivals, got ${budget}.`);
   for (const [name, n] of [
     ['reserved-concurrency', reserved],
     ['account-concurrency', account],
@@ -93,6 +96,8 @@ export async function planCommand(argv: string[]): Promise<number> {
     ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
     ...(account !== undefined ? { accountConcurrency: account } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    // The sweep's simulations get a tenth of the budget each: they only have to rank the options.
+    ...(budget !== undefined ? { budget, sweepBudget: Math.round(budget / 10) } : {}),
     ...(values['free-tier'] ? { freeTier: true } : {}),
     ...(instance ? { instanceType: { x86_64: instance, arm64: instance } } : {}),
   };
