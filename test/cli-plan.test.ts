@@ -22,7 +22,10 @@ afterAll(async () => {
 
 describe('lambench plan', () => {
   it('--json prints the plan and writes plan.json and plan.html beside the run', async () => {
-    const { code, stdout, stderr } = await runLambench(['plan', cwd, '--traffic', '20/s', '--budget', '20000', '--json'], cwd);
+    const { code, stdout, stderr } = await runLambench(
+      ['plan', cwd, '--traffic', '20/s', '--budget', '20000', '--json'],
+      cwd,
+    );
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const plan = JSON.parse(stdout) as PlanResult;
@@ -39,7 +42,21 @@ describe('lambench plan', () => {
 
   it('prints the table for a CSV of per-minute counts into --out', async () => {
     const out = path.join(cwd, 'out');
-    const { code, stdout } = await runLambench(['plan', path.join(cwd, 'result.json'), '--traffic', '@minutes.csv', '--idle', '5-10', '--budget', '20000', '--out', out], cwd);
+    const { code, stdout } = await runLambench(
+      [
+        'plan',
+        path.join(cwd, 'result.json'),
+        '--traffic',
+        '@minutes.csv',
+        '--idle',
+        '5-10',
+        '--budget',
+        '20000',
+        '--out',
+        out,
+      ],
+      cwd,
+    );
     expect(code).toBe(0);
     expect(stdout).toMatch(/4 minutes of per-minute counts/);
     expect(stdout).toMatch(/Idle eviction 5–10 min/);

@@ -37,11 +37,15 @@ describe('planTraffic', () => {
   });
 
   it('sizes provisioned concurrency at p99 and Managed Instances from the CPU measured', () => {
-    const pc = plan.options.find((o) => o.model === 'provisioned' && o.architecture === 'x86_64' && o.memoryMB === 1024);
+    const pc = plan.options.find(
+      (o) => o.model === 'provisioned' && o.architecture === 'x86_64' && o.memoryMB === 1024,
+    );
     const od = plan.options.find((o) => o.model === 'on-demand' && o.architecture === 'x86_64' && o.memoryMB === 1024);
     expect(pc?.provisionedConcurrency).toBe(od?.concurrency.p99);
     expect(pc?.monthly.provisionedUSD).toBeCloseTo((pc?.provisionedConcurrency ?? 0) * MONTH_SECONDS * 0.0000041667, 4);
-    const mi = plan.options.find((o) => o.model === 'managed-instances' && o.architecture === 'arm64' && o.memoryMB === 512);
+    const mi = plan.options.find(
+      (o) => o.model === 'managed-instances' && o.architecture === 'arm64' && o.memoryMB === 512,
+    );
     // 100 ms at 512 MB had 512/1769 vCPU: 0.0289 CPU-s; 20/s needs 0.58 vCPU → the 3-instance minimum.
     expect(mi?.managed?.cpuSecondsPerInvocation).toBeCloseTo(0.1 * (512 / 1769), 6);
     expect(mi?.managed?.peakInstances).toBe(3);
@@ -72,7 +76,11 @@ describe('planTraffic', () => {
 
   it('uses both architectures’ own durations when both were measured', () => {
     const arm = fixture('arm64', { 512: 80, 1024: 50 });
-    const both = planTraffic([x86.result, arm.result], '20/s', { ...fast, sweepBudget: 0, records: [x86.records, arm.records] });
+    const both = planTraffic([x86.result, arm.result], '20/s', {
+      ...fast,
+      sweepBudget: 0,
+      records: [x86.records, arm.records],
+    });
     const od = both.options.find((o) => o.model === 'on-demand' && o.architecture === 'arm64' && o.memoryMB === 1024);
     expect(od?.basis).toBe('measured');
     expect(od?.monthly.durationUSD).toBeCloseTo(20 * MONTH_SECONDS * 0.05 * 0.0000133334, 4);
@@ -81,7 +89,12 @@ describe('planTraffic', () => {
   });
 
   it('throttles at reserved concurrency and prefers an option that does not', () => {
-    const tight = planTraffic(x86.result, '200/s', { ...fast, sweepBudget: 0, reservedConcurrency: 5, records: [x86.records] });
+    const tight = planTraffic(x86.result, '200/s', {
+      ...fast,
+      sweepBudget: 0,
+      reservedConcurrency: 5,
+      records: [x86.records],
+    });
     const od = tight.options.find((o) => o.model === 'on-demand' && o.memoryMB === 512 && o.architecture === 'x86_64');
     // Demand is 200 × 0.1 = 20 busy environments against 5 allowed.
     expect(od?.throttleRate).toBeGreaterThan(0.6);
@@ -95,7 +108,12 @@ describe('planTraffic', () => {
     const sa = planTraffic(x86.result, '5/s', { ...fast, sweepBudget: 0, region: 'sa-east-1' });
     expect(sa.options.every((o) => o.model === 'on-demand')).toBe(true);
     expect(sa.notes.join(' ')).toMatch(/No provisioned concurrency prices for sa-east-1/);
-    const far = planTraffic(x86.result, '5/s', { ...fast, sweepBudget: 0, region: 'xx-nowhere-1', onWarning: (w) => warnings.push(w) });
+    const far = planTraffic(x86.result, '5/s', {
+      ...fast,
+      sweepBudget: 0,
+      region: 'xx-nowhere-1',
+      onWarning: (w) => warnings.push(w),
+    });
     expect(far.prices.regionInTable).toBe(false);
     expect(warnings[0]).toMatch(/not in the price table/);
     expect(familyOf({ model: 'provisioned', architecture: 'arm64' })).toBe('provisioned arm64');

@@ -51,7 +51,14 @@ describe('the simulation', () => {
   });
 
   it('throttles past the concurrency limit (Erlang loss: 1 − 500/2000 at a demand of 2,000)', () => {
-    const s = simulate(steady(1000), fixed(2000), { ...limits, concurrencyLimit: 500 }, [{ start: 0, length: 60 }], 30, 2);
+    const s = simulate(
+      steady(1000),
+      fixed(2000),
+      { ...limits, concurrencyLimit: 500 },
+      [{ start: 0, length: 60 }],
+      30,
+      2,
+    );
     const throttled = s.throttledConcurrency / s.arrivals;
     expect(throttled).toBeGreaterThan(0.7);
     expect(throttled).toBeLessThan(0.8);
@@ -68,7 +75,14 @@ describe('the simulation', () => {
   });
 
   it('serves from provisioned environments first: N above peak concurrency leaves no cold start', () => {
-    const s = simulate(steady(100), fixed(200, 300), { ...limits, provisioned: 45 }, [{ start: 0, length: 600 }], 60, 4);
+    const s = simulate(
+      steady(100),
+      fixed(200, 300),
+      { ...limits, provisioned: 45 },
+      [{ start: 0, length: 600 }],
+      60,
+      4,
+    );
     expect(s.coldStarts).toBe(0);
     expect(s.provisionedServed).toBe(s.served);
     expect(s.provisionedBilledMs).toBe(200 * s.served);

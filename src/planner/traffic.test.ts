@@ -45,7 +45,9 @@ describe('traffic specs', () => {
   });
 
   it('reads per-minute counts and timestamps from CSV files', () => {
-    const minutes = parseTraffic(`@${file('m.csv', 'minute,count\n2026-01-01T00:00Z,60\n2026-01-01T00:01Z,120\n2026-01-01T00:02Z,0\n')}`);
+    const minutes = parseTraffic(
+      `@${file('m.csv', 'minute,count\n2026-01-01T00:00Z,60\n2026-01-01T00:01Z,120\n2026-01-01T00:02Z,0\n')}`,
+    );
     expect(minutes.kind).toBe('per-minute');
     expect(minutes.periodS).toBe(180);
     expect(minutes.rateAt(70)).toBe(2);

@@ -79,7 +79,8 @@ export async function planCommand(argv: string[]): Promise<number> {
   const account = integerOption(values['account-concurrency'], 'account-concurrency');
   const seed = integerOption(values.seed, 'seed');
   const budget = integerOption(values.budget, 'budget');
-  if (budget !== undefined && budget < 1000) throw new LambenchError('INVALID_ARGUMENT', `--budget must be at least 1000 arrivals, got ${budget}.`);
+  if (budget !== undefined && budget < 1000)
+    throw new LambenchError('INVALID_ARGUMENT', `--budget must be at least 1000 arrivals, got ${budget}.`);
   for (const [name, n] of [
     ['reserved-concurrency', reserved],
     ['account-concurrency', account],

@@ -55,4 +55,3 @@ export function fixture(architecture: 'x86_64' | 'arm64', ms: Record<number, num
   };
   return { result, records };
 }
-
