@@ -20,12 +20,23 @@ const PLAN_CHARTS = `
   var palette = { 'on-demand x86_64': '#2563eb', 'on-demand arm64': '#16a34a', 'provisioned x86_64': '#9333ea',
     'provisioned arm64': '#ea580c', 'managed-instances x86_64': '#0891b2', 'managed-instances arm64': '#dc2626' };
   var families = Object.keys(palette).filter(function (f) { return plan.sweep.some(function (p) { return p.best[f]; }); });
+  // Log axes: label the powers of ten only, compactly (1k, 10M, 1B), so ticks never overlap.
+  var compact = function (v) {
+    var units = [[1e9, 'B'], [1e6, 'M'], [1e3, 'k']];
+    for (var i = 0; i < units.length; i++) if (v >= units[i][0]) return (v / units[i][0]) + units[i][1];
+    return String(v);
+  };
+  var decade = function (v) {
+    var l = Math.log10(v);
+    return Math.abs(l - Math.round(l)) < 1e-9 ? compact(v) : '';
+  };
+  var measured = plan.simulation.durations.map(function (d) { return d.architecture; });
   var options = function (yTitle, yLog) {
     return { responsive: true, maintainAspectRatio: false, animation: false,
       interaction: { mode: 'nearest', intersect: false },
       plugins: { legend: { position: 'bottom', labels: { boxWidth: 12, font: { size: 11 } } } },
-      scales: { x: { type: 'logarithmic', title: { display: true, text: 'invocations per month' } },
-        y: { type: yLog ? 'logarithmic' : 'linear', title: { display: true, text: yTitle } } } };
+      scales: { x: { type: 'logarithmic', title: { display: true, text: 'invocations per month' }, ticks: { autoSkip: true, maxRotation: 0, callback: decade } },
+        y: { type: yLog ? 'logarithmic' : 'linear', title: { display: true, text: yTitle }, ticks: yLog ? { callback: decade } : {} } } };
   };
   var cost = families.map(function (f) {
     return { label: f, borderColor: palette[f], backgroundColor: palette[f], pointRadius: 2,
@@ -34,7 +45,8 @@ const PLAN_CHARTS = `
   cost.push({ label: 'planned traffic', borderColor: '#111827', backgroundColor: '#111827', pointRadius: 6, pointStyle: 'crossRot', showLine: false,
     data: plan.winner ? [{ x: plan.traffic.invocationsPerMonth, y: plan.winner.monthly.totalUSD }] : [] });
   var cold = [];
-  families.filter(function (f) { return f.indexOf('on-demand') === 0; }).forEach(function (f) {
+  // Cold starts depend on the durations only: an architecture priced from the other's durations would repeat them.
+  families.filter(function (f) { return f.indexOf('on-demand') === 0 && measured.indexOf(f.split(' ')[1]) >= 0; }).forEach(function (f) {
     ['shortIdle', 'longIdle'].forEach(function (end, i) {
       cold.push({ label: f + (i ? ' (' + plan.simulation.idleMinutes[1] + ' min idle)' : ' (' + plan.simulation.idleMinutes[0] + ' min idle)'),
         borderColor: palette[f], backgroundColor: palette[f], borderDash: i ? [6, 4] : [], pointRadius: 2,
