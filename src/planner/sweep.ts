@@ -7,7 +7,7 @@ import {
   optionsFor,
   type PlanOption,
   pickWinner,
-} from './plan.js';
+} from './options.js';
 import type { SizeProfile } from './profile.js';
 import { scaleTraffic, type Traffic } from './traffic.js';
 
