@@ -213,6 +213,6 @@ export const ASSUMPTIONS = [
   'A cold start keeps its environment busy for Init Duration + duration and bills ceil(Init Duration + duration) (on-demand INIT is billed since 2025-08-01).',
   'Provisioned concurrency N = the p99 of on-demand concurrency (at most the concurrency limit); it is enabled all month, its environments are used first; spill-over runs on demand.',
   'Managed Instances: no cold starts once the fleet runs; instances per 5 minutes from the peak rate × CPU-seconds per invocation (duration × the vCPU share measured) at the target utilisation, at least the minimum instances; EC2 on-demand price + 15 % + $0.20 per 1M requests.',
-  'Not modelled: the few-hour maximum lifetime of an environment (AWS recycles them; a cold start more per environment and lifetime), provisioned environments\' re-initialisation, retries of throttled requests, ephemeral storage above 512 MB.',
+  "Not modelled: the few-hour maximum lifetime of an environment (AWS recycles them; a cold start more per environment and lifetime), provisioned environments' re-initialisation, retries of throttled requests, ephemeral storage above 512 MB.",
   'A month is 730 hours; the free tier is not deducted unless asked for (it is per account, not per function).',
 ];
