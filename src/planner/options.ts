@@ -59,19 +59,41 @@ export interface Evaluated {
   provisioned: { n: number; stats: SimulationStats };
 }
 
+/**
+ * Traffic so sparse that the window saw no arrival (a few a month) is priced as what it is in the limit: every
+ * invocation cold, at the measured mean duration and Init Duration.
+ */
+function orAllCold(profile: SizeProfile, stats: SimulationStats): SimulationStats {
+  if (stats.arrivals > 0) return stats;
+  const billed = Math.ceil(profile.meanDurationMs);
+  return {
+    ...stats,
+    arrivals: 1,
+    served: 1,
+    coldStarts: 1,
+    billedMs: billed,
+    initBilledMs: Math.ceil(profile.meanInitMs + profile.meanDurationMs) - billed,
+    concurrencySamples: [0],
+    maxConcurrency: 1,
+  };
+}
+
 /** The simulations of one size: on-demand at both idle ends, then with provisioned concurrency N = p99 concurrency. */
 export function evaluateSize(traffic: Traffic, profile: SizeProfile, ctx: EvaluateContext, budget: number): Evaluated {
   const [shortIdle, longIdle] = ctx.idleS;
   const { windows, warmupS } = planWindows(traffic, budget, longIdle);
   const label = `${profile.architecture}/${profile.memoryMB}/${traffic.spec}`;
   const run = (idleTimeoutS: number, provisioned: number, tag: string) =>
-    simulate(
-      traffic,
+    orAllCold(
       profile,
-      { idleTimeoutS, concurrencyLimit: ctx.concurrencyLimit, provisioned, scaling: SCALING_RATE },
-      windows,
-      warmupS,
-      seedFor(ctx.seed, `${label}/${tag}`),
+      simulate(
+        traffic,
+        profile,
+        { idleTimeoutS, concurrencyLimit: ctx.concurrencyLimit, provisioned, scaling: SCALING_RATE },
+        windows,
+        warmupS,
+        seedFor(ctx.seed, `${label}/${tag}`),
+      ),
     );
   const short = run(shortIdle, 0, 'short');
   const long = run(longIdle, 0, 'long');

@@ -126,3 +126,16 @@ describe('planTraffic', () => {
     expect(od?.monthly.durationUSD).toBeCloseTo(20 * MONTH_SECONDS * 0.06 * 0.0000166667, 4);
   });
 });
+
+describe('planTraffic at the edges', () => {
+  it('prices traffic too sparse for the window as all cold', () => {
+    const { result } = fixture('x86_64', { 1024: 60 }, 300);
+    const plan = planTraffic(result, '2/month', { budget: 1000, sweepBudget: 0 });
+    const od = plan.options.find((o) => o.model === 'on-demand' && o.architecture === 'x86_64');
+    expect(od?.coldStartRate.shortIdle).toBe(1);
+    // Two invocations of 60 ms + 300 ms INIT at 1 GB, and two requests.
+    expect(od?.monthly.durationUSD).toBeCloseTo(2 * 0.06 * 0.0000166667, 12);
+    expect(od?.monthly.initUSD).toBeCloseTo(2 * 0.3 * 0.0000166667, 12);
+    expect(od?.monthly.requestsUSD).toBeCloseTo(2 * 0.2e-6, 12);
+  });
+});

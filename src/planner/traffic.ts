@@ -114,8 +114,9 @@ export function perMinute(counts: readonly number[], spec: string): Traffic {
   const periodS = counts.length * 60;
   const rateAt = (t: number) => rates[Math.floor((((t % periodS) + periodS) % periodS) / 60)] ?? 0;
   const total = counts.reduce((a, b) => a + b, 0);
-  const description = `${counts.length} minutes of per-minute counts (${fmt(total)} requests, peak ${fmt(Math.max(...counts))}/min), repeated`;
-  return make(spec, 'per-minute', description, periodS, rateAt, Math.max(...rates), total);
+  const peak = counts.reduce((a, b) => Math.max(a, b), 0);
+  const description = `${counts.length} minutes of per-minute counts (${fmt(total)} requests, peak ${fmt(peak)}/min), repeated`;
+  return make(spec, 'per-minute', description, periodS, rateAt, peak / 60, total);
 }
 
 export function timestamps(secondsSorted: readonly number[], spec: string): Traffic {
@@ -126,7 +127,8 @@ export function timestamps(secondsSorted: readonly number[], spec: string): Traf
   for (const t of times) minutes[Math.floor(t / 60)] = (minutes[Math.floor(t / 60)] ?? 0) + 1;
   const rateAt = (t: number) => (minutes[Math.floor((((t % periodS) + periodS) % periodS) / 60)] ?? 0) / 60;
   const description = `${fmt(times.length)} request timestamps over ${fmt(periodS / 60)} min, repeated`;
-  return make(spec, 'timestamps', description, periodS, rateAt, Math.max(...minutes) / 60, times.length, times);
+  const peak = minutes.reduce((a, b) => Math.max(a, b), 0);
+  return make(spec, 'timestamps', description, periodS, rateAt, peak / 60, times.length, times);
 }
 
 /** The same pattern with every rate multiplied (timestamps become per-minute counts). */

@@ -95,8 +95,11 @@ export function pricesFor(region: string): RegionPrices {
 
 /**
  * Lambda Managed Instances: the EC2 instance's own on-demand price, a management fee of 15 % of that price, and
- * $0.20 per 1M requests; no duration charge. Instance prices are EC2 Linux on-demand in us-east-1 (m7g.xlarge's
- * $0.1632/h is the one the Lambda pricing page's example uses); other regions are not in the table.
+ * $0.20 per 1M requests; no duration charge. Instance prices are EC2 Linux on-demand in us-east-1: m7g.xlarge's
+ * $0.1632/h is the one the Lambda pricing page's example uses; m7g.large $0.0816 and m7i.xlarge $0.2016 as published
+ * write-ups of the EC2 rate card (June 2026) give them; m7i.large is half of m7i.xlarge (EC2 prices scale linearly
+ * within a family); c7g.xlarge and c7i.xlarge from the EC2 rate card as known, not re-checked here. Other regions are
+ * not in the table.
  */
 export const MANAGED_INSTANCES = {
   requestPer1M: 0.2,
