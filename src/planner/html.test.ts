@@ -50,7 +50,7 @@ describe.skipIf(!existsSync(CHROMIUM))('plan.html in headless Chromium (apt-get 
         // Six families × 11 traffic points, the planned-traffic marker; on-demand x86_64 at both idle ends.
         expect(charts.find((c) => c.id === 'cost-traffic-chart')?.points).toBe(6 * 11 + 1);
         expect(charts.find((c) => c.id === 'cold-traffic-chart')?.points).toBe(2 * 11);
-        expect(await page.locator('#plan-verdict').innerText()).toContain(plan.winner?.label ?? '?');
+        expect(await page.locator('#plan-verdict').textContent()).toContain(plan.winner?.label ?? '?');
         expect(await page.locator('tr.best').count()).toBe(1);
         // Nothing wider than the viewport but the table, which scrolls in its own box.
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
