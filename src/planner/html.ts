@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { escapeHtml } from '../report/format.js';
 import type { PlanResult } from './plan.js';
-import { coldBand, count, dollars, percent } from './table.js';
+import { coldBand, count, dollars, percent, priceOnly } from './table.js';
 
 let chartJs: string | undefined;
 /** Chart.js's UMD build, inlined so the page opens without a network (as the tune report does). */
@@ -82,7 +82,7 @@ export function renderPlanHtml(plan: PlanResult): string {
   const t = plan.traffic;
   const title = `lambench plan: ${plan.function} at ${t.spec}`;
   const verdict = plan.winner
-    ? `${plan.winner.label} wins at ${count(t.invocationsPerMonth)} invocations a month: ${dollars(plan.winner.monthly.totalUSD)} (cold starts ${coldBand(plan.winner)}).`
+    ? `${plan.winner.label} wins at ${count(t.invocationsPerMonth)} invocations a month: ${dollars(plan.winner.monthly.totalUSD)} (cold starts ${coldBand(plan.winner)})${priceOnly(plan.winner)}.`
     : 'No option could be priced.';
   const breakEven = plan.breakEven.length
     ? `<ul>${plan.breakEven.map((b) => `<li>${escapeHtml(b.from)} → ${escapeHtml(b.to)} at about ${count(b.invocationsPerMonth)} invocations a month (${+b.meanPerSecond.toPrecision(3)}/s)</li>`).join('')}</ul>`

@@ -23,6 +23,12 @@ export function coldBand(o: PlanOption): string {
   return percent(longIdle) === percent(shortIdle) ? percent(shortIdle) : `${percent(longIdle)}–${percent(shortIdle)}`;
 }
 
+/** A winner priced from the other architecture's durations says so: measure it before relying on it. */
+export const priceOnly = (o: PlanOption) =>
+  o.basis === 'price-only'
+    ? `; ${o.architecture} was not measured: the other architecture's durations at its prices`
+    : '';
+
 /** What a dashboard card shows: the winner and its monthly bill at the planned traffic. */
 export function planHeadline(plan: PlanResult): { label: string; monthlyUSD: number; text: string } | null {
   const w = plan.winner;
@@ -76,7 +82,7 @@ export function renderPlanTable(plan: PlanResult): string {
   ];
   if (plan.winner)
     lines.push(
-      `Winner: ${plan.winner.label}, ${dollars(plan.winner.monthly.totalUSD)} a month (cold starts ${coldBand(plan.winner)}).`,
+      `Winner: ${plan.winner.label}, ${dollars(plan.winner.monthly.totalUSD)} a month (cold starts ${coldBand(plan.winner)})${priceOnly(plan.winner)}.`,
     );
   const calm = plan.cheapestWithoutColdStarts;
   if (calm && calm !== plan.winner)
