@@ -64,9 +64,17 @@ export function monthlyBill(input: BillInput): MonthlyBill {
   };
 }
 
-/** Percentile of unsorted samples (nearest rank): concurrency is a count. */
-export function percentileOf(samples: readonly number[], p: number): number {
+/** Percentile of unsorted samples (nearest rank, each sample counting its weight): concurrency is a count. */
+export function percentileOf(samples: readonly number[], p: number, weights?: readonly number[]): number {
   if (samples.length === 0) return 0;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+  const order = samples.map((_, i) => i).sort((a, b) => (samples[a] ?? 0) - (samples[b] ?? 0));
+  const weightOf = (i: number) => weights?.[i] ?? 1;
+  const total = order.reduce((sum, i) => sum + weightOf(i), 0);
+  const target = (p / 100) * total;
+  let seen = 0;
+  for (const i of order) {
+    seen += weightOf(i);
+    if (seen >= target - 1e-9) return samples[i] ?? 0;
+  }
+  return samples[order[order.length - 1] ?? 0] ?? 0;
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { escapeHtml } from '../report/format.js';
 import type { PlanResult } from './plan.js';
-import { coldBand, count, dollars, percent, priceOnly } from './table.js';
+import { breakEvenText, coldBand, count, dollars, percent, priceOnly } from './table.js';
 
 let chartJs: string | undefined;
 /** Chart.js's UMD build, inlined so the page opens without a network (as the tune report does). */
@@ -85,7 +85,7 @@ export function renderPlanHtml(plan: PlanResult): string {
     ? `${plan.winner.label} wins at ${count(t.invocationsPerMonth)} invocations a month: ${dollars(plan.winner.monthly.totalUSD)} (cold starts ${coldBand(plan.winner)})${priceOnly(plan.winner)}.`
     : 'No option could be priced.';
   const breakEven = plan.breakEven.length
-    ? `<ul>${plan.breakEven.map((b) => `<li>${escapeHtml(b.from)} → ${escapeHtml(b.to)} at about ${count(b.invocationsPerMonth)} invocations a month (${+b.meanPerSecond.toPrecision(3)}/s)</li>`).join('')}</ul>`
+    ? `<ul>${plan.breakEven.map((b) => `<li>${escapeHtml(breakEvenText(b))}</li>`).join('')}</ul>`
     : '<p>No change of winner over the traffic range drawn.</p>';
   const list = (items: string[]) => `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
   return `<!doctype html>

@@ -35,8 +35,8 @@ export interface ManagedEstimate {
 }
 
 /**
- * Sizing of a Managed Instances fleet for the traffic: per 5-minute step (AWS scales an LMI fleet in minutes), enough
- * instances that the step's peak rate × CPU-seconds per invocation stays under `utilization` of their vCPUs and
+ * Sizing of a Managed Instances fleet for the traffic: per 5-minute step (AWS scales an LMI fleet in minutes, at most
+ * doubling in 5 minutes by default, so steps before a peak hold half of it, as a schedule would), enough instances that the step's peak rate × CPU-seconds per invocation stays under `utilization` of their vCPUs and
  * its in-flight invocations under the runtime's per-vCPU concurrency. The CPU need is measured, not guessed: an
  * invocation of d ms at m MB had min(1, m/1769) vCPU, so it used at most d × that share of CPU — exact for
  * CPU-bound work, an upper bound for work that waits on I/O (which is where many invocations per environment pay).
@@ -61,15 +61,24 @@ export function managedInstances(
       Math.ceil((rate * durationS) / (instance.vcpus * perVcpu)),
     );
   const step = Math.min(300, traffic.periodS);
-  let instanceSeconds = 0;
-  let peakInstances = 0;
+  const steps: number[] = [];
+  const lengths: number[] = [];
   for (let t = 0; t < traffic.periodS; t += step) {
     let peak = 0;
     for (let i = 0; i < 10; i++) peak = Math.max(peak, traffic.rateAt(t + (i * step) / 10));
-    const n = needed(peak);
-    peakInstances = Math.max(peakInstances, n);
-    instanceSeconds += n * Math.min(step, traffic.periodS - t);
+    steps.push(needed(peak));
+    lengths.push(Math.min(step, traffic.periodS - t));
   }
+  // A fleet at most doubles per 5 minutes (AWS's default), so it must already hold half of the next step's need:
+  // walked backwards, twice round the cyclic period, so a burst is prepared for in the steps before it.
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const next = steps[(i + 1) % steps.length] ?? 0;
+      steps[i] = Math.max(steps[i] ?? 0, Math.ceil(next / 2));
+    }
+  }
+  const peakInstances = Math.max(...steps);
+  const instanceSeconds = steps.reduce((sum, n, i) => sum + n * (lengths[i] ?? 0), 0);
   const instanceHoursPerMonth = (instanceSeconds / 3600) * (MONTH_SECONDS / traffic.periodS);
   return {
     instanceType,

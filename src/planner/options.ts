@@ -74,6 +74,7 @@ function orAllCold(profile: SizeProfile, stats: SimulationStats): SimulationStat
     billedMs: billed,
     initBilledMs: Math.ceil(profile.meanInitMs + profile.meanDurationMs) - billed,
     concurrencySamples: [0],
+    concurrencyWeights: [1],
     maxConcurrency: 1,
   };
 }
@@ -97,15 +98,18 @@ export function evaluateSize(traffic: Traffic, profile: SizeProfile, ctx: Evalua
     );
   const short = run(shortIdle, 0, 'short');
   const long = run(longIdle, 0, 'long');
-  const n = Math.min(ctx.concurrencyLimit, Math.max(1, percentileOf(short.concurrencySamples, 99)));
+  const n = Math.min(
+    ctx.concurrencyLimit,
+    Math.max(1, percentileOf(short.concurrencySamples, 99, short.concurrencyWeights)),
+  );
   return { profile, short, long, provisioned: { n, stats: run(shortIdle, n, 'provisioned') } };
 }
 
 const rate = (part: number, whole: number) => (whole ? part / whole : 0);
 const throttles = (s: SimulationStats) => rate(s.throttledConcurrency + s.throttledScaling, s.arrivals);
 const concurrency = (s: SimulationStats) => ({
-  p50: percentileOf(s.concurrencySamples, 50),
-  p99: percentileOf(s.concurrencySamples, 99),
+  p50: percentileOf(s.concurrencySamples, 50, s.concurrencyWeights),
+  p99: percentileOf(s.concurrencySamples, 99, s.concurrencyWeights),
   max: s.maxConcurrency,
 });
 

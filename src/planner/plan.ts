@@ -13,7 +13,7 @@ import {
 } from './options.js';
 import { profilesFrom, type SizeProfile } from './profile.js';
 import { DEFAULT_ACCOUNT_CONCURRENCY, planWindows, SCALING_RATE } from './simulate.js';
-import { type SweepPoint, sweepTraffic } from './sweep.js';
+import { type BreakEven, type SweepPoint, sweepTraffic } from './sweep.js';
 import { parseTraffic, type Traffic } from './traffic.js';
 
 export type { PlanOption, PricingModel } from './options.js';
@@ -71,7 +71,7 @@ export interface PlanResult {
   winner: PlanOption | null;
   cheapestWithoutColdStarts: PlanOption | null;
   sweep: SweepPoint[];
-  breakEven: Array<{ invocationsPerMonth: number; meanPerSecond: number; from: string; to: string }>;
+  breakEven: BreakEven[];
   notes: string[];
 }
 
@@ -168,8 +168,14 @@ export function planTraffic(
   const winner = pickWinner(planOptions);
   const noCold = planOptions.filter((o) => o.coldStartRate.shortIdle === 0);
   const sweepBudget = options.sweepBudget ?? 30_000;
-  const { points, breakEven } =
-    sweepBudget > 0 ? sweepTraffic(traffic, evaluated, ctx, sweepBudget) : { points: [], breakEven: [] };
+  const { points, breakEven, skipped } =
+    sweepBudget > 0
+      ? sweepTraffic(traffic, evaluated, ctx, sweepBudget, planOptions)
+      : { points: [], breakEven: [], skipped: [] };
+  if (skipped.length)
+    notes.push(
+      `Break-even sweep: ${skipped.join('×, ')}× this traffic left out (their busiest second alone exceeds twice the sweep's ${sweepBudget.toLocaleString('en-US')} arrivals per simulation; --budget raises it).`,
+    );
   const windows = planWindows(traffic, budget, ctx.idleS[1]);
   return {
     function: first.function,
@@ -212,7 +218,7 @@ export const ASSUMPTIONS = [
   'An idle environment is reused most-recently-used first and evicted after the idle timeout; both ends of the range are simulated, costs and the winner use the shorter (more cold starts).',
   'A cold start keeps its environment busy for Init Duration + duration and bills ceil(Init Duration + duration) (on-demand INIT is billed since 2025-08-01).',
   'Provisioned concurrency N = the p99 of on-demand concurrency (at most the concurrency limit); it is enabled all month, its environments are used first; spill-over runs on demand.',
-  'Managed Instances: no cold starts once the fleet runs; instances per 5 minutes from the peak rate × CPU-seconds per invocation (duration × the vCPU share measured) at the target utilisation, at least the minimum instances; EC2 on-demand price + 15 % + $0.20 per 1M requests.',
+  "Managed Instances: no cold starts once the fleet runs; instances per 5 minutes from the peak rate × CPU-seconds per invocation (duration × the vCPU share measured) at the target utilisation, at least the minimum instances, and at least half the next 5 minutes' (a fleet at most doubles in 5 minutes, so peaks are prepared for as a schedule would); EC2 on-demand price + 15 % + $0.20 per 1M requests.",
   "Not modelled: the few-hour maximum lifetime of an environment (AWS recycles them; a cold start more per environment and lifetime), provisioned environments' re-initialisation, retries of throttled requests, ephemeral storage above 512 MB.",
   'A month is 730 hours; the free tier is not deducted unless asked for (it is per account, not per function).',
 ];

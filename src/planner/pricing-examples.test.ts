@@ -23,6 +23,7 @@ const stats = (s: Partial<SimulationStats>): SimulationStats => ({
   provisionedServed: 0,
   provisionedBilledMs: 0,
   concurrencySamples: [],
+  concurrencyWeights: [],
   maxConcurrency: 0,
   ...s,
 });

@@ -99,9 +99,22 @@ describe('the simulation', () => {
     const w = planWindows(steady(50), 300_000, 900);
     expect(w.warmupS).toBe(960);
     expect(w.windows).toEqual([{ start: 0, length: 300_000 / 50 - 960 }]);
-    const day = planWindows(burst(10, 500, 60, 86_400, 'b'), 100_000, 900);
-    expect(day.windows.length).toBe(8);
-    const total = day.windows.reduce((n, x) => n + x.length + day.warmupS, 0) * 10;
-    expect(total).toBeLessThanOrEqual(110_000);
+    const day = burst(10, 500, 60, 86_400, 'b');
+    const plan = planWindows(day, 100_000, 900);
+    expect(plan.windows.length).toBe(8);
+    // Every window with its warm-up stays near its share of the budget, and the burst has windows of its own.
+    const expected = (a: number, b: number) => {
+      let n = 0;
+      for (let t = a; t < b; t += 0.5) n += day.rateAt(t) * 0.5;
+      return n;
+    };
+    const total = plan.windows.reduce((n, w) => n + expected(w.start - (w.warmupS ?? 0), w.start + w.length), 0);
+    expect(total).toBeLessThanOrEqual(120_000);
+    expect(plan.windows.filter((w) => w.start < 60).length).toBeGreaterThanOrEqual(1);
+    // The weights restore the period: Σ weight × window arrivals = the period's arrivals.
+    const restored = plan.windows.reduce((n, w) => n + (w.weight ?? 1) * expected(w.start, w.start + w.length), 0);
+    expect(Math.abs(restored - day.perPeriod) / day.perPeriod).toBeLessThan(0.02);
+    const seconds = plan.windows.reduce((n, w) => n + (w.timeWeight ?? 1) * w.length, 0);
+    expect(seconds).toBeCloseTo(86_400, 0);
   });
 });

@@ -24,6 +24,12 @@ export interface SimulationLimits {
 export interface Window {
   start: number;
   length: number;
+  /** This window's own warm-up (default: the simulation's). */
+  warmupS?: number;
+  /** How many invocations each simulated one stands for (its slice's arrivals ÷ the window's). Default 1. */
+  weight?: number;
+  /** How many seconds each simulated second stands for, for the concurrency percentiles. Default 1. */
+  timeWeight?: number;
 }
 
 export interface SimulationStats {
@@ -39,8 +45,9 @@ export interface SimulationStats {
   /** Invocations served by provisioned environments, and their billed milliseconds. */
   provisionedServed: number;
   provisionedBilledMs: number;
-  /** Busy environments, sampled once per simulated second. */
+  /** Busy environments, sampled once per simulated second, and what each sample stands for (seconds). */
   concurrencySamples: number[];
+  concurrencyWeights: number[];
   maxConcurrency: number;
 }
 
@@ -105,6 +112,7 @@ const emptyStats = (): SimulationStats => ({
   provisionedServed: 0,
   provisionedBilledMs: 0,
   concurrencySamples: [],
+  concurrencyWeights: [],
   maxConcurrency: 0,
 });
 
@@ -126,12 +134,15 @@ export function simulate(
   const stats = emptyStats();
   const scaling = limits.scaling ?? SCALING_RATE;
   for (const window of windows) {
+    const w = window.weight ?? 1;
+    const tw = window.timeWeight ?? 1;
+    const warm = window.warmupS ?? warmupS;
     const busy = new BusyHeap();
     let provisionedIdle = limits.provisioned;
     // Idle on-demand environments by the time they became idle: pushed in order, so the top is the most recent.
     const idle: number[] = [];
     let tokens = scaling.burst;
-    let lastToken = window.start - warmupS;
+    let lastToken = window.start - warm;
     let nextSample = Math.ceil(window.start);
     const end = window.start + window.length;
     const release = (until: number) => {
@@ -145,16 +156,17 @@ export function simulate(
       while (nextSample <= t && nextSample < end) {
         release(nextSample);
         stats.concurrencySamples.push(busy.size);
+        stats.concurrencyWeights.push(tw);
         nextSample++;
       }
     };
-    for (const t of arrivals(traffic, window.start - warmupS, end, random)) {
+    for (const t of arrivals(traffic, window.start - warm, end, random)) {
       if (t >= window.start) sampleUntil(t);
       release(t);
       const counted = t >= window.start;
-      if (counted) stats.arrivals++;
+      if (counted) stats.arrivals += w;
       if (busy.size >= limits.concurrencyLimit) {
-        if (counted) stats.throttledConcurrency++;
+        if (counted) stats.throttledConcurrency += w;
         continue;
       }
       const duration = profile.sampleDuration(random);
@@ -163,9 +175,9 @@ export function simulate(
         provisionedIdle--;
         busy.push(t + duration / 1000, true);
         if (counted) {
-          stats.served++;
-          stats.provisionedServed++;
-          stats.provisionedBilledMs += billed;
+          stats.served += w;
+          stats.provisionedServed += w;
+          stats.provisionedBilledMs += billed * w;
         }
       } else {
         const last = idle[idle.length - 1];
@@ -174,24 +186,24 @@ export function simulate(
           idle.pop();
           busy.push(t + duration / 1000, false);
           if (counted) {
-            stats.served++;
-            stats.billedMs += billed;
+            stats.served += w;
+            stats.billedMs += billed * w;
           }
         } else {
           tokens = Math.min(scaling.burst, tokens + (t - lastToken) * scaling.perSecond);
           lastToken = t;
           if (tokens < 1) {
-            if (counted) stats.throttledScaling++;
+            if (counted) stats.throttledScaling += w;
             continue;
           }
           tokens -= 1;
           const init = profile.sampleInit(random);
           busy.push(t + (init + duration) / 1000, false);
           if (counted) {
-            stats.served++;
-            stats.coldStarts++;
-            stats.billedMs += billed;
-            stats.initBilledMs += Math.ceil(init + duration) - billed;
+            stats.served += w;
+            stats.coldStarts += w;
+            stats.billedMs += billed * w;
+            stats.initBilledMs += (Math.ceil(init + duration) - billed) * w;
           }
         }
       }
@@ -210,18 +222,20 @@ export interface WindowPlan {
 }
 
 /**
- * Which stretches to simulate so one simulation stays near `budget` arrivals: the whole period when it fits (steady
- * traffic: up to a day, stationary after the warm-up), else `k` windows spread evenly over the period, each one
- * standing for its share. Every window starts after a warm-up at the traffic's own rates (the pattern is cyclic) as
- * long as the longest idle timeout, so no window starts with an empty pool.
+ * Which stretches to simulate so one simulation stays near `budget` arrivals. Steady traffic: one window of up to a
+ * day (stationary after the warm-up). A shaped, burst or file period: the whole period when it fits; else it is cut
+ * into k slices holding equal shares of Σ rate² dt (so a short burst gets slices of its own) and one window is
+ * simulated in each, at the slice's middle by that measure, weighted by how many invocations and seconds it stands
+ * for. Every window starts after a warm-up at the traffic's own rates (the pattern is cyclic) of the longest idle
+ * timeout, cut at high rates (the pool reaches its steady state within seconds) to half the window's share of the
+ * budget, never under 2 s; windows are at least 1 s.
  */
 export function planWindows(traffic: Traffic, budget: number, maxIdleS: number): WindowPlan {
   const meanRate = traffic.perPeriod / traffic.periodS;
-  // At high rates the pool reaches its steady state within seconds; a full idle-timeout warm-up would cost more
-  // arrivals than the window itself, so it is cut to half the budget (never under 10 s).
-  const warmupS = traffic.kind === 'timestamps' ? 0 : Math.min(maxIdleS + 60, Math.max(10, budget / (2 * meanRate)));
+  const warmFor = (rate: number) => Math.min(maxIdleS + 60, Math.max(2, budget / (2 * rate)));
+  const warmupS = traffic.kind === 'timestamps' ? 0 : warmFor(meanRate);
   if (traffic.kind === 'steady') {
-    const length = Math.max(10, Math.min(86_400, budget / meanRate - warmupS));
+    const length = Math.max(1, Math.min(86_400, budget / meanRate - warmupS));
     return {
       windows: [{ start: 0, length }],
       warmupS,
@@ -236,13 +250,62 @@ export function planWindows(traffic: Traffic, budget: number, maxIdleS: number):
     };
   }
   const k = Math.max(1, Math.min(8, Math.floor(traffic.periodS / 60)));
-  const slice = traffic.periodS / k;
-  const length = Math.min(slice, Math.max(Math.min(10, slice), budget / k / meanRate - warmupS));
-  const windows = Array.from({ length: k }, (_, i) => ({ start: i * slice + (slice - length) / 2, length }));
+  // Slices hold equal shares of Σ rate² dt (arrivals, weighted by their rate), so busy stretches — where throttles and
+  // scaling limits happen — get windows of their own even when they hold few of the arrivals; the weights below
+  // use the real arrivals. By step: where each slice starts and has its middle.
+  const step = Math.max(1, traffic.periodS / 200_000);
+  const cumulative: number[] = [0];
+  const counted: number[] = [0];
+  for (let t = 0; t < traffic.periodS; t += step) {
+    const rate = traffic.rateAt(t);
+    const dt = Math.min(step, traffic.periodS - t);
+    cumulative.push((cumulative.at(-1) ?? 0) + rate * rate * dt);
+    counted.push((counted.at(-1) ?? 0) + rate * dt);
+  }
+  const total = cumulative.at(-1) ?? 0;
+  const timeAt = (share: number) => {
+    const target = share * total;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cumulative[mid] ?? 0) < target) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.min(traffic.periodS, lo * step);
+  };
+  const arrivalsIn = (a: number, b: number) => {
+    const at = (t: number) => {
+      const i = Math.min(cumulative.length - 1, Math.floor(t / step));
+      return (counted[i] ?? 0) + traffic.rateAt(i * step) * (t - i * step);
+    };
+    return at(b) - at(a);
+  };
+  const windows: Window[] = [];
+  for (let i = 0; i < k; i++) {
+    const from = timeAt(i / k);
+    const to = i === k - 1 ? traffic.periodS : timeAt((i + 1) / k);
+    if (to <= from) continue;
+    const middle = timeAt((i + 0.5) / k);
+    const rate = Math.max(traffic.rateAt(middle), 1e-9);
+    const warm = warmFor(rate * k);
+    const length = Math.min(to - from, Math.max(1, budget / k / rate - warm));
+    const start = Math.min(Math.max(from, middle - length / 2), to - length);
+    const inWindow = arrivalsIn(start, start + length);
+    windows.push({
+      start,
+      length,
+      warmupS: warm,
+      weight: inWindow > 0 ? arrivalsIn(from, to) / inWindow : 1,
+      timeWeight: (to - from) / length,
+    });
+  }
+  const shortest = Math.min(...windows.map((w) => w.length));
+  const longest = Math.max(...windows.map((w) => w.length));
   return {
     windows,
     warmupS,
-    method: `${k} windows of ${fmt(length)} s spread over the ${fmt(traffic.periodS)} s period, each after a ${fmt(warmupS)} s warm-up`,
+    method: `${windows.length} windows of ${fmt(shortest)}–${fmt(longest)} s, one in each slice of the ${fmt(traffic.periodS)} s period holding an equal share of its arrivals × their rate, each after its warm-up, weighted by what it stands for`,
   };
 }
 

@@ -26,6 +26,17 @@ export interface SweepPoint {
   winner: string;
 }
 
+/** Where the winning family changes: by cost (interpolated), or because the cheaper one starts throttling. */
+export interface BreakEven {
+  invocationsPerMonth: number;
+  meanPerSecond: number;
+  from: string;
+  to: string;
+  reason: 'cost' | 'throttles';
+  /** The two sweep points it lies between. */
+  between: [number, number];
+}
+
 type Evaluations = Map<Architecture, Array<{ profile: SizeProfile }>>;
 
 /** All options at one multiple of the traffic, every size re-simulated with the sweep's smaller budget. */
@@ -66,15 +77,21 @@ export function sweepTraffic(
   evaluated: Evaluations,
   ctx: EvaluateContext,
   budget: number,
+  planned: readonly PlanOption[],
 ): {
   points: SweepPoint[];
-  breakEven: Array<{ invocationsPerMonth: number; meanPerSecond: number; from: string; to: string }>;
+  breakEven: BreakEven[];
+  skipped: number[];
 } {
-  const points = SWEEP_FACTORS.map((factor) => {
-    const scaled = factor === 1 ? traffic : scaleTraffic(traffic, factor);
+  // A multiple whose busiest second alone holds twice the budget cannot be simulated within it: left out, and said.
+  const skipped = SWEEP_FACTORS.filter((f) => f !== 1 && traffic.maxRate * f > 2 * budget);
+  const points = SWEEP_FACTORS.filter((f) => !skipped.includes(f)).map((factor) => {
+    if (factor === 1) return point(1, traffic, planned);
+    const scaled = scaleTraffic(traffic, factor);
     return point(factor, scaled, optionsAt(scaled, evaluated, ctx, budget));
   });
-  const breakEven = [];
+  const breakEven: BreakEven[] = [];
+  const mean = traffic.perPeriod / traffic.periodS;
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1];
     const b = points[i];
@@ -84,10 +101,29 @@ export function sweepTraffic(
     const diff = (p: SweepPoint) => Math.log(p.best[from]?.totalUSD ?? 1) - Math.log(p.best[to]?.totalUSD ?? 1);
     const d0 = diff(a);
     const d1 = diff(b);
-    const share = d1 !== d0 ? Math.min(1, Math.max(0, -d0 / (d1 - d0))) : 0.5;
+    const between: [number, number] = [a.invocationsPerMonth, b.invocationsPerMonth];
+    if (d1 <= 0) {
+      // Still the cheaper one at b: it lost on throttling (over 0.1 %), somewhere between the two points.
+      breakEven.push({
+        invocationsPerMonth: b.invocationsPerMonth,
+        meanPerSecond: mean * b.factor,
+        from,
+        to,
+        reason: 'throttles',
+        between,
+      });
+      continue;
+    }
+    const share = Math.min(1, Math.max(0, -d0 / (d1 - d0)));
     const factor = Math.exp(Math.log(a.factor) + share * (Math.log(b.factor) - Math.log(a.factor)));
-    const invocationsPerMonth = traffic.invocationsPerMonth * factor;
-    breakEven.push({ invocationsPerMonth, meanPerSecond: (traffic.perPeriod / traffic.periodS) * factor, from, to });
+    breakEven.push({
+      invocationsPerMonth: traffic.invocationsPerMonth * factor,
+      meanPerSecond: mean * factor,
+      from,
+      to,
+      reason: 'cost',
+      between,
+    });
   }
-  return { points, breakEven };
+  return { points, breakEven, skipped };
 }

@@ -1,4 +1,5 @@
 import type { PlanOption, PlanResult } from './plan.js';
+import type { BreakEven } from './sweep.js';
 
 export const dollars = (x: number) =>
   x >= 1000
@@ -28,6 +29,14 @@ export const priceOnly = (o: PlanOption) =>
   o.basis === 'price-only'
     ? `; ${o.architecture} was not measured: the other architecture's durations at its prices`
     : '';
+
+/** "from A to B at about 110M invocations a month (42/s)", or for a change forced by throttling, its range. */
+export function breakEvenText(b: BreakEven): string {
+  if (b.reason === 'throttles') {
+    return `from ${b.from} to ${b.to} by ${count(b.invocationsPerMonth)} invocations a month (between ${count(b.between[0])} and ${count(b.between[1])}, ${b.from} throttles over 0.1 % there)`;
+  }
+  return `from ${b.from} to ${b.to} at about ${count(b.invocationsPerMonth)} invocations a month (${+b.meanPerSecond.toPrecision(3)}/s on average)`;
+}
 
 /** What a dashboard card shows: the winner and its monthly bill at the planned traffic. */
 export function planHeadline(plan: PlanResult): { label: string; monthlyUSD: number; text: string } | null {
@@ -88,9 +97,7 @@ export function renderPlanTable(plan: PlanResult): string {
   if (calm && calm !== plan.winner)
     lines.push(`Without cold starts: ${calm.label}, ${dollars(calm.monthly.totalUSD)} a month.`);
   for (const b of plan.breakEven) {
-    lines.push(
-      `Break-even: from ${b.from} to ${b.to} at about ${count(b.invocationsPerMonth)} invocations a month (${+b.meanPerSecond.toPrecision(3)}/s on average).`,
-    );
+    lines.push(`Break-even: ${breakEvenText(b)}.`);
   }
   if (plan.sweep.length && plan.breakEven.length === 0)
     lines.push(
