@@ -224,8 +224,8 @@ export interface WindowPlan {
 /**
  * Which stretches to simulate so one simulation stays near `budget` arrivals. Steady traffic: one window of up to a
  * day (stationary after the warm-up). A shaped, burst or file period: the whole period when it fits; else it is cut
- * into k slices holding equal shares of Σ rate² dt (so a short burst gets slices of its own) and one window is
- * simulated in each, at the slice's middle by that measure, weighted by how many invocations and seconds it stands
+ * into slices holding equal shares of Σ rate² dt and cut at the rate's largest jumps (so a burst gets slices of its
+ * own) and one window is simulated in each, at the slice's middle by arrivals, weighted by how many invocations and seconds it stands
  * for. Every window starts after a warm-up at the traffic's own rates (the pattern is cyclic) of the longest idle
  * timeout, cut at high rates (the pool reaches its steady state within seconds) to half the window's share of the
  * budget, never under 2 s; windows are at least 1 s.
@@ -250,21 +250,26 @@ export function planWindows(traffic: Traffic, budget: number, maxIdleS: number):
     };
   }
   const k = Math.max(1, Math.min(8, Math.floor(traffic.periodS / 60)));
-  // Slices hold equal shares of Σ rate² dt (arrivals, weighted by their rate), so busy stretches — where throttles and
-  // scaling limits happen — get windows of their own even when they hold few of the arrivals; the weights below
-  // use the real arrivals. By step: where each slice starts and has its middle.
+  // Slice boundaries: equal shares of Σ rate² dt (arrivals weighted by their rate, so busy stretches — where throttles
+  // and scaling limits happen — get slices even when they hold few of the arrivals), plus the largest jumps of the
+  // rate (a burst's start and end), so a slice does not mix a burst with the quiet around it. Each slice gets one
+  // window at its middle by arrivals, weighted by the arrivals and seconds of its slice.
   const step = Math.max(1, traffic.periodS / 200_000);
-  const cumulative: number[] = [0];
+  const squared: number[] = [0];
   const counted: number[] = [0];
+  const jumps: Array<[number, number]> = [];
+  let previous = traffic.rateAt(0);
   for (let t = 0; t < traffic.periodS; t += step) {
     const rate = traffic.rateAt(t);
     const dt = Math.min(step, traffic.periodS - t);
-    cumulative.push((cumulative.at(-1) ?? 0) + rate * rate * dt);
+    squared.push((squared.at(-1) ?? 0) + rate * rate * dt);
     counted.push((counted.at(-1) ?? 0) + rate * dt);
+    const ratio = Math.max(rate, previous) / Math.max(Math.min(rate, previous), 1e-9);
+    if (t > 0 && ratio > 2) jumps.push([t, ratio]);
+    previous = rate;
   }
-  const total = cumulative.at(-1) ?? 0;
-  const timeAt = (share: number) => {
-    const target = share * total;
+  const inverse = (cumulative: number[], share: number) => {
+    const target = share * (cumulative.at(-1) ?? 0);
     let lo = 0;
     let hi = cumulative.length - 1;
     while (lo < hi) {
@@ -274,29 +279,47 @@ export function planWindows(traffic: Traffic, budget: number, maxIdleS: number):
     }
     return Math.min(traffic.periodS, lo * step);
   };
-  const arrivalsIn = (a: number, b: number) => {
-    const at = (t: number) => {
-      const i = Math.min(cumulative.length - 1, Math.floor(t / step));
-      return (counted[i] ?? 0) + traffic.rateAt(i * step) * (t - i * step);
-    };
-    return at(b) - at(a);
+  const arrivalsAt = (t: number) => {
+    const i = Math.min(counted.length - 1, Math.floor(t / step));
+    return (counted[i] ?? 0) + traffic.rateAt(i * step) * (t - i * step);
   };
+  const arrivalsIn = (a: number, b: number) => arrivalsAt(b) - arrivalsAt(a);
+  const cuts = [
+    ...Array.from({ length: k - 1 }, (_, i) => inverse(squared, (i + 1) / k)),
+    ...jumps
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 8)
+      .map(([t]) => t),
+  ];
+  const bounds = [...new Set([0, ...cuts, traffic.periodS])]
+    .filter((t) => t >= 0 && t <= traffic.periodS)
+    .sort((x, y) => x - y);
+  const slices = bounds.length - 1;
   const windows: Window[] = [];
-  for (let i = 0; i < k; i++) {
-    const from = timeAt(i / k);
-    const to = i === k - 1 ? traffic.periodS : timeAt((i + 1) / k);
-    if (to <= from) continue;
-    const middle = timeAt((i + 0.5) / k);
+  for (let i = 0; i < slices; i++) {
+    const from = bounds[i] ?? 0;
+    const to = bounds[i + 1] ?? traffic.periodS;
+    if (to - from < 1e-6) continue;
+    const sliceArrivals = arrivalsIn(from, to);
+    // The slice's middle by arrivals, found by bisection on the cumulative count.
+    let lo = from;
+    let hi = to;
+    for (let j = 0; j < 50; j++) {
+      const mid = (lo + hi) / 2;
+      if (arrivalsIn(from, mid) < sliceArrivals / 2) lo = mid;
+      else hi = mid;
+    }
+    const middle = (lo + hi) / 2;
     const rate = Math.max(traffic.rateAt(middle), 1e-9);
-    const warm = warmFor(rate * k);
-    const length = Math.min(to - from, Math.max(1, budget / k / rate - warm));
+    const warm = warmFor(rate * slices);
+    const length = Math.min(to - from, Math.max(Math.min(1, to - from), budget / slices / rate - warm));
     const start = Math.min(Math.max(from, middle - length / 2), to - length);
     const inWindow = arrivalsIn(start, start + length);
     windows.push({
       start,
       length,
       warmupS: warm,
-      weight: inWindow > 0 ? arrivalsIn(from, to) / inWindow : 1,
+      weight: inWindow > 0 ? sliceArrivals / inWindow : 1,
       timeWeight: (to - from) / length,
     });
   }
@@ -305,7 +328,7 @@ export function planWindows(traffic: Traffic, budget: number, maxIdleS: number):
   return {
     windows,
     warmupS,
-    method: `${windows.length} windows of ${fmt(shortest)}–${fmt(longest)} s, one in each slice of the ${fmt(traffic.periodS)} s period holding an equal share of its arrivals × their rate, each after its warm-up, weighted by what it stands for`,
+    method: `${windows.length} windows of ${fmt(shortest)}–${fmt(longest)} s, one in each slice of the ${fmt(traffic.periodS)} s period (equal shares of arrivals × their rate, cut at the rate's jumps), each after its warm-up, weighted by what it stands for`,
   };
 }
 
