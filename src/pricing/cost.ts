@@ -48,16 +48,27 @@ export function monthlyCost({
   const prices = pricesFor(region);
   const totalGbs = gbSeconds(memoryMB, avgBilledMs) * invocationsPerMonth;
   const billableRequests = Math.max(0, invocationsPerMonth - (freeTier ? FREE_TIER.requests : 0));
-  let billableGbs = Math.max(0, totalGbs - (freeTier ? FREE_TIER.gbSeconds : 0));
-  let durationUSD = 0;
-  let floor = 0;
-  for (const [upTo, price] of prices.gbSecond[architecture]) {
-    const inTier = Math.min(billableGbs, upTo - floor);
-    if (inTier <= 0) break;
-    durationUSD += inTier * price;
-    billableGbs -= inTier;
-    floor = upTo;
-  }
+  const billableGbs = Math.max(0, totalGbs - (freeTier ? FREE_TIER.gbSeconds : 0));
+  const durationUSD = tieredDurationCost(billableGbs, architecture, region);
   const requestsUSD = (billableRequests / 1_000_000) * prices.requestPer1M;
   return { requestsUSD, durationUSD, totalUSD: requestsUSD + durationUSD, gbSeconds: totalGbs };
+}
+
+/** On-demand duration charge of a month's GB-seconds, the tiers applied progressively. */
+export function tieredDurationCost(
+  gbSecondsPerMonth: number,
+  architecture: Architecture = 'x86_64',
+  region = 'us-east-1',
+): number {
+  let left = Math.max(0, gbSecondsPerMonth);
+  let usdTotal = 0;
+  let floor = 0;
+  for (const [upTo, price] of pricesFor(region).gbSecond[architecture]) {
+    const inTier = Math.min(left, upTo - floor);
+    if (inTier <= 0) break;
+    usdTotal += inTier * price;
+    left -= inTier;
+    floor = upTo;
+  }
+  return usdTotal;
 }
