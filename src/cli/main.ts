@@ -33,6 +33,7 @@ const commands: Record<string, Command> = {
     summary:
       'Regression gate: measure again (or read a run) and fail when a size got significantly worse than a baseline',
     run: async (argv) => (await import('./commands/check.js')).checkCommand(argv),
+  },
   plan: {
     summary:
       'Cost and cold starts at your traffic from a tune result: on-demand, arm64, provisioned, Managed Instances',
