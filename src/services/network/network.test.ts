@@ -229,14 +229,15 @@ describe('shaped relays', () => {
   });
 
   it("shares one bucket between an environment's connections and both directions", async () => {
-    const upstream = await rawUpstream(0, 4 * MB);
-    const attached = await network.attach(512, { s3: `http://127.0.0.1:${upstream.port}` });
+    const upstream = await rawUpstream(0, 2 * MB);
+    const attached = await network.attach(256, { s3: `http://127.0.0.1:${upstream.port}` });
     const port = Number(new URL(attached.endpoints.s3 as string).port);
     try {
       const download = () => sequential(port, 'GET /b/k HTTP/1.1\r\nHost: x\r\n', 2);
-      const upload = () => sequential(port, 'PUT /b/k HTTP/1.1\r\nHost: x\r\n', 2, Buffer.alloc(4 * MB));
-      // 2 × 2 × 4 MB down, 2 × 4 MB up and their 2 × 4 MB answers, through one 512 MB bucket.
-      const transfer = (32 * MB * 1000) / bandwidthBytesPerSecond(LAMBDA_2026, 512);
+      const upload = () => sequential(port, 'PUT /b/k HTTP/1.1\r\nHost: x\r\n', 2, Buffer.alloc(2 * MB));
+      // 2 × 2 × 2 MB down, 2 × 2 MB up and their 2 × 2 MB answers, through one 256 MB bucket (a rate this machine
+      // delivers even under load, so the bound tests the pacing, not the host).
+      const transfer = (16 * MB * 1000) / bandwidthBytesPerSecond(LAMBDA_2026, 256);
       const { all, best } = await bestOf(
         3,
         async () => {
@@ -323,10 +324,11 @@ describe('shaped relays', () => {
       const { all, best } = await bestOf(
         3,
         () => sequential(port, 'POST /2015-03-31/functions/f/invocations HTTP/1.1\r\nHost: x\r\n', 6),
-        (ms) => ms < 20 + overhead + 4,
+        (ms) => ms < 20 + overhead + 8,
       );
       for (const ms of all) expect(ms).toBeGreaterThan(20 + overhead - 0.5);
-      expect(best).toBeLessThan(20 + overhead + 4);
+      // (The callee's own 20 ms timer fires late on a loaded machine: the slack above.)
+      expect(best).toBeLessThan(20 + overhead + 8);
     } finally {
       await attached.close();
       await callee.close();
