@@ -132,11 +132,21 @@ function messages(socket: net.Socket, onMessage: () => void): void {
 
 /** A raw HTTP/1.1 upstream: answers each request (its body read) after `serverMs` with `bytes` of body. */
 async function rawUpstream(serverMs: number, bytes = 2): Promise<{ port: number; close(): Promise<void> }> {
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  // A client that half-closes still gets its answer, then the end.
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
+    let pending = 0;
+    let ended = false;
+    socket.on('end', () => {
+      ended = true;
+      if (pending === 0) socket.end();
+    });
     messages(socket, () => {
+      pending++;
       setTimeout(() => {
         socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${bytes}\r\n\r\n`);
         socket.write(Buffer.alloc(bytes, 1));
+        pending--;
+        if (ended && pending === 0) socket.end();
       }, serverMs);
     });
   });
@@ -332,6 +342,27 @@ describe('shaped relays', () => {
     } finally {
       await attached.close();
       await callee.close();
+    }
+  });
+
+  it('delivers the whole answer to a client that half-closed after its request', async () => {
+    const upstream = await rawUpstream(0, 256 * 1024);
+    const attached = await network.attach(1024, { s3: `http://127.0.0.1:${upstream.port}` });
+    try {
+      const received = await new Promise<number>((resolve, reject) => {
+        const socket = net.connect({ port: Number(new URL(attached.endpoints.s3 as string).port), host: '127.0.0.1' });
+        let bytes = 0;
+        socket.on('connect', () => socket.end('GET /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'));
+        socket.on('data', (data: Buffer) => {
+          bytes += data.length;
+        });
+        socket.on('end', () => resolve(bytes));
+        socket.on('error', reject);
+      });
+      expect(received).toBeGreaterThan(256 * 1024);
+    } finally {
+      await attached.close();
+      await upstream.close();
     }
   });
 
