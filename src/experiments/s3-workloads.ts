@@ -73,7 +73,7 @@ export const s3DownloadExperiment: Experiment = {
         published: 'Memory 1024…10240 MB',
         measured: `node body: ${fmt(node && median(node, lo))} at ${lo} MB, ${fmt(node && median(node, hi))} at ${hi} MB`,
         verdict: ratio(node && median(node, lo), node && median(node, hi)) > 1.2 ? 'reproduced' : 'not reproduced',
-        why: 'Locally only the CPU share scales with memory; loopback bandwidth does not, unlike AWS network throughput.',
+        why: 'The CPU share scales with memory, and under the network model (the default) so does the environment’s bandwidth, as on AWS; with --network none only the CPU share does.',
       },
     ];
     const notes = [

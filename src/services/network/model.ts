@@ -58,83 +58,80 @@ export interface NetworkModel {
 
 const SOURCES = {
   dpgMedia: {
-    title: "DPG Media — The Effect of Memory Configuration on AWS Lambda's Network Throughput (2022)",
+    title: "DPG Media (Geert Van Wauwe) — The Effect of Memory Configuration on AWS Lambda's Network Throughput (2022)",
     url: 'https://dpgmedia-engineering.medium.com/the-effect-of-memory-configuration-on-aws-lambdas-network-throughput-410bde99127',
     measured:
-      'Upload throughput of a ~20 MB image from a Python Lambda (in a VPC) at several memory sizes: throughput rises with memory and levels off at the top sizes; at 256 MB the transfers were slow enough to take tens of seconds through their NAT path.',
+      'Upload throughput of ~20 MB images from a Python Lambda in a VPC, by memory size: at 256 MB transfers "regularly took over 50 seconds"; more memory gave more throughput. Its per-size figures are charts: lambench takes the direction (throughput rises with memory), not numbers, from it.',
   },
   cribl: {
-    title: 'Cribl — AWS Lambda physics (Ledion Bitincka, 2018)',
+    title: 'Cribl (Ledion Bitincka) — AWS Lambda physics (2018)',
     url: 'https://cribl.io/blog/aws-lambda-physics/',
     measured:
-      'S3 download throughput by memory size over many invocations: "Network performance improves as more RAM is allocated, performance variability is higher on the low end"; concurrency (up to 1000) does not change it.',
+      'S3 download throughput by memory size over many invocations: "Network performance improves as more RAM is allocated, performance variability is higher on the low end"; concurrency (up to 1000) does not change it. Figures are charts: the direction and the scatter, not numbers, are taken from it.',
   },
   harding: {
     title: 'Lee Harding — Serverless, large file downloads to S3 (circuitpeople, 2018)',
     url: 'https://medium.com/circuitpeople/serverless-large-file-downloads-to-s3-a11b4ef4788e',
     measured:
-      'One Lambda streaming files of 10 MB … 10 GB into S3: 100 MB in 1873 ms, 1 GB in 16510 ms, 10 GB in 190015 ms, i.e. "400 to 700 million bits per second" (50–85 MB/s): the ceiling of one environment at a large memory size.',
+      'One Lambda streaming files into S3: 100 MB in 1873 ms, 1 GB in 16510 ms, 10 GB in 190015 ms, "400 to 700 million bits per second" (50–85 MB/s). The ceiling of one environment (memory size not stated; then at most 3008 MB).',
   },
-  awsMemory: {
-    title: 'AWS Lambda Developer Guide — Configuring Lambda function memory / Serverless Architectures whitepaper',
+  awsWhitepaper: {
+    title: 'AWS whitepaper — Serverless Architectures with AWS Lambda: Choosing the Optimal Memory Size',
     url: 'https://docs.aws.amazon.com/whitepapers/latest/serverless-architectures-lambda/choosing-the-optimal-memory-size.html',
     measured:
-      'Documented, not measured: "The amount of allocated RAM also impacts the amount of CPU time and network bandwidth your function receives." No figure is published, hence the measured anchors.',
+      'Documented, not measured: "The amount of allocated RAM also impacts the amount of CPU time and network bandwidth your function receives." AWS publishes no bandwidth figure.',
   },
   kkcS3: {
     title: 'Kakashi — How I Analyze S3 Upload Latency Issues (2020)',
     url: 'https://kkc.github.io/2020/03/16/s3-latency/',
     measured:
-      'A boto3 PutObject of a 60 KB image from Lambda in us-east-1 to a bucket in us-east-1 took 60–120 ms (plain HTTP) and 60–133 ms (TLS), including the SDK and the body; across regions 300–550 ms.',
+      'boto3 PutObject of a 60 KB image from Lambda in us-east-1 to a bucket in us-east-1: 60–120 ms without TLS, 60–133 ms with (SDK, body and round trip included); to us-west-2 300–550 ms.',
   },
   s3Performance: {
     title: 'Amazon S3 User Guide — Performance design patterns for Amazon S3',
     url: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance-design-patterns.html',
     measured:
-      'Documented: small-object latencies "and first-byte-out latencies for larger objects" of roughly 100–200 ms as the planning figure (a conservative bound; in-region medians are lower).',
+      'Documented planning figure: small-object latencies (and first-byte-out latencies for larger objects) of roughly 100–200 ms. An upper bound; in-region medians from Lambda are lower (kkcS3).',
   },
   issue16: {
-    title: 'Oxidizing Lambda Functions — published PowerTuning results (lambench issue 16)',
+    title: 'Oxidizing Lambda Functions — published PowerTuning results (decoded in lambench issue 16)',
     url: 'https://github.com/luiscarlosjayk/oxidizing-lambda-functions',
     measured:
-      'The Python functions write 400 items with one put_item each; their 10k-row curves sit at ~2.5 s at every size from 1024 to 5000 MB, i.e. ~6 ms per PutItem round trip from a Lambda (boto3 included).',
+      'The Python + Polars function writes 400 items with one put_item each; on 10k rows it takes 2474–2808 ms at every size from 1024 to 5000 MB, i.e. 6.2–7.0 ms per put_item round trip from a Lambda, boto3 included.',
   },
   dynamodbDocs: {
     title: 'Amazon DynamoDB Developer Guide — What is Amazon DynamoDB?',
     url: 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Introduction.html',
     measured: 'Documented: "consistent single-digit millisecond performance at any scale".',
   },
-  lambdaInvoke: {
-    title: 'AWS Compute Blog — Operating Lambda: Performance optimization',
-    url: 'https://aws.amazon.com/blogs/compute/operating-lambda-performance-optimization-part-1/',
-    measured:
-      'The synchronous Invoke path (front end, placement, the answer back) adds milliseconds to the callee’s own Duration; the overhead figure here is set from the api-calls experiment’s published serial-call curve.',
-  },
 } as const satisfies Record<string, Source>;
 
 /**
- * lambench's default: Lambda as measured in the sources above. Anchors between them are interpolated linearly;
- * below 128 MB and above 10240 MB the end values hold.
+ * lambench's default: Lambda as the sources above describe it. Where a figure is lambench's estimate rather than a
+ * published one, its comment says so. Anchors are interpolated linearly; below 128 MB and above 10240 MB the end
+ * values hold.
  */
 export const LAMBDA_2026: NetworkModel = {
   name: 'lambda-2026',
   bandwidthMBps: [
-    // Cribl, DPG Media: throughput grows with memory at the low end. 128 → 256 MB doubles it (CPU share and network
-    // share scale together below one vCPU).
+    // Estimate (cribl, dpgMedia, awsWhitepaper: bandwidth grows with memory, no published numbers): proportional to
+    // memory at the low end, as the CPU share is, …
     [128, 10],
     [256, 20],
     [512, 38],
-    // Harding: 50–85 MB/s for one large environment; the curve reaches that band at ~1 vCPU (1769 MB) and stays there.
+    // … reaching harding's measured 50–85 MB/s of one environment around one vCPU (1769 MB), and flat from there
+    // (a single transfer's ceiling; more vCPUs do not add network).
     [1024, 60],
     [1769, 75],
     [10240, 80],
   ],
-  // A TCP window's worth: enough to absorb the timers' granularity, far too little to be a burst credit.
+  // A TCP window's worth: absorbs pacing granularity, far too little to be a burst credit (none is modelled).
   burstBytes: 256 * 1024,
   latency: {
     s3: {
-      // Kakashi: 60–133 ms for a 60 KB PUT from Lambda in-region with boto3, TLS included; S3's own planning figure
-      // is 100–200 ms. GETs answer faster than PUTs (no durable write before the answer).
+      // Estimates bounded by kkcS3 (60–133 ms for a whole 60 KB boto3 PUT from Lambda in-region, SDK and body
+      // included) and s3Performance (100–200 ms as an upper planning figure): the service + round trip part, before
+      // the function's own SDK work. A GET answers sooner than a PUT (no durable write before the answer).
       operations: {
         GetObject: 25,
         HeadObject: 20,
@@ -149,28 +146,33 @@ export const LAMBDA_2026: NetworkModel = {
         default: 30,
       },
       mode: 'floor',
+      // Estimate: TCP + TLS 1.2/1.3 handshake in-region (two to three sub-millisecond round trips plus crypto).
       connectMs: 4,
     },
     dynamodb: {
-      // issue 16: ~6 ms per PutItem from a Lambda; DynamoDB documents "single-digit millisecond".
+      // issue16: 6.2–7.0 ms per put_item seen by the function at 1024–5000 MB; ~1 ms of that is boto3's own work per
+      // call (an estimate), which here runs in the function, under its CPU share. dynamodbDocs: single-digit ms.
+      // The other operations are estimates relative to PutItem.
       operations: {
-        PutItem: 6,
-        GetItem: 5,
-        UpdateItem: 6,
-        DeleteItem: 6,
-        Query: 8,
-        Scan: 10,
-        BatchGetItem: 10,
-        BatchWriteItem: 8,
-        TransactWriteItems: 15,
-        default: 6,
+        PutItem: 5,
+        GetItem: 4,
+        UpdateItem: 5,
+        DeleteItem: 5,
+        Query: 7,
+        Scan: 9,
+        BatchGetItem: 9,
+        BatchWriteItem: 7,
+        TransactWriteItems: 14,
+        default: 5,
       },
-      // A batch of 25 writes costs about what a few sequential PutItems do, not 25 of them.
+      // Estimate: a batch of 25 writes costs a few PutItems' worth, not 25 (the items are written in parallel).
       perBatchItemMs: 0.4,
       mode: 'floor',
       connectMs: 3,
     },
     lambda: {
+      // Estimate (no published figure found): a synchronous Invoke from a function crosses Lambda's front end and
+      // back; added to the callee's real run, which the engine measures.
       operations: { Invoke: 12, default: 10 },
       mode: 'added',
       connectMs: 3,
@@ -179,9 +181,10 @@ export const LAMBDA_2026: NetworkModel = {
   sources: SOURCES,
   deviations: [
     'no burst credits: every transfer runs at the sustained rate of its memory size',
-    'medians only: no variance between requests or environments',
+    'medians only: no variance between requests or environments (AWS scatters most at small sizes)',
     "no service-side limits (S3's per-connection ceiling, DynamoDB capacity and throttling)",
     'latency per operation, not per payload size (except BatchWriteItem items)',
+    'bandwidth below 1769 MB and the Lambda Invoke overhead are estimates (no published figures)',
   ],
 };
 

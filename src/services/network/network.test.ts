@@ -132,11 +132,21 @@ function messages(socket: net.Socket, onMessage: () => void): void {
 
 /** A raw HTTP/1.1 upstream: answers each request (its body read) after `serverMs` with `bytes` of body. */
 async function rawUpstream(serverMs: number, bytes = 2): Promise<{ port: number; close(): Promise<void> }> {
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  // A client that half-closes still gets its answer, then the end.
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
+    let pending = 0;
+    let ended = false;
+    socket.on('end', () => {
+      ended = true;
+      if (pending === 0) socket.end();
+    });
     messages(socket, () => {
+      pending++;
       setTimeout(() => {
         socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${bytes}\r\n\r\n`);
         socket.write(Buffer.alloc(bytes, 1));
+        pending--;
+        if (ended && pending === 0) socket.end();
       }, serverMs);
     });
   });
@@ -229,14 +239,15 @@ describe('shaped relays', () => {
   });
 
   it("shares one bucket between an environment's connections and both directions", async () => {
-    const upstream = await rawUpstream(0, 4 * MB);
-    const attached = await network.attach(512, { s3: `http://127.0.0.1:${upstream.port}` });
+    const upstream = await rawUpstream(0, 2 * MB);
+    const attached = await network.attach(256, { s3: `http://127.0.0.1:${upstream.port}` });
     const port = Number(new URL(attached.endpoints.s3 as string).port);
     try {
       const download = () => sequential(port, 'GET /b/k HTTP/1.1\r\nHost: x\r\n', 2);
-      const upload = () => sequential(port, 'PUT /b/k HTTP/1.1\r\nHost: x\r\n', 2, Buffer.alloc(4 * MB));
-      // 2 × 2 × 4 MB down, 2 × 4 MB up and their 2 × 4 MB answers, through one 512 MB bucket.
-      const transfer = (32 * MB * 1000) / bandwidthBytesPerSecond(LAMBDA_2026, 512);
+      const upload = () => sequential(port, 'PUT /b/k HTTP/1.1\r\nHost: x\r\n', 2, Buffer.alloc(2 * MB));
+      // 2 × 2 × 2 MB down, 2 × 2 MB up and their 2 × 2 MB answers, through one 256 MB bucket (a rate this machine
+      // delivers even under load, so the bound tests the pacing, not the host).
+      const transfer = (16 * MB * 1000) / bandwidthBytesPerSecond(LAMBDA_2026, 256);
       const { all, best } = await bestOf(
         3,
         async () => {
@@ -323,13 +334,35 @@ describe('shaped relays', () => {
       const { all, best } = await bestOf(
         3,
         () => sequential(port, 'POST /2015-03-31/functions/f/invocations HTTP/1.1\r\nHost: x\r\n', 6),
-        (ms) => ms < 20 + overhead + 4,
+        (ms) => ms < 20 + overhead + 8,
       );
       for (const ms of all) expect(ms).toBeGreaterThan(20 + overhead - 0.5);
-      expect(best).toBeLessThan(20 + overhead + 4);
+      // (The callee's own 20 ms timer fires late on a loaded machine: the slack above.)
+      expect(best).toBeLessThan(20 + overhead + 8);
     } finally {
       await attached.close();
       await callee.close();
+    }
+  });
+
+  it('delivers the whole answer to a client that half-closed after its request', async () => {
+    const upstream = await rawUpstream(0, 256 * 1024);
+    const attached = await network.attach(1024, { s3: `http://127.0.0.1:${upstream.port}` });
+    try {
+      const received = await new Promise<number>((resolve, reject) => {
+        const socket = net.connect({ port: Number(new URL(attached.endpoints.s3 as string).port), host: '127.0.0.1' });
+        let bytes = 0;
+        socket.on('connect', () => socket.end('GET /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n'));
+        socket.on('data', (data: Buffer) => {
+          bytes += data.length;
+        });
+        socket.on('end', () => resolve(bytes));
+        socket.on('error', reject);
+      });
+      expect(received).toBeGreaterThan(256 * 1024);
+    } finally {
+      await attached.close();
+      await upstream.close();
     }
   });
 

@@ -31,7 +31,8 @@ const MAX_MARKER = Math.max(...BATCH_ITEM_MARKERS.map((marker) => marker.length)
  */
 export async function startShapedProxy(options: ShapedProxyOptions): Promise<ShapedProxy> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer({ noDelay: true }, (client) => {
+  // Half-open allowed on both sides: a client that half-closes after its request still gets the whole answer.
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
     sockets.add(client);
     client.once('close', () => sockets.delete(client));
     relay(client, options, sockets);
@@ -54,7 +55,12 @@ export async function startShapedProxy(options: ShapedProxyOptions): Promise<Sha
 function relay(client: net.Socket, options: ShapedProxyOptions, sockets: Set<net.Socket>): void {
   const { bucket, model, service } = options;
   const latency = model.latency[service];
-  const upstream = net.connect({ host: options.upstream.host, port: options.upstream.port, noDelay: true });
+  const upstream = net.connect({
+    host: options.upstream.host,
+    port: options.upstream.port,
+    noDelay: true,
+    allowHalfOpen: true,
+  });
   sockets.add(upstream);
   upstream.once('close', () => sockets.delete(upstream));
   const fail = () => {
