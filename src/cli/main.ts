@@ -56,7 +56,12 @@ function help(): string {
 export function exitCodeFor(error: unknown): number {
   if (!isLambenchError(error)) return 1;
   if (error.code === 'INTERRUPTED') return 130;
-  if (['INVALID_ARGUMENT', 'INVALID_MANIFEST', 'FUNCTION_NOT_FOUND'].includes(error.code)) return 2;
+  if (
+    ['INVALID_ARGUMENT', 'INVALID_MANIFEST', 'INVALID_TEMPLATE', 'INVALID_CONFIG', 'FUNCTION_NOT_FOUND'].includes(
+      error.code,
+    )
+  )
+    return 2;
   if (error.code === 'AWS' && 'statusCode' in error && (error.statusCode as number) < 500) return 2;
   return 1;
 }

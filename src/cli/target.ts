@@ -5,6 +5,8 @@ import { confirmRegion, regionConfig } from '../targets/aws/region.js';
 import { AwsTarget } from '../targets/aws/target.js';
 import { LocalTarget } from '../targets/local/target.js';
 import type { Target } from '../targets/types.js';
+import type { TemplateSource } from '../template/index.js';
+import { refuseTemplateOnAws, useTemplate } from './template.js';
 
 export interface OpenedTarget {
   target: Target;
@@ -65,14 +67,16 @@ class CliAwsTarget extends AwsTarget {
 export async function openTarget(
   kind: string | undefined,
   functionRef: string,
-  options: { isolation?: string; initCpuBoost?: boolean; region?: string } = {},
+  options: { isolation?: string; initCpuBoost?: boolean; region?: string; template?: TemplateSource } = {},
 ): Promise<OpenedTarget> {
+  refuseTemplateOnAws(kind, options.template);
   if (kind === undefined || kind === 'local') {
     const engine: Engine = await createLocalEngine({
       isolation: (options.isolation as 'auto') ?? 'auto',
       initCpuBoost: options.initCpuBoost ?? true,
     });
     try {
+      await useTemplate(engine, options.template, functionRef);
       const functionName = await resolveFunctionArgument(engine, functionRef);
       return { target: new LocalTarget(engine), functionName, close: () => engine.close() };
     } catch (error) {

@@ -5,9 +5,10 @@ import { startLocalServices } from '../../services/index.js';
 import { integerOption, parse } from '../args.js';
 import { endpointOptions, externalEndpoints } from '../endpoints.js';
 import { watchInterrupt } from '../interrupt.js';
+import { templateOptions, templateSource, useTemplate } from '../template.js';
 
 const USAGE =
-  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet] [--credentials KEY:SECRET] [--s3-endpoint URL] [--dynamodb-endpoint URL]';
+  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet] [--credentials KEY:SECRET] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--template template.yaml [--parameter-overrides K=V …]]';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -20,6 +21,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       quiet: { type: 'boolean', default: false },
       credentials: { type: 'string' },
       ...endpointOptions,
+      ...templateOptions,
     },
     USAGE,
   );
@@ -27,12 +29,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const dataDir = path.resolve(values['data-dir'] ?? path.join('.lambench', 'data'));
   const external = externalEndpoints(values);
   const credentials = values.credentials === undefined ? undefined : parseCredentials(values.credentials);
+  const template = templateSource(values);
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
     ...(values.quiet ? {} : printedOutput),
   });
   // Watched from here on, so a signal during startup still closes the engine rather than leaving its cgroup.
   const interrupt = watchInterrupt();
+  // The template's functions (sam local start-lambda's names: their LogicalIds) before the API answers anything.
+  const registered = await useTemplate(engine, template).catch(async (error: unknown) => {
+    interrupt.dispose();
+    await engine.close();
+    throw error;
+  });
   const services = await startLocalServices(engine, {
     dataDir,
     lambdaPort: port,
@@ -49,6 +58,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stdout.write(`lambench serve (isolation: ${engine.isolation})\n`);
     for (const [name, url] of Object.entries(endpoints)) process.stdout.write(`  ${name.padEnd(9)} ${url}\n`);
     process.stdout.write(`  functions ${engine.functions.list().length} registered — Ctrl-C to stop\n`);
+    if (registered) process.stdout.write(`  template  ${registered.file}: ${registered.functions.join(', ')}\n`);
   }
   // Serving ends only by interruption: 130, as the README's exit codes say, after closing everything.
   await interrupt.signalled;

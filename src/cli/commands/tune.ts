@@ -17,9 +17,10 @@ import { tune } from '../../tuner/tune.js';
 import { integerOption, parse, requirePositional } from '../args.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
+import { templateOptions, templateSource } from '../template.js';
 
 const USAGE =
-  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws]';
+  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--template template.yaml [--parameter-overrides K=V …]]';
 
 const OPTIONS = {
   memory: { type: 'string' },
@@ -43,6 +44,7 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   target: { type: 'string' },
   isolation: { type: 'string' },
+  ...templateOptions,
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -138,6 +140,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   const opened = await openTarget(values.target, ref, {
     ...(values.isolation ? { isolation: values.isolation } : {}),
     ...(values.region ? { region: values.region } : {}),
+    ...withTemplate(values),
   });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -186,5 +189,10 @@ export async function tuneCommand(argv: string[]): Promise<number> {
     await opened.close();
   }
 }
+
+const withTemplate = (values: Values) => {
+  const template = templateSource(values);
+  return template ? { template } : {};
+};
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
