@@ -48,7 +48,7 @@ export class ProcessorTarget implements Target {
     const result = await this.inner.invoke(await this.#processor(arn), payload, { cold: false });
     if (result.functionError) {
       this.failure ??= new LambenchError(
-        'INVALID_ARGUMENT',
+        'PROCESSOR_FAILED',
         `${kind}Processor ${arn} failed: ${result.errorType ?? 'Error'}: ${result.errorMessage ?? result.payload}`,
         `Fix the ${kind.toLowerCase()}-processor (PowerTuning stops the execution on this error too).`,
       );
