@@ -35,7 +35,14 @@ function hasHandlerModule(dir: string, handler: unknown): boolean {
  * `sam build`'s esbuild step (aws-lambda-builders' NodejsNpmEsbuildBuilder): every entry point bundled into one
  * folder with SAM's defaults (cjs, es2020, minified, no source map) unless BuildProperties says otherwise.
  */
-async function esbuildFunction(fn: TemplateFunction, codeDir: string, meta: EsbuildMetadata, cacheDir: string) {
+async function esbuildFunction(fn: TemplateFunction, codeDir: string, given: EsbuildMetadata, cacheDir: string) {
+  // As aws-lambda-builders: an entry point without an extension is its .ts, else its .js.
+  const entryPoints = given.entryPoints.map((entry) =>
+    path.extname(entry)
+      ? entry
+      : (['.ts', '.js'].map((ext) => entry + ext).find((e) => existsSync(path.join(codeDir, e))) ?? entry),
+  );
+  const meta = { ...given, entryPoints };
   const missing = meta.entryPoints.filter((entry) => !existsSync(path.join(codeDir, entry)));
   if (meta.entryPoints.length === 0 || missing.length > 0) {
     // A template `sam build` wrote keeps the Metadata but points CodeUri at the bundle: run that as it is.

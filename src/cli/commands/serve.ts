@@ -10,6 +10,8 @@ import { templateOptions, templateSource, useTemplate } from '../template.js';
 const USAGE =
   'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet] [--credentials KEY:SECRET] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--template template.yaml [--parameter-overrides K=V …]]';
 
+const SAM_LOCAL_PORT = 3001;
+
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(
     argv,
@@ -25,7 +27,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     },
     USAGE,
   );
-  const port = integerOption(values.port, 'port') ?? 0;
+  // With a template, sam local start-lambda's port (3001) unless told otherwise, so clients need no change.
+  const port = integerOption(values.port, 'port') ?? (values.template ? SAM_LOCAL_PORT : 0);
   const dataDir = path.resolve(values['data-dir'] ?? path.join('.lambench', 'data'));
   const external = externalEndpoints(values);
   const credentials = values.credentials === undefined ? undefined : parseCredentials(values.credentials);
