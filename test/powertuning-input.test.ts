@@ -114,7 +114,18 @@ describe('tune --input --target aws (against lambench serve)', () => {
   beforeAll(async () => {
     serve = spawn(
       process.execPath,
-      [lambenchBin, 'serve', '--template', template, '--port', '0', '--json', '--quiet', '--data-dir', path.join(dir, 'data')],
+      [
+        lambenchBin,
+        'serve',
+        '--template',
+        template,
+        '--port',
+        '0',
+        '--json',
+        '--quiet',
+        '--data-dir',
+        path.join(dir, 'data'),
+      ],
       { cwd: projectRoot },
     );
     endpoints = await new Promise((resolve, reject) => {

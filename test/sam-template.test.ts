@@ -34,7 +34,18 @@ beforeAll(async () => {
   // From the project root, as the other CLI tests: its .lambench/cache (boto3 for python3.12, node binaries) is warm.
   serve = spawn(
     process.execPath,
-    [lambenchBin, 'serve', '--template', template, '--port', '0', '--json', '--quiet', '--data-dir', path.join(cwd, 'data')],
+    [
+      lambenchBin,
+      'serve',
+      '--template',
+      template,
+      '--port',
+      '0',
+      '--json',
+      '--quiet',
+      '--data-dir',
+      path.join(cwd, 'data'),
+    ],
     { cwd: projectRoot },
   );
   lambdaEndpoint = await new Promise((resolve, reject) => {
