@@ -85,6 +85,22 @@ describe('lambench.config.ts', () => {
     expect(flagged.memoryMB).toBe(1024);
   }, 120_000);
 
+  it("takes tune --input's lambdaARN over the config file's function", async () => {
+    const input = path.join(project, 'input.json');
+    await writeFile(
+      input,
+      JSON.stringify({
+        lambdaARN: 'arn:aws:lambda:us-east-1:123456789012:function:NodeFunction',
+        num: 5,
+        powerValues: [128],
+      }),
+    );
+    const outcome = await npx(['tune', '--input', input, '--out', 'results/input']);
+    expect(outcome.stderr).not.toMatch(/error/);
+    expect(outcome.code).toBe(0);
+    expect(JSON.parse(outcome.stdout).function).toBe('NodeFunction');
+  }, 120_000);
+
   it('lambench config prints the resolved configuration and its file', async () => {
     const outcome = await npx(['config', '--json']);
     expect(outcome.code).toBe(0);

@@ -33,7 +33,7 @@ export function parse<O extends Options>(
   argv: string[],
   options: O,
   usage: string,
-): { values: ParsedValues<O>; positionals: string[] } {
+): { values: ParsedValues<O>; positionals: string[]; positionalFromConfig: boolean } {
   const configured = projectConfig
     ? commandDefaults(projectConfig.loaded, projectConfig.command, options as Record<string, never>)
     : undefined;
@@ -47,9 +47,9 @@ export function parse<O extends Options>(
     : options;
   try {
     const parsed = parseArgs({ args: argv, options: effective as O, allowPositionals: true, strict: true });
-    const positionals =
-      parsed.positionals.length === 0 && configured?.positional ? [configured.positional] : parsed.positionals;
-    return { values: parsed.values as unknown as ParsedValues<O>, positionals };
+    const fromConfig = parsed.positionals.length === 0 && configured?.positional !== undefined;
+    const positionals = fromConfig ? [configured?.positional as string] : parsed.positionals;
+    return { values: parsed.values as unknown as ParsedValues<O>, positionals, positionalFromConfig: fromConfig };
   } catch (error) {
     throw new LambenchError('INVALID_ARGUMENT', (error as Error).message, `Usage: ${usage}`);
   }

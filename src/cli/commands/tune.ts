@@ -135,7 +135,7 @@ async function savedPlan(outDir: string, given: Partial<TunePlan>): Promise<Tune
 }
 
 export async function tuneCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, OPTIONS, USAGE);
+  const { values, positionals, positionalFromConfig } = parse(argv, OPTIONS, USAGE);
   const outputFormat = values['output-format'] ?? 'lambench';
   if (outputFormat !== 'lambench' && outputFormat !== 'powertuning') {
     throw new LambenchError(
@@ -150,8 +150,9 @@ export async function tuneCommand(argv: string[]): Promise<number> {
         onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
       })
     : undefined;
-  const ref =
-    positionals[0] ?? execution?.functionRef ?? requirePositional(positionals, 0, 'the function to tune', USAGE);
+  // A function typed next to --input wins over its lambdaARN; the config file's `function` does not.
+  const typed = positionalFromConfig ? undefined : positionals[0];
+  const ref = typed ?? execution?.functionRef ?? requirePositional(positionals, 0, 'the function to tune', USAGE);
   if (values.resume && !values.out) {
     throw new LambenchError('INVALID_ARGUMENT', '--resume needs --out <dir> of the run to continue.');
   }
