@@ -76,7 +76,9 @@ export const s3DownloadExperiment: Experiment = {
         why: 'Locally only the CPU share scales with memory; loopback bandwidth does not, unlike AWS network throughput.',
       },
     ];
-    const notes = [`20 objects of ${objectKB} KB; the embedded S3 adds its per-request latency (see README).`];
+    const notes = [
+      `20 objects of ${objectKB} KB; each environment reaches S3 through the network model (latency per request, bandwidth by memory size; see README).`,
+    ];
     if (capped.length) notes.push(`Left out (host has ${ctx.hostCpus} CPUs): ${capped.join(', ')} MB.`);
     return { results, claims, notes };
   },
@@ -130,7 +132,9 @@ export const apiCallsExperiment: Experiment = {
         why: 'Once CPU is not the limit, waiting on S3 dominates and concurrency overlaps the waits.',
       },
     ];
-    const notes = ['100 objects, half public-read; the embedded S3 adds its per-request latency (see README).'];
+    const notes = [
+      '100 objects, half public-read; each environment reaches S3 through the network model (latency per request, bandwidth by memory size; see README).',
+    ];
     if (capped.length) notes.push(`Left out (host has ${ctx.hostCpus} CPUs): ${capped.join(', ')} MB.`);
     return { results, claims, notes };
   },

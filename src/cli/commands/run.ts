@@ -3,8 +3,9 @@ import { LambenchError } from '../../errors.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import { runExperiments } from '../../experiments/run.js';
 import { parse, requirePositional } from '../args.js';
+import { networkOption } from '../endpoints.js';
 
-const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--out DIR] [--target local|aws --bucket NAME [--role ARN]]`;
+const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--out DIR] [--network lambda-2026|none] [--target local|aws --bucket NAME [--role ARN]]`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -15,6 +16,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       target: { type: 'string' },
       bucket: { type: 'string' },
       role: { type: 'string' },
+      ...networkOption,
     },
     USAGE,
   );
@@ -33,6 +35,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     target,
     ...(values.bucket ? { bucket: values.bucket } : {}),
     ...(values.role ? { role: values.role } : {}),
+    ...(values.network ? { network: values.network } : {}),
     log: (m) => process.stderr.write(`${m}\n`),
   });
   process.stdout.write(`Report: ${path.join(outDir, 'index.html')}\n`);

@@ -21,12 +21,13 @@ import { progressPrinter } from '../../tuner/progress.js';
 import { resumePlan } from '../../tuner/resume.js';
 import { tune } from '../../tuner/tune.js';
 import { integerOption, parse, requirePositional } from '../args.js';
+import { networkOption } from '../endpoints.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
 import { templateOptions, templateSource } from '../template.js';
 
 const USAGE =
-  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--template template.yaml [--parameter-overrides K=V …]] [--input execution-input.json] [--output-format lambench|powertuning]';
+  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--network lambda-2026|none] [--template template.yaml [--parameter-overrides K=V …]] [--input execution-input.json] [--output-format lambench|powertuning]';
 
 const OPTIONS = {
   memory: { type: 'string' },
@@ -53,6 +54,7 @@ const OPTIONS = {
   ...templateOptions,
   input: { type: 'string' },
   'output-format': { type: 'string' },
+  ...networkOption,
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -165,6 +167,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
     ...(values.isolation ? { isolation: values.isolation } : {}),
     ...(values.region ? { region: values.region } : {}),
     ...withTemplate(values),
+    ...(values.network ? { network: values.network } : {}),
   });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
