@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
 import { LambenchError } from '../errors.js';
 import {
@@ -12,21 +13,48 @@ import {
 export const templateOptions = {
   template: { type: 'string', short: 't' },
   'parameter-overrides': { type: 'string', multiple: true },
+  'env-vars': { type: 'string' },
 } as const;
 
 /** The template the flags name, or undefined; overrides without a template are a mistake worth saying. */
-export function templateSource(values: {
+export async function templateSource(values: {
   template?: string | undefined;
   'parameter-overrides'?: string[] | undefined;
-}): TemplateSource | undefined {
+  'env-vars'?: string | undefined;
+}): Promise<TemplateSource | undefined> {
   const overrides = values['parameter-overrides'];
   if (!values.template) {
-    if (overrides?.length) {
-      throw new LambenchError('INVALID_ARGUMENT', '--parameter-overrides needs --template <template.yaml>.');
+    if (overrides?.length || values['env-vars']) {
+      throw new LambenchError(
+        'INVALID_ARGUMENT',
+        '--parameter-overrides and --env-vars need --template <template.yaml>.',
+      );
     }
     return undefined;
   }
-  return { file: values.template, parameterOverrides: overrides?.length ? parseParameterOverrides(overrides) : {} };
+  return {
+    file: values.template,
+    parameterOverrides: overrides?.length ? parseParameterOverrides(overrides) : {},
+    ...(values['env-vars'] ? { envVars: await readEnvVars(values['env-vars']) } : {}),
+  };
+}
+
+/** sam local's --env-vars JSON: an object of objects (Parameters, or a LogicalId) of variable values. */
+async function readEnvVars(file: string): Promise<Record<string, Record<string, unknown>>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new LambenchError('INVALID_ARGUMENT', `--env-vars ${file}: ${(error as Error).message}`);
+  }
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(parsed) || !Object.values(parsed as object).every(isObject)) {
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      `--env-vars ${file} must map "Parameters" or a LogicalId to variables, e.g. {"MyFunction": {"TABLE": "t"}}.`,
+    );
+  }
+  return parsed as Record<string, Record<string, unknown>>;
 }
 
 /** Registers the template's functions; with `functionName`, checks it is one of them (its LogicalId). */

@@ -44,6 +44,11 @@ export interface TemplateOptions {
   parameterOverrides?: Record<string, string>;
   region?: string;
   accountId?: string;
+  /**
+   * sam local's `--env-vars` file: `{ "Parameters": {…} }` for every function, `{ "<LogicalId>": {…} }` for one (it
+   * wins); as sam, only variables the template declares for the function are replaced.
+   */
+  envVars?: Record<string, Record<string, unknown>>;
 }
 
 export interface ReadTemplate {
@@ -183,6 +188,18 @@ function layerFolders(ctx: ResolveContext, dir: string, id: string, layers: unkn
   });
 }
 
+function withEnvVars(
+  declared: Record<string, unknown>,
+  id: string,
+  envVars: TemplateOptions['envVars'],
+): Record<string, unknown> {
+  if (!envVars) return declared;
+  const given = { ...(envVars.Parameters ?? {}), ...(envVars[id] ?? {}) };
+  const out = { ...declared };
+  for (const [name, value] of Object.entries(given)) if (name in out) out[name] = value;
+  return out;
+}
+
 /**
  * The functions of a SAM or CloudFormation template: AWS::Serverless::Function (with Globals.Function) and
  * AWS::Lambda::Function resources, intrinsics resolved with the parameters' defaults or the overrides given.
@@ -233,7 +250,8 @@ export async function readTemplate(file: string, options: TemplateOptions = {}):
       throw unresolvable(ctx, where, `${id} (PackageType: Image)`, 'lambench runs zip functions, not container images');
     }
     const architectures = props.Architectures;
-    const env = isObject(props.Environment) ? props.Environment.Variables : undefined;
+    const declared = isObject(props.Environment) ? props.Environment.Variables : undefined;
+    const env = isObject(declared) ? withEnvVars(declared, id, options.envVars) : declared;
     const manifest: Record<string, unknown> = {
       name: id,
       runtime: props.Runtime,

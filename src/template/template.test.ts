@@ -144,6 +144,20 @@ Resources:
     );
   });
 
+  it("applies sam local's --env-vars to declared variables only, a function's own entry winning", async () => {
+    const file = await write(`
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src/, Handler: app.handler, Runtime: python3.12, Environment: { Variables: { X: x, Y: y } } }
+  B:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: src/, Handler: app.handler, Runtime: python3.12, Environment: { Variables: { X: x } } }
+`);
+    const read = await readTemplate(file, { envVars: { Parameters: { X: 'all', NEW: 'n' }, A: { Y: 'a-only' } } });
+    expect(read.functions.map((f) => f.manifest.environment)).toEqual([{ X: 'all', Y: 'a-only' }, { X: 'all' }]);
+  });
+
   it('names what cannot be resolved locally, and where', async () => {
     const base = (variables: string) => `
 Parameters:

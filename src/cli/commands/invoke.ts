@@ -67,7 +67,7 @@ export async function invokeCommand(argv: string[]): Promise<number> {
   const ref = requirePositional(positionals, 0, 'the function to invoke', USAGE);
   const memoryMB = integerOption(values.memory, 'memory');
   const payload = await readPayloadArgument(values.payload);
-  const template = templateSource(values);
+  const template = await templateSource(values);
   if (values.target && values.target !== 'local') {
     refuseTemplateOnAws(values.target, template);
     if (values.stream)

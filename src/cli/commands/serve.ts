@@ -34,7 +34,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const dataDir = path.resolve(values['data-dir'] ?? path.join('.lambench', 'data'));
   const external = externalEndpoints(values);
   const credentials = values.credentials === undefined ? undefined : parseCredentials(values.credentials);
-  const template = templateSource(values);
+  const template = await templateSource(values);
   // Off by default: serve is a development server, its clients' own timings are theirs to shape.
   const network = parseNetworkOption(values.network, 'none');
   const engine = await createLocalEngine({

@@ -166,7 +166,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   const opened = await openTarget(values.target, ref, {
     ...(values.isolation ? { isolation: values.isolation } : {}),
     ...(values.region ? { region: values.region } : {}),
-    ...withTemplate(values),
+    ...(await withTemplate(values)),
     ...(values.network ? { network: values.network } : {}),
   });
   const controller = new AbortController();
@@ -235,8 +235,8 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   }
 }
 
-const withTemplate = (values: Values) => {
-  const template = templateSource(values);
+const withTemplate = async (values: Values) => {
+  const template = await templateSource(values);
   return template ? { template } : {};
 };
 
