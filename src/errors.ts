@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'ENGINE_CLOSED'
   | 'AWS'
   | 'INTERRUPTED'
+  /** lambench predict: a probe size failed, so there is nothing to fit a curve to. */
+  | 'PROBE_FAILED'
   | 'INTERNAL';
 
 export class LambenchError extends Error {

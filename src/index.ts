@@ -17,6 +17,12 @@ export { AwsError, type ErrorCode, LambenchError } from './errors.js';
 export { EXPERIMENTS } from './experiments/index.js';
 export { type RunOptions, runExperiments } from './experiments/run.js';
 export type { ClaimCheck, Experiment, ExperimentContext, ExperimentOutcome } from './experiments/types.js';
+export {
+  type DurationModel,
+  type DurationPoint,
+  fitDurationModel,
+  modelDuration,
+} from './model/index.js';
 export { costPer1M, invocationCost, monthlyCost, REGION_PRICES } from './pricing/index.js';
 export {
   compareVisualizationUrl,

@@ -23,6 +23,10 @@ const commands: Record<string, Command> = {
     summary: 'Run a function across memory sizes and recommend one (PowerTuning, locally or on AWS)',
     run: async (argv) => (await import('./commands/tune.js')).tuneCommand(argv),
   },
+  predict: {
+    summary: 'Predict the memory curve from a few probes (duration model; --validate runs the full sweep)',
+    run: async (argv) => (await import('./commands/predict.js')).predictCommand(argv),
+  },
   compare: {
     summary: 'Put several tune results on one chart and table',
     run: async (argv) => (await import('./commands/compare.js')).compareCommand(argv),

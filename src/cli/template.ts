@@ -78,3 +78,11 @@ export function refuseTemplateOnAws(kind: string | undefined, source: TemplateSo
     'Drop --template for --target aws, or drop --target aws.',
   );
 }
+
+/** `openTarget(kind, ref, { …, ...(await templateTarget(values)) })`: the one line a command needs for --template. */
+export async function templateTarget(
+  values: Parameters<typeof templateSource>[0],
+): Promise<{ template?: TemplateSource }> {
+  const template = await templateSource(values);
+  return template ? { template } : {};
+}

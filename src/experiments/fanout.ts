@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { categoryChart } from '../report/chart-spec.js';
 import type { ClaimCheck, Experiment, ExperimentContext } from './types.js';
 
 /** Python's ThreadPoolExecutor caps its default pool at 32 workers. */
@@ -53,6 +54,7 @@ export const fanoutExperiment: Experiment = {
     const count = ctx.quick ? 40 : Math.min(390, Math.floor(os.freemem() / (80 * 2 ** 20)));
     const reruns = ctx.quick ? 1 : 10;
     const claims: ClaimCheck[] = [];
+    const bars: Array<{ label: string; values: Array<number | undefined> }> = [];
     for (const o of ORCHESTRATORS.filter((x) => ctx.has(x.fn) && ctx.has(x.target))) {
       await ctx.prepare(o.target);
       for (const kb of [1, 50]) {
@@ -73,6 +75,7 @@ export const fanoutExperiment: Experiment = {
         const p = PUBLISHED[String(kb)] ?? { allAtOnce: 0, pool: 0, threads: 0 };
         const none = { cold: 0, warm: 0 };
         const [a, b, c] = [m[o.allAtOnce] ?? none, m[o.pool] ?? none, m[o.threads] ?? none];
+        bars.push({ label: `${o.fn} ${kb} KB`, values: [a.warm, b.warm, c.warm] });
         const both = (x: Overheads) =>
           `${x.warm.toFixed(3)} s warm / ${Number.isNaN(x.cold) ? 'cold not run' : `${x.cold.toFixed(3)} s cold`}`;
         claims.push({
@@ -84,9 +87,20 @@ export const fanoutExperiment: Experiment = {
         });
       }
     }
+    const chart = categoryChart(
+      {
+        id: 'fanout-chart',
+        title: `Time over the 1 s sleep of ${count} synchronous invocations (warm)`,
+        x: { title: 'strategy', categories: ['all at once', `pool of ${POOL_SIZE}`, 'threads'] },
+        y: { title: 'seconds over 1 s' },
+        empty: 'No orchestrator available here.',
+      },
+      bars,
+    );
     return {
       results: [],
       claims,
+      charts: [chart],
       notes: [
         `N = ${count} (the original used 390; scaled to this host's memory). Per strategy: one cold run (the target's idle environments retired first, as after an update on AWS), then ${reruns} warm rerun(s) averaged; the verdict uses the warm figures, as the original's 10 reruns did.`,
       ],

@@ -1,3 +1,4 @@
+import { categoryChart } from '../report/chart-spec.js';
 import type { ClaimCheck, Experiment } from './types.js';
 
 const PUBLISHED: Record<string, [number, number]> = {
@@ -19,6 +20,7 @@ export const launchExperiment: Experiment = {
   async run(ctx) {
     const claims: ClaimCheck[] = [];
     const notes: string[] = [];
+    const measured: Array<{ language: string; launch: number; subsequent: number; init: number }> = [];
     const runs = ctx.quick ? 3 : 10;
     for (const [language, functionName] of [
       ['node', 'launch-node'],
@@ -39,6 +41,7 @@ export const launchExperiment: Experiment = {
         subsequent.push(body.subsequentMs);
         init.push(result.report.initDurationMs ?? Number.NaN);
       }
+      measured.push({ language, launch: med(launch), subsequent: med(subsequent), init: med(init) });
       const [pubLaunch, pubSubsequent] = PUBLISHED[language] ?? [Number.NaN, Number.NaN];
       const native = language === 'rust';
       claims.push({
@@ -57,6 +60,20 @@ export const launchExperiment: Experiment = {
           : 'The first `date` pays for the interpreter having started; the second only for fork + exec.',
       });
     }
-    return { results: [], claims, notes };
+    const chart = categoryChart(
+      {
+        id: 'launch-chart',
+        title: 'Launch and subprocess times, median of the cold starts at 1769 MB',
+        x: { title: 'runtime', categories: measured.map((m) => m.language) },
+        y: { title: 'ms' },
+        empty: 'No runtime available here.',
+      },
+      [
+        { label: 'launch (interpreter start → first subprocess)', values: measured.map((m) => m.launch) },
+        { label: 'subsequent subprocess', values: measured.map((m) => m.subsequent) },
+        { label: 'Init Duration', values: measured.map((m) => m.init) },
+      ],
+    );
+    return { results: [], claims, notes, charts: [chart] };
   },
 };

@@ -1,4 +1,6 @@
+import { countVerdicts, type PlannedMonthly, renderDashboard, resultsCard } from '../report/dashboard.js';
 import { escapeHtml } from '../report/format.js';
+import type { TuneResult } from '../tuner/types.js';
 import type { ClaimCheck, ExperimentOutcome, OutcomeTable } from './types.js';
 
 const COLOURS: Record<ClaimCheck['verdict'], string> = {
@@ -11,19 +13,19 @@ export function claimsHtml(outcome: ExperimentOutcome, source: string, host: str
   const rows = outcome.claims
     .map(
       (c) =>
-        `<tr style="background:${COLOURS[c.verdict]}"><td>${escapeHtml(c.claim)}</td><td>${escapeHtml(c.published)}</td><td>${escapeHtml(c.measured)}</td><td><b>${c.verdict}</b></td><td>${escapeHtml(c.why)}</td></tr>`,
+        `<tr style="background:${COLOURS[c.verdict]}"><td data-label="claim">${escapeHtml(c.claim)}</td><td data-label="published">${escapeHtml(c.published)}</td><td data-label="measured here">${escapeHtml(c.measured)}</td><td data-label="verdict"><b>${c.verdict}</b></td><td data-label="why">${escapeHtml(c.why)}</td></tr>`,
     )
     .join('');
   const notes = outcome.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
   return `<p>Source: ${escapeHtml(source)}. Host: ${escapeHtml(host)}.</p>
-<table><thead><tr><th>claim</th><th>published</th><th>measured here</th><th>verdict</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>
+<div class="table-wrap"><table class="claims"><thead><tr><th>claim</th><th>published</th><th>measured here</th><th>verdict</th><th>why</th></tr></thead><tbody>${rows}</tbody></table></div>
 ${notes ? `<ul>${notes}</ul>` : ''}${(outcome.tables ?? []).map(tableHtml).join('\n')}`;
 }
 
 function tableHtml(table: OutcomeTable): string {
   const cells = (row: string[], tag: 'th' | 'td') => row.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('');
   return `<h3>${escapeHtml(table.title)}</h3>
-<table><thead><tr>${cells(table.header, 'th')}</tr></thead><tbody>${table.rows.map((r) => `<tr>${cells(r, 'td')}</tr>`).join('')}</tbody></table>`;
+<div class="table-wrap"><table><thead><tr>${cells(table.header, 'th')}</tr></thead><tbody>${table.rows.map((r) => `<tr>${cells(r, 'td')}</tr>`).join('')}</tbody></table></div>`;
 }
 
 function tableMarkdown(table: OutcomeTable): string[] {
@@ -55,21 +57,70 @@ export function claimsMarkdown(title: string, outcome: ExperimentOutcome): strin
   ].join('\n');
 }
 
-export function indexHtml(
-  entries: Array<{ name: string; title: string; outcome?: ExperimentOutcome; error?: string }>,
-  host: string,
+export interface RunEntry {
+  name: string;
+  title: string;
+  outcome?: ExperimentOutcome;
+  error?: string;
+}
+
+export interface DashboardOptions {
+  /** The month's bill at a planned traffic, per result (see PlannedMonthly); absent without a plan. */
+  planned?: (result: TuneResult) => PlannedMonthly | undefined;
+}
+
+/** The run's index.html: a card per experiment with its key chart, verdict counts and headline figures. */
+export function indexHtml(entries: RunEntry[], host: string, options: DashboardOptions = {}): string {
+  const cards = entries.map((e, i) =>
+    resultsCard(
+      {
+        title: e.title,
+        href: `${e.name}/report.html`,
+        subtitle: e.name,
+        ...(e.outcome ? { verdicts: countVerdicts(e.outcome.claims) } : {}),
+        ...(e.error !== undefined ? { failed: e.error } : {}),
+        links: e.outcome?.results.length ? [{ label: 'per function', href: `${e.name}/index.html` }] : [],
+      },
+      e.outcome?.results ?? [],
+      `key-${i}`,
+      { ...options, ...(e.outcome?.charts?.[0] ? { fallbackChart: e.outcome.charts[0] } : {}) },
+    ),
+  );
+  return renderDashboard({ title: 'lambench: the classic Lambda experiments', subtitle: host, cards });
+}
+
+/** An experiment folder's index.html: a card per tuned function, each one click from its own report folder. */
+export function experimentIndexHtml(
+  entry: RunEntry,
+  folderOf: (result: TuneResult) => string,
+  options: DashboardOptions = {},
 ): string {
-  const items = entries
-    .map((e) => {
-      const counts = e.outcome
-        ? (['reproduced', 'not reproduced', 'not run'] as const)
-            .map((v) => `${e.outcome?.claims.filter((c) => c.verdict === v).length ?? 0} ${v}`)
-            .join(', ')
-        : `failed: ${escapeHtml(e.error ?? '')}`;
-      return `<li><a href="${e.name}/report.html">${escapeHtml(e.title)}</a> — ${counts}</li>`;
-    })
-    .join('\n');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>lambench experiments</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:900px;margin:32px auto;padding:0 16px}</style></head>
-<body><h1>lambench: the classic Lambda experiments</h1><p>${escapeHtml(host)}</p><ul>${items}</ul></body></html>\n`;
+  const results = entry.outcome?.results ?? [];
+  const cards = results.map((r, i) =>
+    resultsCard(
+      { title: r.function, href: `${folderOf(r)}/report.html`, subtitle: r.recommendation },
+      [r],
+      `key-${i}`,
+      options,
+    ),
+  );
+  return renderDashboard({
+    title: entry.title,
+    subtitle: `${results.length} functions · the claims and shared charts are in report.html`,
+    cards: [
+      resultsCard(
+        {
+          title: 'All functions, claims and notes',
+          href: 'report.html',
+          ...(entry.outcome ? { verdicts: countVerdicts(entry.outcome.claims) } : {}),
+          ...(entry.error !== undefined ? { failed: entry.error } : {}),
+        },
+        results.length > 1 ? results : [],
+        'key-all',
+        options,
+      ),
+      ...cards,
+    ],
+    back: { href: '../index.html', label: 'all experiments' },
+  });
 }

@@ -2,15 +2,24 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LambenchError } from '../errors.js';
 import { writeReportFolder } from '../report/folder.js';
+import { escapeHtml } from '../report/format.js';
 import { renderHtml } from '../report/html.js';
 import type { TargetKind } from '../targets/types.js';
 import { validatePlan } from '../tuner/plan.js';
+import type { ProgressReporter } from '../tuner/progress.js';
 import { tune } from '../tuner/tune.js';
 import type { TuneResult } from '../tuner/types.js';
 import { openBackend } from './backends.js';
 import { EXPERIMENTS } from './index.js';
-import { claimsHtml, claimsMarkdown, indexHtml } from './report.js';
-import type { ExperimentContext, ExperimentOutcome } from './types.js';
+import {
+  claimsHtml,
+  claimsMarkdown,
+  type DashboardOptions,
+  experimentIndexHtml,
+  indexHtml,
+  type RunEntry,
+} from './report.js';
+import type { Experiment, ExperimentContext, ExperimentOutcome } from './types.js';
 
 export interface RunOptions {
   quick: boolean;
@@ -24,6 +33,12 @@ export interface RunOptions {
   network?: string;
   outDir: string;
   log: (message: string) => void;
+  /** Progress of each tune (a terminal status line: ProgressReporter). */
+  progress?: Pick<ProgressReporter, 'forTune'>;
+  /** The dashboards' optional figures (the month's bill at a planned traffic). */
+  dashboard?: DashboardOptions;
+  /** Runs these instead of the named built-in ones (a library caller's own experiments). */
+  experiments?: Experiment[];
 }
 
 export function selectExperiments(name: string) {
@@ -41,12 +56,14 @@ export async function runExperiments(
   name: string,
   options: RunOptions,
 ): Promise<Array<{ name: string; outcome?: ExperimentOutcome; error?: string }>> {
-  const experiments = selectExperiments(name);
+  const experiments = options.experiments ?? selectExperiments(name);
   const backend = await openBackend({ ...options, target: options.target ?? 'local' });
   const { host, target } = backend;
-  const done: Array<{ name: string; title: string; outcome?: ExperimentOutcome; error?: string }> = [];
+  const done: RunEntry[] = [];
+  const dashboard = options.dashboard ?? {};
   try {
-    for (const experiment of experiments) {
+    for (const [index, experiment] of experiments.entries()) {
+      const folders = new Map<string, string>();
       const dir = path.join(options.outDir, experiment.name);
       await mkdir(dir, { recursive: true });
       const ctx: ExperimentContext = {
@@ -80,9 +97,18 @@ export async function runExperiments(
             allowedErrorTypes: [],
             autoApply: false,
           });
-          const { result, records } = await tune(target, plan);
+          const onProgress = options.progress?.forTune({
+            experiment: `${experiment.name} (${index + 1}/${experiments.length})`,
+            label,
+          });
+          const { result, records } = await tune(target, plan, onProgress ? { onProgress } : {});
           const labelled = { ...result, function: label };
-          await writeReportFolder(path.join(dir, slug(label)), labelled, records);
+          folders.set(label, slug(label));
+          const planned = dashboard.planned?.(labelled);
+          await writeReportFolder(path.join(dir, slug(label)), labelled, records, {
+            back: { href: '../index.html', label: experiment.title },
+            ...(planned ? { planned } : {}),
+          });
           return labelled;
         },
       };
@@ -91,18 +117,32 @@ export async function runExperiments(
         const outcome = await experiment.run(ctx);
         await writeFile(
           path.join(dir, 'report.html'),
-          renderHtml(outcome.results, { title: experiment.title, intro: claimsHtml(outcome, experiment.source, host) }),
+          renderHtml(outcome.results, {
+            title: experiment.title,
+            intro: claimsHtml(outcome, experiment.source, host),
+            back: { href: '../index.html', label: 'all experiments' },
+            extraSeries: (r) => outcome.chartSeries?.[r.function] ?? [],
+            ...(outcome.charts ? { extraCharts: outcome.charts } : {}),
+          }),
+        );
+        const entry = { name: experiment.name, title: experiment.title, outcome };
+        await writeFile(
+          path.join(dir, 'index.html'),
+          experimentIndexHtml(entry, (r) => folders.get(r.function) ?? slug(r.function), dashboard),
         );
         await writeFile(path.join(dir, 'summary.md'), claimsMarkdown(experiment.title, outcome));
         await writeFile(path.join(dir, 'claims.json'), `${JSON.stringify(outcome, null, 2)}\n`);
-        done.push({ name: experiment.name, title: experiment.title, outcome });
+        done.push(entry);
       } catch (error) {
         const message = (error as Error).message;
         options.log(`${experiment.name} failed: ${message}`);
-        await writeFile(path.join(dir, 'report.html'), `<!doctype html><p>${experiment.name} failed: ${message}</p>`);
+        await writeFile(
+          path.join(dir, 'report.html'),
+          `<!doctype html><meta charset="utf-8"><p>${escapeHtml(`${experiment.name} failed: ${message}`)}</p>`,
+        );
         done.push({ name: experiment.name, title: experiment.title, error: message });
       }
-      await writeFile(path.join(options.outDir, 'index.html'), indexHtml(done, host));
+      await writeFile(path.join(options.outDir, 'index.html'), indexHtml(done, host, dashboard));
       await writeFile(
         path.join(options.outDir, 'summary.md'),
         `# lambench experiments\n\n${host}\n\n${done.map((d) => (d.outcome ? claimsMarkdown(d.title, d.outcome) : `### ${d.title}\n\nfailed: ${d.error}\n`)).join('\n')}`,

@@ -1,3 +1,4 @@
+import type { ChartSeries, ChartSpec } from '../report/chart-spec.js';
 import type { TargetInvokeResult, TargetKind } from '../targets/types.js';
 import type { TuneResult } from '../tuner/types.js';
 
@@ -63,6 +64,10 @@ export interface ExperimentOutcome {
   claims: ClaimCheck[];
   notes: string[];
   tables?: OutcomeTable[];
+  /** Curves added to a result's PowerTuning chart, by the result's label (`function`): e.g. the published curve. */
+  chartSeries?: Record<string, ChartSeries[]>;
+  /** Charts of the experiment's own, drawn after the shared ones. */
+  charts?: ChartSpec[];
 }
 
 export interface Experiment {

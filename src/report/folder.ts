@@ -1,7 +1,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { InvocationRecord, TuneResult } from '../tuner/types.js';
+import type { ChartSeries, ChartSpec } from './chart-spec.js';
 import { renderCsv } from './csv.js';
+import { type PlannedMonthly, renderDashboard, resultsCard } from './dashboard.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -10,12 +12,61 @@ async function writeAtomic(file: string, content: string): Promise<void> {
   await rename(`${file}.tmp`, file);
 }
 
-/** result.json, invocations.jsonl, report.html, summary.md and results.csv in one folder. */
-export async function writeReportFolder(dir: string, result: TuneResult, records: InvocationRecord[]): Promise<void> {
+export interface ReportFolderOptions {
+  /** The month's bill at a planned traffic, for the dashboard card. */
+  planned?: PlannedMonthly;
+  /** A link from both pages to the dashboard above this folder (an experiment's). */
+  back?: { href: string; label: string };
+  /** More curves on the report's PowerTuning view (e.g. a fitted duration model through the points). */
+  extraSeries?: ChartSeries[];
+  /** Charts of their own in the report, after the PowerTuning view and the cold starts. */
+  extraCharts?: ChartSpec[];
+}
+
+/** The folder's index.html: one card with the PowerTuning view and the headline figures, one click to the report. */
+export function reportFolderIndex(result: TuneResult, options: ReportFolderOptions = {}): string {
+  const card = resultsCard(
+    {
+      title: result.function,
+      href: 'report.html',
+      subtitle: result.recommendation,
+      links: [
+        { label: 'summary.md', href: 'summary.md' },
+        { label: 'results.csv', href: 'results.csv' },
+        { label: 'result.json', href: 'result.json' },
+      ],
+    },
+    [result],
+    'key-0',
+    { planned: () => options.planned },
+  );
+  return renderDashboard({
+    title: `lambench: ${result.function}`,
+    subtitle: `${result.target}, ${result.configs.length} memory sizes, strategy ${result.strategy}`,
+    cards: [card],
+    ...(options.back ? { back: options.back } : {}),
+  });
+}
+
+/** result.json, invocations.jsonl, index.html, report.html, summary.md and results.csv in one folder. */
+export async function writeReportFolder(
+  dir: string,
+  result: TuneResult,
+  records: InvocationRecord[],
+  options: ReportFolderOptions = {},
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeAtomic(path.join(dir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
   await writeAtomic(path.join(dir, 'invocations.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  await writeAtomic(path.join(dir, 'report.html'), renderHtml([result]));
+  await writeAtomic(
+    path.join(dir, 'report.html'),
+    renderHtml([result], {
+      back: { href: 'index.html', label: 'overview' },
+      ...(options.extraSeries ? { extraSeries: () => options.extraSeries ?? [] } : {}),
+      ...(options.extraCharts ? { extraCharts: options.extraCharts } : {}),
+    }),
+  );
+  await writeAtomic(path.join(dir, 'index.html'), reportFolderIndex(result, options));
   await writeAtomic(path.join(dir, 'summary.md'), renderMarkdown(result));
   await writeAtomic(path.join(dir, 'results.csv'), renderCsv(result));
 }

@@ -93,7 +93,13 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium (apt-get install
       const charts = await page.evaluate(
         () => (window as unknown as { __lambenchCharts: Array<{ id: string; points: number }> }).__lambenchCharts,
       );
-      expect(charts.map((c) => c.id).sort()).toEqual(['cost-chart', 'duration-chart', 'init-chart']);
+      expect(charts.map((c) => c.id).sort()).toEqual([
+        'cost-chart',
+        'duration-chart',
+        'init-chart',
+        'powertuning-0',
+        'powertuning-1',
+      ]);
       for (const chart of charts) expect(chart.points).toBeGreaterThan(0);
       expect(await page.locator('tr.best').count()).toBe(2);
       await page.screenshot({ path: path.join(os.tmpdir(), 'lambench-report.png'), fullPage: true });
@@ -122,10 +128,51 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium (apt-get install
       });
       expect(legends).toContain('cpu-node (before) median');
       expect(legends).toContain('cpu-node (after) median');
+      // The shared legend names each run once.
+      expect(await page.locator('ul.legend li').allInnerTexts()).toEqual(labels);
       expect(await page.locator('h2').allInnerTexts()).toEqual([
         expect.stringMatching(/^cpu-node \(before\)/),
         expect.stringMatching(/^cpu-node \(after\)/),
       ]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('six functions on one page (csv-etl): legends never take more room than the plot, at 1280 and 390 px', async () => {
+    const { checkPage, launchChromium } = await import('../test-helpers/browser.js');
+    const file = path.join(dir, 'six.html');
+    const names = ['rust', 'node', 'node-csvparse', 'node-polars', 'python-polars', 'python-pandas'];
+    await writeFile(file, renderHtml(names.map((n, i) => result(`csv-etl-${n}`, 10 * (i + 1)))));
+    const browser = await launchChromium();
+    try {
+      for (const width of [1280, 390]) {
+        const check = await checkPage(browser, file, width);
+        expect(check.errors).toEqual([]);
+        expect(check.overflowPx).toBeLessThanOrEqual(0);
+        const legends = await check.page.evaluate(() =>
+          Object.values((window as unknown as { Chart: { instances: Record<string, unknown> } }).Chart.instances).map(
+            (c) => {
+              const chart = c as {
+                legend: { height: number; options: { display: boolean } };
+                chartArea: { top: number; bottom: number };
+              };
+              return {
+                legend: chart.legend.options.display ? chart.legend.height : 0,
+                plot: chart.chartArea.bottom - chart.chartArea.top,
+              };
+            },
+          ),
+        );
+        expect(legends).toHaveLength(9);
+        for (const l of legends) expect(l.legend).toBeLessThan(l.plot / 2);
+        for (const chart of check.charts) expect(chart.colouredPixels, chart.id).toBeGreaterThan(20);
+        const shared = await check.page.locator('ul.legend').boundingBox();
+        const plot = await check.page.locator('#duration-chart').boundingBox();
+        expect(shared?.height ?? 0).toBeLessThan(plot?.height ?? 0);
+        await check.page.screenshot({ path: path.join(os.tmpdir(), `lambench-six-${width}.png`), fullPage: true });
+        await check.page.close();
+      }
     } finally {
       await browser.close();
     }

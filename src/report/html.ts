@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { TuneResult } from '../tuner/types.js';
+import { assignColours, type ChartSeries, type ChartSpec } from './chart-spec.js';
+import { initChart, overviewCharts, powerTuningChart } from './charts.js';
 import {
   errorsCell,
   escapeHtml,
@@ -13,19 +12,8 @@ import {
   weakCi,
   weakCiNote,
 } from './format.js';
-import { CHARTS_SCRIPT } from './html-charts.js';
-
-let chartJs: string | undefined;
-/** Chart.js's UMD build, inlined so the report opens without a network. */
-function chartLibrary(): string {
-  // The package's exports hide the UMD file; it sits next to the CommonJS entry.
-  const entry = createRequire(import.meta.url).resolve('chart.js');
-  chartJs ??= readFileSync(path.join(path.dirname(entry), 'chart.umd.min.js'), 'utf8');
-  return chartJs;
-}
-
-/** JSON that is safe inside a <script> element. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+import { CHART_CSS, chartFigure, chartScripts, scriptJson, sharedLegend } from './html-charts.js';
+import { tuneModelFit } from './model-fit.js';
 
 function table(result: TuneResult): string {
   const rows = result.configs
@@ -47,9 +35,9 @@ function environment(result: TuneResult): string {
     ['runtime', e.runtime ? `${e.runtime}${e.runtimeVersion ? ` (ran on ${e.runtimeVersion})` : ''}` : 'n/a'],
     ['host', e.hostCpus ? `${e.hostCpus} CPUs, ${e.cpuModel ?? ''}` : 'n/a'],
     ['init CPU boost', e.initCpuBoost === undefined ? 'n/a' : e.initCpuBoost ? 'on' : 'off'],
-    ['network', networkLabel(e.network)],
     ['CPU capped at', e.cappedMemorySizes.length ? `${e.cappedMemorySizes.join(', ')} MB` : 'none'],
     ['pricing', pricingLabel(e)],
+    ['network', networkLabel(e.network)],
     ['run', `${e.startedAt} → ${e.finishedAt}`],
   ];
   return `<dl>${facts.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(String(v))}</dd>`).join('')}</dl>`;
@@ -60,56 +48,98 @@ function ciFootnote(r: TuneResult): string {
   return note ? `<p class="footnote"><small>${escapeHtml(note)}</small></p>` : '';
 }
 
-function section(r: TuneResult, label: string): string {
+function modelNote(r: TuneResult): string {
+  const fit = tuneModelFit(r);
+  return fit ? `<p class="model-fit">${escapeHtml(fit.text)}</p>` : '';
+}
+
+/** The duration model fitted to a result's medians (report/model-fit.ts), drawn through its points. */
+function modelSeries(r: TuneResult): ChartSeries[] {
+  const fit = tuneModelFit(r);
+  return fit ? [{ label: 'model fit', points: fit.curve, style: 'dotted', group: 'model fit' }] : [];
+}
+
+function section(r: TuneResult, label: string, chart: ChartSpec | undefined): string {
   const about = `${r.target}, strategy ${r.strategy}, priced as ${pricingLabel(r.environment)}`;
   return `<section><h2>${escapeHtml(label)} <small>${escapeHtml(about)}</small></h2>
-<p class="recommendation">${escapeHtml(r.recommendation)}</p>${table(r)}${ciFootnote(r)}${environment(r)}
+<p class="recommendation">${escapeHtml(r.recommendation)}</p>${chart ? `<div class="charts">${chartFigure(chart)}</div>` : ''}
+<div class="table-wrap">${table(r)}</div>${ciFootnote(r)}${modelNote(r)}${environment(r)}
 <p><a href="${escapeHtml(r.visualization)}">Open in the Lambda Power Tuning UI</a></p></section>`;
 }
 
-const CHARTS_HTML = `<div class="charts">
-<div class="chart"><canvas id="duration-chart" data-what="successful invocations"></canvas></div>
-<div class="chart"><canvas id="cost-chart" data-what="successful invocations"></canvas></div>
-<div class="chart"><canvas id="init-chart" data-what="cold starts"></canvas></div>
-</div>`;
-
 export interface HtmlOptions {
   title?: string;
-  /** HTML placed above the charts (compare: the combined table). */
+  /** HTML placed above the charts (compare: the combined table; experiments: the claims). */
   intro?: string;
   /** PowerTuning's two-run comparison URL. */
   visualization?: string;
   /** One per result, for headings and chart legends (default: the function name). */
   labels?: string[];
+  /** More curves on a result's PowerTuning chart (the fitted model, the published curve scaled to ours). */
+  extraSeries?: (result: TuneResult, index: number) => ChartSeries[];
+  /** Whole charts of their own, after the overview (e.g. cost against traffic). Ids must be unique on the page. */
+  extraCharts?: ChartSpec[];
+  /** A link back to the dashboard above this report. */
+  back?: { href: string; label: string };
+}
+
+export const PAGE_CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1180px;color:#111827;padding:0 12px}
+h1{font-size:22px}h2{font-size:18px;margin-top:28px}small{color:#6b7280;font-weight:normal}
+.recommendation{font-size:16px;background:#eff6ff;border-left:4px solid #2563eb;padding:8px 12px}
+.table-wrap{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;width:100%;margin:12px 0}th,td{border-bottom:1px solid #e5e7eb;padding:4px 8px;text-align:right}
+th:first-child,td:first-child{text-align:left}tr.best,td.best-cell{background:#ecfdf5;font-weight:600}
+.tag{background:#fef3c7;color:#92400e;border-radius:4px;padding:0 4px;font-size:11px}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;color:#374151}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}
+a{overflow-wrap:anywhere}nav.back{font-size:13px}
+table.claims td,table.claims th{text-align:left;vertical-align:top}
+@media (max-width:640px){table.claims thead{display:none}table.claims tr{display:block;border-bottom:2px solid #d1d5db;padding:4px 0}
+table.claims td{display:block;border:0;padding:1px 4px}table.claims td::before{content:attr(data-label) ": ";font-weight:600;color:#6b7280}}
+${CHART_CSS}`;
+
+/**
+ * The charts of a report: one result → its PowerTuning view (duration and cost on two axes) and its cold starts;
+ * several → shared duration / cost / cold-start charts with one legend, and a PowerTuning view in each section.
+ */
+function layout(results: TuneResult[], options: HtmlOptions) {
+  const labels = results.map((r, i) => options.labels?.[i] ?? r.function);
+  const powerTuning = results.map((r, i) =>
+    powerTuningChart(r, `powertuning-${i}`, [...modelSeries(r), ...(options.extraSeries?.(r, i) ?? [])]),
+  );
+  const extra = options.extraCharts ?? [];
+  if (results.length === 1 && powerTuning[0] && results[0]) {
+    const top = [powerTuning[0], initChart(results[0], 'init-chart'), ...extra];
+    const html = `<div class="charts">${top.map((c, i) => chartFigure(c, i === 0 ? 'chart wide' : 'chart')).join('')}</div>`;
+    return { top: html, perSection: [undefined], specs: top };
+  }
+  const { specs: overview, colours } = assignColours(
+    overviewCharts(results, labels).map((c) => ({ ...c, legend: 'none' as const })),
+  );
+  const top = results.length
+    ? `${sharedLegend(colours)}<div class="charts">${[...overview, ...extra].map((c) => chartFigure(c)).join('')}</div>`
+    : '';
+  return { top, perSection: powerTuning, specs: [...overview, ...extra, ...powerTuning] };
 }
 
 /** One self-contained HTML file for one or several results (several = comparison on shared charts). */
 export function renderHtml(results: TuneResult[], options: HtmlOptions = {}): string {
   const title = options.title ?? (results.length === 1 ? `lambench: ${results[0]?.function}` : 'lambench comparison');
-  const durations = results.flatMap((r) => r.configs.map((c) => c.durationMs?.p50 ?? 0)).filter((d) => d > 0);
-  const logDuration = durations.length > 1 && Math.max(...durations) / Math.min(...durations) > 20;
-  const sections = results.map((r, i) => section(r, options.labels?.[i] ?? r.function)).join('\n');
+  const { top, perSection, specs } = layout(results, options);
+  const sections = results.map((r, i) => section(r, options.labels?.[i] ?? r.function, perSection[i])).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1180px;color:#111827;padding:0 16px}
-h1{font-size:22px}h2{font-size:18px;margin-top:28px}small{color:#6b7280;font-weight:normal}
-.recommendation{font-size:16px;background:#eff6ff;border-left:4px solid #2563eb;padding:8px 12px}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:16px}
-.chart{height:300px;border:1px solid #e5e7eb;border-radius:6px;padding:8px}
-table{border-collapse:collapse;width:100%;margin:12px 0}th,td{border-bottom:1px solid #e5e7eb;padding:4px 8px;text-align:right}
-th:first-child,td:first-child{text-align:left}tr.best,td.best-cell{background:#ecfdf5;font-weight:600}
-.tag{background:#fef3c7;color:#92400e;border-radius:4px;padding:0 4px;font-size:11px}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;color:#374151}dt{font-weight:600}.empty{color:#6b7280}
+${PAGE_CSS}
 </style></head><body>
+${options.back ? `<nav class="back"><a href="${escapeHtml(options.back.href)}">← ${escapeHtml(options.back.label)}</a></nav>` : ''}
 <h1>${escapeHtml(title)}</h1>
 ${options.intro ?? ''}
 ${options.visualization ? `<p><a id="compare-visualization" href="${escapeHtml(options.visualization)}">Open both runs in the Lambda Power Tuning UI (comparison)</a></p>` : ''}
-${results.length ? CHARTS_HTML : ''}
+${top}
 ${sections}
-<script type="application/json" id="lambench-data">${scriptJson({ results, logDuration, ...(options.labels ? { labels: options.labels } : {}) })}</script>
-${results.length ? `<script>${chartLibrary().replace(/<\/script/gi, '<\\/script')}</script>\n<script>${CHARTS_SCRIPT}</script>` : ''}
+<script type="application/json" id="lambench-data">${scriptJson({ results, ...(options.labels ? { labels: options.labels } : {}) })}</script>
+${chartScripts(specs)}
 </body></html>
 `;
 }

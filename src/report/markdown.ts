@@ -1,5 +1,6 @@
 import type { TuneResult } from '../tuner/types.js';
 import { errorsCell, monthlyHeading, ms, networkLabel, pricingLabel, usd, weakCi, weakCiNote } from './format.js';
+import { tuneModelFit } from './model-fit.js';
 
 function environmentLine(result: TuneResult): string {
   const e = result.environment;
@@ -16,6 +17,11 @@ function environmentLine(result: TuneResult): string {
 function ciNote(result: TuneResult): string[] {
   const note = weakCiNote(result.configs.flatMap((c) => (c.durationMs ? [c.durationMs.count] : [])));
   return note ? [note, ''] : [];
+}
+
+function modelLine(result: TuneResult): string[] {
+  const fit = tuneModelFit(result);
+  return fit ? [fit.text, ''] : [];
 }
 
 /** A summary for a README or a CI job summary. */
@@ -37,6 +43,7 @@ export function renderMarkdown(result: TuneResult): string {
     ...rows,
     '',
     ...ciNote(result),
+    ...modelLine(result),
     environmentLine(result),
     '',
     `[Open in the Lambda Power Tuning UI](${result.visualization})`,

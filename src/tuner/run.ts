@@ -30,7 +30,7 @@ export interface RunHooks {
   skipSizes?: ReadonlySet<number>;
 }
 
-function toRecord(
+export function toRecord(
   memoryMB: number,
   payload: PayloadSpec,
   result: TargetInvokeResult,

@@ -16,18 +16,26 @@ export const eligible = (configs: ConfigResult[]) =>
  */
 export function chooseBest(
   configs: ConfigResult[],
-  { strategy, balancedWeight = 0.5 }: { strategy: Strategy; balancedWeight?: number },
+  options: { strategy: Strategy; balancedWeight?: number },
 ): ConfigResult | null {
-  const candidates = eligible(configs);
+  return bestBy(eligible(configs), { duration: decisionDuration, cost: decisionCost }, options);
+}
+
+/** The same rules over any sizes with a duration and a cost (predict ranks predicted sizes with them). */
+export function bestBy<T extends { memoryMB: number }>(
+  candidates: readonly T[],
+  figures: { duration: (c: T) => number; cost: (c: T) => number },
+  { strategy, balancedWeight = 0.5 }: { strategy: Strategy; balancedWeight?: number },
+): T | null {
   if (candidates.length === 0) return null;
-  const maxCost = Math.max(...candidates.map(decisionCost));
-  const maxDuration = Math.max(...candidates.map(decisionDuration));
-  const score = (c: ConfigResult): number[] => {
-    if (strategy === 'cost') return [decisionCost(c), decisionDuration(c), c.memoryMB];
-    if (strategy === 'speed') return [decisionDuration(c), decisionCost(c), c.memoryMB];
-    const balanced =
-      (balancedWeight * decisionCost(c)) / maxCost + ((1 - balancedWeight) * decisionDuration(c)) / maxDuration;
-    return [balanced, decisionCost(c), c.memoryMB];
+  const { duration, cost } = figures;
+  const maxCost = Math.max(...candidates.map(cost));
+  const maxDuration = Math.max(...candidates.map(duration));
+  const score = (c: T): number[] => {
+    if (strategy === 'cost') return [cost(c), duration(c), c.memoryMB];
+    if (strategy === 'speed') return [duration(c), cost(c), c.memoryMB];
+    const balanced = (balancedWeight * cost(c)) / maxCost + ((1 - balancedWeight) * duration(c)) / maxDuration;
+    return [balanced, cost(c), c.memoryMB];
   };
   return (
     [...candidates].sort((a, b) => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { LambenchError } from '../../errors.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import { runExperiments } from '../../experiments/run.js';
+import { ProgressReporter } from '../../tuner/progress.js';
 import { parse, requirePositional } from '../args.js';
 import { networkOption } from '../endpoints.js';
 
@@ -29,6 +30,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (target !== 'local' && target !== 'aws') {
     throw new LambenchError('INVALID_ARGUMENT', `Unknown target "${target}".`, 'Use --target local or --target aws.');
   }
+  const progress = new ProgressReporter();
   const done = await runExperiments(name, {
     quick: values.quick,
     outDir,
@@ -36,8 +38,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     ...(values.bucket ? { bucket: values.bucket } : {}),
     ...(values.role ? { role: values.role } : {}),
     ...(values.network ? { network: values.network } : {}),
-    log: (m) => process.stderr.write(`${m}\n`),
-  });
+    log: (m) => progress.log(m),
+    progress,
+  }).finally(() => progress.clear());
   process.stdout.write(`Report: ${path.join(outDir, 'index.html')}\n`);
   return done.some((d) => d.error) ? 1 : 0;
 }

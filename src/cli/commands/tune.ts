@@ -24,7 +24,7 @@ import { integerOption, parse, requirePositional } from '../args.js';
 import { networkOption } from '../endpoints.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
-import { templateOptions, templateSource } from '../template.js';
+import { templateOptions, templateTarget } from '../template.js';
 
 const USAGE =
   'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--network lambda-2026|none] [--template template.yaml [--parameter-overrides K=V …]] [--input execution-input.json] [--output-format lambench|powertuning]';
@@ -166,7 +166,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   const opened = await openTarget(values.target, ref, {
     ...(values.isolation ? { isolation: values.isolation } : {}),
     ...(values.region ? { region: values.region } : {}),
-    ...(await withTemplate(values)),
+    ...(await templateTarget(values)),
     ...(values.network ? { network: values.network } : {}),
   });
   const controller = new AbortController();
@@ -234,10 +234,5 @@ export async function tuneCommand(argv: string[]): Promise<number> {
     await opened.close();
   }
 }
-
-const withTemplate = async (values: Values) => {
-  const template = await templateSource(values);
-  return template ? { template } : {};
-};
 
 const stamp = () => new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);

@@ -1,3 +1,4 @@
+import { type ChartSeries, scaledToMatch } from '../../report/chart-spec.js';
 import type { TuneResult } from '../../tuner/types.js';
 import { type ClaimCheck, capSizes, type Experiment, median, type OutcomeTable } from '../types.js';
 import { uploadCsv } from './upload.js';
@@ -94,7 +95,13 @@ export const csvEtlExperiment: Experiment = {
     ];
     if (capped.length) notes.push(`Left out (host has ${ctx.hostCpus} CPUs): ${capped.join(', ')} MB.`);
     if (missing.length) notes.push(`Not run here: ${missing.join(', ')}.`);
-    return { results, claims, notes, tables: [normalisedTable(results, sizes)] };
+    return {
+      results,
+      claims,
+      notes,
+      tables: [normalisedTable(results, sizes)],
+      chartSeries: publishedCurves(results, at),
+    };
   },
 };
 
@@ -139,4 +146,16 @@ function coldStartClaim(colds: Record<string, number>): ClaimCheck {
         ? 'Needs at least two of Rust, Node, Polars and Pandas on this host.'
         : 'Init Duration: runtime start plus imports (pandas and polars load large native libraries).',
   };
+}
+
+/** The published AWS curve on each implementation's PowerTuning chart, scaled to meet ours at `atMB`. */
+function publishedCurves(results: TuneResult[], atMB: number): Record<string, ChartSeries[]> {
+  const curves: Record<string, ChartSeries[]> = {};
+  for (const r of results) {
+    const published = (PUBLISHED[r.function] ?? []).map((value, i) => ({ memoryMB: SIZES[i] ?? 0, value }));
+    const ours = r.configs.map((c) => ({ memoryMB: c.memoryMB, value: c.durationMs?.p50 }));
+    const curve = scaledToMatch(`published AWS curve (scaled to ours at ${atMB} MB)`, published, ours, atMB);
+    if (curve) curves[r.function] = [curve];
+  }
+  return curves;
 }
