@@ -263,6 +263,31 @@ describe('--target aws against lambench serve', () => {
       [256, 0],
       [512, 0],
     ]);
+    expect(result.sampling).toMatchObject({ order: 'interleaved' });
+    // Adaptive sampling and the regression gate drive the aws target through the same aliases.
+    const adaptiveOut = path.join(cwd, 'adaptive');
+    const adaptive = await lambench([
+      'tune',
+      'deployed-hello',
+      '--target',
+      'aws',
+      '--memory',
+      '128,256',
+      '--precision',
+      '50%',
+      '--min-n',
+      '6',
+      '--max-n',
+      '8',
+      '--json',
+      '--out',
+      adaptiveOut,
+    ]);
+    expect(adaptive.code, adaptive.stderr).toBe(0);
+    for (const c of JSON.parse(adaptive.stdout).configs) expect(c.sampling.n).toBeGreaterThanOrEqual(6);
+    const gate = await lambench(['check', 'deployed-hello', '--target', 'aws', '--baseline', adaptiveOut]);
+    expect(gate.code, gate.stderr).not.toBe(2);
+    expect(gate.stdout).toContain('## lambench check: deployed-hello');
     expect((await lambda.send(new ListAliasesCommand({ FunctionName: 'deployed-hello' }))).Aliases).toEqual([]);
     const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'deployed-hello' }));
     expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST']);

@@ -44,6 +44,7 @@ export default defineConfig({
   strategy: 'speed',
   tune: { n: 2, warmup: 0, json: true, parameterOverrides: { Stage: 'prod' }, out: 'results/tune' },
   invoke: { memory: 384, json: true },
+  check: { baseline: 'baseline', threshold: '50%', json: true },
 });
 `,
   );
@@ -100,6 +101,24 @@ describe('lambench.config.ts', () => {
     expect(outcome.code).toBe(0);
     expect(JSON.parse(outcome.stdout).function).toBe('NodeFunction');
   }, 120_000);
+
+  it('runs the regression gate as `npx lambench check` with no flags (baseline, threshold, function from the file)', async () => {
+    const baseline = await npx(['tune', '--memory', '256', '-n', '8', '--out', 'baseline']);
+    expect(baseline.code).toBe(0);
+    const outcome = await npx(['check']);
+    expect(outcome.stderr).not.toMatch(/error/);
+    expect(outcome.code).toBe(0);
+    const report = JSON.parse(outcome.stdout);
+    expect(report.function).toBe('PyFunction');
+    expect(report.threshold).toBe(0.5);
+    expect(report.regressed).toBe(false);
+    const duration = report.sizes[0].metrics.find((m: { metric: string }) => m.metric === 'duration');
+    expect(report.sizes[0].memoryMB).toBe(256);
+    // Eight invocations a side: a real verdict, not "too few".
+    expect(duration.baseline.n).toBe(8);
+    expect(duration.candidate.n).toBe(8);
+    expect(duration.verdict).not.toMatch(/few/);
+  }, 180_000);
 
   it('lambench config prints the resolved configuration and its file', async () => {
     const outcome = await npx(['config', '--json']);

@@ -76,3 +76,22 @@ export function requirePositional(positionals: string[], index: number, what: st
   if (!value) throw new LambenchError('INVALID_ARGUMENT', `Missing ${what}.`, `Usage: ${usage}`);
   return value;
 }
+
+/**
+ * A fraction typed as a percentage ("5%", "2.5 %") or as a fraction ("0.05"). A bare number of 1 or more is
+ * refused rather than guessed at: "5" could mean 5 % or 500 %.
+ */
+export function fractionOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  const n = percent ? Number(percent[1]) / 100 : /^\d*\.?\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(n) || (!percent && n >= 1)) {
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      `${flag(name)} must be a percentage or a fraction, got "${value}".`,
+      `e.g. ${flag(name)} 5% or ${flag(name)} 0.05`,
+    );
+  }
+  return n;
+}

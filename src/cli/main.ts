@@ -31,6 +31,11 @@ const commands: Record<string, Command> = {
     summary: 'Put several tune results on one chart and table',
     run: async (argv) => (await import('./commands/compare.js')).compareCommand(argv),
   },
+  check: {
+    summary:
+      'Regression gate: measure again (or read a run) and fail when a size got significantly worse than a baseline',
+    run: async (argv) => (await import('./commands/check.js')).checkCommand(argv),
+  },
   data: {
     summary: 'Generate an experiment dataset into the embedded S3 (csv-etl --rows N)',
     run: async (argv) => (await import('./commands/data.js')).dataCommand(argv),

@@ -30,6 +30,11 @@ export function renderCsv(result: TuneResult): string {
     'costPerMonthUSD',
     'invocationsPerMonth',
     'freeTier',
+    'order',
+    'seed',
+    'precisionTarget',
+    'precisionReached',
+    'ciHalfWidth',
   ];
   const rows = result.configs.map((c) => [
     result.function,
@@ -55,6 +60,11 @@ export function renderCsv(result: TuneResult): string {
     c.costUSD?.perMonth,
     result.monthly?.invocations,
     result.monthly?.freeTier,
+    result.sampling?.order,
+    result.sampling?.seed,
+    result.sampling?.precision,
+    c.sampling?.precisionReached,
+    c.sampling?.ciHalfWidth,
   ]);
   return `${[header, ...rows].map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }

@@ -78,3 +78,27 @@ export function weakCiNote(counts: number[]): string {
   const coverage = ns.map((n) => `${(100 * (1 - 2 * 0.5 ** n)).toFixed(1)} % at n = ${n}`).join(', ');
   return `† fewer than ${CI_MIN_COUNT} successful invocations: the bracket is [min, max], not a 95 % CI; it holds the median with probability ${coverage}. Use -n ${CI_MIN_COUNT} or more for a 95 % CI.`;
 }
+
+/** "±3.2 % reached", "±7.9 % not reached (max-n)": a size's adaptive sampling, for the reports' tables. */
+export function precisionCell(c: { sampling?: { precisionReached: boolean; ciHalfWidth: number | null } }): string {
+  const s = c.sampling;
+  if (!s) return '–';
+  const width = s.ciHalfWidth === null ? 'no CI' : `±${(s.ciHalfWidth * 100).toFixed(1)} %`;
+  return `${width} ${s.precisionReached ? 'reached' : 'not reached (max-n)'}`;
+}
+
+/** One sentence on how the run sampled: the order (and seed), and the precision asked for with its bounds. */
+export function samplingLine(result: TuneResult): string {
+  const s = result.sampling;
+  if (!s) return '';
+  const order =
+    s.order === 'interleaved'
+      ? `Sizes interleaved (seeded random round robin${s.seed !== undefined ? `, seed ${s.seed}` : ''})`
+      : 'Sizes measured one after the other';
+  if (s.precision === undefined) return `${order}.`;
+  const missed = result.configs.filter((c) => c.sampling && !c.sampling.precisionReached).map((c) => c.memoryMB);
+  const verdict = missed.length
+    ? `precision not reached at ${missed.join(', ')} MB (stopped at max-n)`
+    : 'precision reached at every size';
+  return `${order}; adaptive sampling until the median's 95 % CI lies within ±${(s.precision * 100).toFixed(1)} % (min-n ${s.minN}, max-n ${s.maxN}): ${verdict}.`;
+}

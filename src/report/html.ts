@@ -7,7 +7,9 @@ import {
   monthlyHeading,
   ms,
   networkLabel,
+  precisionCell,
   pricingLabel,
+  samplingLine,
   usd,
   weakCi,
   weakCiNote,
@@ -16,15 +18,16 @@ import { CHART_CSS, chartFigure, chartScripts, scriptJson, sharedLegend } from '
 import { tuneModelFit } from './model-fit.js';
 
 function table(result: TuneResult): string {
+  const adaptive = result.sampling?.precision !== undefined;
   const rows = result.configs
     .map((c) => {
       const d = c.durationMs;
       const best = result.best?.memoryMB === c.memoryMB;
       const errors = escapeHtml(errorsCell(c));
-      return `<tr class="${best ? 'best' : ''}"><td>${c.memoryMB}${c.cpuCapped ? ' <span class="tag">CPU capped</span>' : ''}</td><td>${c.invocations}</td><td>${errors}</td><td>${ms(d?.p50)} <small>[${ms(d?.ci95[0])}–${ms(d?.ci95[1])}]${weakCi(d) ? '<sup>†</sup>' : ''}</small></td><td>${ms(d?.trimmedMean)}</td><td>${ms(d?.p90)}</td><td>${ms(d?.p99)}</td><td>${ms(c.initDurationMs?.p50)}</td><td>${c.maxMemoryUsedMB}</td><td>${usd(c.costUSD?.perInvocation)}</td><td>${usd(c.costUSD?.per1M)}</td>${result.monthly ? `<td>${usd(c.costUSD?.perMonth)}</td>` : ''}</tr>`;
+      return `<tr class="${best ? 'best' : ''}"><td>${c.memoryMB}${c.cpuCapped ? ' <span class="tag">CPU capped</span>' : ''}</td><td>${c.invocations}</td><td>${errors}</td><td>${ms(d?.p50)} <small>[${ms(d?.ci95[0])}–${ms(d?.ci95[1])}]${weakCi(d) ? '<sup>†</sup>' : ''}</small></td><td>${ms(d?.trimmedMean)}</td><td>${ms(d?.p90)}</td><td>${ms(d?.p99)}</td><td>${ms(c.initDurationMs?.p50)}</td><td>${c.maxMemoryUsedMB}</td><td>${usd(c.costUSD?.perInvocation)}</td><td>${usd(c.costUSD?.per1M)}</td>${result.monthly ? `<td>${usd(c.costUSD?.perMonth)}</td>` : ''}${adaptive ? `<td>${escapeHtml(precisionCell(c))}</td>` : ''}</tr>`;
     })
     .join('\n');
-  return `<table><thead><tr><th>memory MB</th><th>invocations</th><th>errors</th><th>median ms [95 % CI]</th><th>trimmed mean</th><th>p90</th><th>p99</th><th>init p50</th><th>max memory MB</th><th>cost / invocation</th><th>cost / 1M</th>${result.monthly ? `<th>${escapeHtml(monthlyHeading(result.monthly))}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table><thead><tr><th>memory MB</th><th>invocations</th><th>errors</th><th>median ms [95 % CI]</th><th>trimmed mean</th><th>p90</th><th>p99</th><th>init p50</th><th>max memory MB</th><th>cost / invocation</th><th>cost / 1M</th>${result.monthly ? `<th>${escapeHtml(monthlyHeading(result.monthly))}</th>` : ''}${adaptive ? '<th>precision</th>' : ''}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function environment(result: TuneResult): string {
@@ -63,7 +66,7 @@ function section(r: TuneResult, label: string, chart: ChartSpec | undefined): st
   const about = `${r.target}, strategy ${r.strategy}, priced as ${pricingLabel(r.environment)}`;
   return `<section><h2>${escapeHtml(label)} <small>${escapeHtml(about)}</small></h2>
 <p class="recommendation">${escapeHtml(r.recommendation)}</p>${chart ? `<div class="charts">${chartFigure(chart)}</div>` : ''}
-<div class="table-wrap">${table(r)}</div>${ciFootnote(r)}${modelNote(r)}${environment(r)}
+<div class="table-wrap">${table(r)}</div>${ciFootnote(r)}${r.sampling ? `<p class="sampling">${escapeHtml(samplingLine(r))}</p>` : ''}${modelNote(r)}${environment(r)}
 <p><a href="${escapeHtml(r.visualization)}">Open in the Lambda Power Tuning UI</a></p></section>`;
 }
 

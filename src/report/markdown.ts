@@ -1,5 +1,16 @@
 import type { TuneResult } from '../tuner/types.js';
-import { errorsCell, monthlyHeading, ms, networkLabel, pricingLabel, usd, weakCi, weakCiNote } from './format.js';
+import {
+  errorsCell,
+  monthlyHeading,
+  ms,
+  networkLabel,
+  precisionCell,
+  pricingLabel,
+  samplingLine,
+  usd,
+  weakCi,
+  weakCiNote,
+} from './format.js';
 import { tuneModelFit } from './model-fit.js';
 
 function environmentLine(result: TuneResult): string {
@@ -26,22 +37,26 @@ function modelLine(result: TuneResult): string[] {
 
 /** A summary for a README or a CI job summary. */
 export function renderMarkdown(result: TuneResult): string {
+  const adaptive = result.sampling?.precision !== undefined;
   const rows = result.configs.map((c) => {
     const d = c.durationMs;
     const errors = errorsCell(c);
     const best = result.best?.memoryMB === c.memoryMB ? ' **best**' : '';
     const monthly = result.monthly ? ` ${usd(c.costUSD?.perMonth)} |` : '';
-    return `| ${c.memoryMB}${best}${c.cpuCapped ? ' (capped)' : ''} | ${c.invocations} | ${errors} | ${ms(d?.p50)} [${ms(d?.ci95[0])}–${ms(d?.ci95[1])}]${weakCi(d) ? '†' : ''} | ${ms(d?.trimmedMean)} | ${ms(d?.p90)} | ${ms(d?.p99)} | ${ms(c.initDurationMs?.p50)} | ${c.maxMemoryUsedMB} | ${usd(c.costUSD?.per1M)} |${monthly}`;
+    const precision = adaptive ? ` ${precisionCell(c)} |` : '';
+    return `| ${c.memoryMB}${best}${c.cpuCapped ? ' (capped)' : ''} | ${c.invocations} | ${errors} | ${ms(d?.p50)} [${ms(d?.ci95[0])}–${ms(d?.ci95[1])}]${weakCi(d) ? '†' : ''} | ${ms(d?.trimmedMean)} | ${ms(d?.p90)} | ${ms(d?.p99)} | ${ms(c.initDurationMs?.p50)} | ${c.maxMemoryUsedMB} | ${usd(c.costUSD?.per1M)} |${monthly}${precision}`;
   });
+  const sampling = samplingLine(result);
   return [
     `## lambench: ${result.function} (${result.target}, strategy ${result.strategy})`,
     '',
     `**Recommendation:** ${result.recommendation}`,
     '',
-    `| memory (MB) | invocations | errors | median ms [95 % CI] | trimmed mean | p90 | p99 | init ms (p50) | max memory MB | cost / 1M |${result.monthly ? ` ${monthlyHeading(result.monthly)} |` : ''}`,
-    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |${result.monthly ? ' --- |' : ''}`,
+    `| memory (MB) | invocations | errors | median ms [95 % CI] | trimmed mean | p90 | p99 | init ms (p50) | max memory MB | cost / 1M |${result.monthly ? ` ${monthlyHeading(result.monthly)} |` : ''}${adaptive ? ' precision |' : ''}`,
+    `| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |${result.monthly ? ' --- |' : ''}${adaptive ? ' --- |' : ''}`,
     ...rows,
     '',
+    ...(sampling ? [sampling, ''] : []),
     ...ciNote(result),
     ...modelLine(result),
     environmentLine(result),

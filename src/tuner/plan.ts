@@ -14,11 +14,27 @@ export interface PayloadSpec {
   weight: number;
 }
 
+export type RunOrder = 'sequential' | 'interleaved';
+
 export interface TunePlan {
   functionName: string;
   memorySizes: number[];
-  /** Invocations per memory size (split across payloads by weight). */
+  /** Invocations per memory size (split across payloads by weight); with `precision`, the most per size (max-n). */
   invocations: number;
+  /**
+   * sequential: size after size (absent = sequential, as plans saved before this option were run); interleaved:
+   * one invocation per unfinished size per round, the sizes in a seeded random order each round, so drift of the
+   * host (or of AWS) over the run spreads over every size instead of passing for a memory effect.
+   */
+  order?: RunOrder;
+  /** Seed of the interleaved order; recorded so the run's order can be reproduced. */
+  seed?: number;
+  /**
+   * Adaptive sampling: invoke each size until the 95 % CI of its median duration lies within ±precision of the
+   * median (0.05 = ±5 %), after at least `minInvocations`, at most `invocations`.
+   */
+  precision?: number;
+  minInvocations?: number;
   parallel: boolean;
   payloads: PayloadSpec[];
   strategy: Strategy;
@@ -114,9 +130,11 @@ const isValidWeight = (w: unknown): w is number => typeof w === 'number' && Numb
 export function validatePlan(plan: TunePlan): TunePlan {
   if (plan.memorySizes.length === 0) throw bad('No memory sizes to test.');
   if (!Number.isInteger(plan.invocations) || plan.invocations < 1) {
-    throw bad(`-n must be an integer of at least 1, got ${plan.invocations}.`);
+    const what = plan.precision === undefined ? '-n' : '--max-n';
+    throw bad(`${what} must be an integer of at least 1, got ${plan.invocations}.`);
   }
   if (plan.payloads.length === 0) throw bad('No payload to send.');
+  validateSampling(plan);
   if (plan.payloads.length > plan.invocations) {
     throw bad(
       `${plan.payloads.length} weighted payloads need at least as many invocations per size (-n ${plan.invocations}).`,
@@ -148,6 +166,40 @@ export function validatePlan(plan: TunePlan): TunePlan {
     throw bad('--free-tier applies to a monthly bill: give --per-month N too.', 'e.g. --per-month 5000000 --free-tier');
   }
   return { ...plan, memorySizes: [...new Set(plan.memorySizes)].sort((a, b) => a - b) };
+}
+
+function validateSampling(plan: TunePlan): void {
+  if (plan.order !== undefined && plan.order !== 'sequential' && plan.order !== 'interleaved') {
+    throw bad(`--order must be sequential or interleaved, got "${String(plan.order)}".`);
+  }
+  if (plan.parallel && plan.order === 'interleaved') {
+    throw bad(
+      "--parallel sends a size's invocations all at once; it cannot be interleaved.",
+      'Add --order sequential.',
+    );
+  }
+  if (plan.seed !== undefined && !(Number.isSafeInteger(plan.seed) && plan.seed >= 0)) {
+    throw bad(`--seed must be a whole number of 0 or more, got ${plan.seed}.`);
+  }
+  if (plan.precision === undefined) return;
+  if (!(plan.precision > 0 && plan.precision < 1)) {
+    throw bad(
+      `--precision must be a fraction between 0 and 1 (exclusive), got ${plan.precision}.`,
+      'e.g. --precision 5%',
+    );
+  }
+  if (plan.parallel) throw bad('--precision decides after each invocation; it cannot be combined with --parallel.');
+  const min = plan.minInvocations ?? 0;
+  if (!Number.isInteger(min) || min < 1) throw bad(`--min-n must be an integer of at least 1, got ${min}.`);
+  if (plan.invocations < min) {
+    throw bad(`--max-n ${plan.invocations} is below --min-n ${min}.`, 'Raise --max-n or lower --min-n.');
+  }
+  if (plan.payloads.length > min) {
+    throw bad(
+      `${plan.payloads.length} weighted payloads need at least as many invocations per size (--min-n ${min}).`,
+      `Use --min-n ${plan.payloads.length} or more.`,
+    );
+  }
 }
 
 /**

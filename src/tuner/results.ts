@@ -1,7 +1,7 @@
 import type { Architecture } from '../engine/types.js';
 import { costPer1M, invocationCost, monthlyCost } from '../pricing/cost.js';
 import { summarize } from './stats.js';
-import { type ConfigResult, countsAsResult, type InvocationRecord } from './types.js';
+import { type ConfigResult, countsAsResult, type InvocationRecord, type SizeSampling } from './types.js';
 
 export interface ConfigContext {
   architecture: Architecture;
@@ -10,6 +10,7 @@ export interface ConfigContext {
   visibleCpus?: number;
   failure?: { errorType: string; message: string };
   monthly?: { invocations: number; freeTier: boolean };
+  sampling?: SizeSampling;
 }
 
 /**
@@ -57,6 +58,7 @@ export function buildConfigResult(memoryMB: number, all: InvocationRecord[], con
     coldStarts: cold.length,
     cpuCapped: context.cpuCapped,
     ...(context.visibleCpus ? { visibleCpus: context.visibleCpus } : {}),
+    ...(context.sampling ? { sampling: context.sampling } : {}),
   };
 }
 

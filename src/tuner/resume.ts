@@ -19,6 +19,10 @@ const FIXED = {
   architecture: '--arch',
   region: '--region',
   allowedErrorTypes: '--allowed-errors',
+  order: '--order',
+  seed: '--seed',
+  precision: '--precision',
+  minInvocations: '--min-n',
 } as const satisfies Partial<Record<keyof TunePlan, string>>;
 
 function normalJson(text: string): string {
@@ -48,7 +52,9 @@ export function planConflicts(saved: TunePlan, given: Partial<TunePlan>): string
     const now = canonical(key, given[key]);
     const then = canonical(key, saved[key]);
     if (now === then) continue;
-    conflicts.push(key === 'payloads' ? `${flag} (not the saved run's payloads)` : `${flag} ${now} (saved: ${then})`);
+    // In an adaptive plan `invocations` is the most per size: the user typed it as --max-n.
+    const name = key === 'invocations' && saved.precision !== undefined ? '--max-n' : flag;
+    conflicts.push(key === 'payloads' ? `${flag} (not the saved run's payloads)` : `${name} ${now} (saved: ${then})`);
   }
   return conflicts;
 }

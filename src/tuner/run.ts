@@ -59,7 +59,7 @@ export function toRecord(
   };
 }
 
-function interrupted(): LambenchError {
+export function interrupted(): LambenchError {
   return new LambenchError('INTERRUPTED', 'Interrupted: the results measured so far were written.');
 }
 

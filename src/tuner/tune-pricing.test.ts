@@ -60,8 +60,9 @@ describe('tune pricing', () => {
     expect(renderMarkdown(result)).toContain(heading);
     expect(renderHtml([result])).toContain(heading);
     const [header, row] = renderCsv(result).split('\n');
-    expect(header).toMatch(/,costPerMonthUSD,invocationsPerMonth,freeTier$/);
-    expect(row).toMatch(/,5000000,true$/);
+    // The sampling columns (order, seed, precision) follow the monthly ones.
+    expect(header).toMatch(/,costPerMonthUSD,invocationsPerMonth,freeTier,order,/);
+    expect(row).toMatch(/,5000000,true,sequential,/);
     const plain = await tune(fakeTarget(), fakePlan());
     expect(plain.result.configs[0]?.costUSD?.perMonth).toBeUndefined();
     expect(renderMarkdown(plain.result)).not.toContain('cost / month');

@@ -2,13 +2,15 @@ import { LambenchError } from '../errors.js';
 import { hasRegionPrices } from '../pricing/prices.js';
 import { visualizationUrl } from '../report/visualization.js';
 import type { Target } from '../targets/types.js';
+import { type RoundOutcome, runInterleaved } from './interleave.js';
 import { type Progress, RunStore } from './persist.js';
 import { type TunePlan, validatePlan } from './plan.js';
 import { buildConfigResult } from './results.js';
 import { resumePlan } from './resume.js';
 import { type RunHooks, runPlan, type SizeOutcome } from './run.js';
+import { samplingStatus } from './sampling.js';
 import { chooseBest, decisionCost, decisionDuration, recommendationText } from './strategy.js';
-import type { ConfigResult, InvocationRecord, TuneResult } from './types.js';
+import type { ConfigResult, InvocationRecord, TuneResult, TuneSampling } from './types.js';
 
 export interface TuneOptions extends Pick<RunHooks, 'signal' | 'onProgress'> {
   /** Where result.json, invocations.jsonl and progress.json go as the run proceeds. */
@@ -53,11 +55,14 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
   const records: InvocationRecord[] = [];
   const outcomes = new Map<number, Pick<SizeOutcome, 'cpuCapped' | 'failure'>>();
   let skip = new Set<number>();
+  const interleaved = plan.order === 'interleaved';
   if (store && progress) {
     skip = new Set(progress.completedSizes);
-    records.push(...(await store.readRecords(skip)));
+    // Interleaved sizes are measured a round at a time, so an unfinished size's records count too; a sequential
+    // size cut off mid-way is measured again from its start.
+    records.push(...(await store.readRecords(interleaved ? new Set(plan.memorySizes) : skip)));
     await store.rewriteRecords(records);
-    for (const m of skip)
+    for (const m of new Set([...skip, ...records.map((r) => r.memoryMB)]))
       outcomes.set(m, {
         cpuCapped: m > capLimit,
         ...(progress.failedSizes[m] ? { failure: progress.failedSizes[m] } : {}),
@@ -75,18 +80,17 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
       .filter((m) => outcomes.has(m))
       .map((m) => {
         const outcome = outcomes.get(m);
-        return buildConfigResult(
-          m,
-          records.filter((r) => r.memoryMB === m),
-          {
-            architecture: plan.architecture,
-            region: plan.region,
-            cpuCapped: outcome?.cpuCapped ?? false,
-            visibleCpus: target.visibleCpus(m),
-            ...(monthly ? { monthly } : {}),
-            ...(outcome?.failure ? { failure: outcome.failure } : {}),
-          },
-        );
+        const own = records.filter((r) => r.memoryMB === m);
+        const { done: _done, ...sampling } = samplingStatus(own, plan);
+        return buildConfigResult(m, own, {
+          ...(plan.precision !== undefined ? { sampling } : {}),
+          architecture: plan.architecture,
+          region: plan.region,
+          cpuCapped: outcome?.cpuCapped ?? false,
+          visibleCpus: target.visibleCpus(m),
+          ...(monthly ? { monthly } : {}),
+          ...(outcome?.failure ? { failure: outcome.failure } : {}),
+        });
       });
     const best = chooseBest(configs, { strategy: plan.strategy, balancedWeight: plan.balancedWeight });
     const measured = configs.filter((c) => c.durationMs && c.costUSD);
@@ -113,25 +117,42 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
         finishedAt,
       },
       ...(monthly ? { monthly } : {}),
+      sampling: samplingOf(plan),
     };
+  };
+
+  const onRound = async (round: RoundOutcome) => {
+    records.push(...round.records);
+    for (const m of new Set(round.records.map((r) => r.memoryMB))) {
+      outcomes.set(m, { cpuCapped: round.cpuCapped.has(m) || m > capLimit });
+    }
+    for (const f of round.finished) outcomes.set(f.memoryMB, { cpuCapped: round.cpuCapped.has(f.memoryMB), ...f });
+    await store?.append(round.records);
+    for (const f of round.finished) await store?.markDone(f.memoryMB, f.failure);
+    await options.onPartialResult?.(build(new Date().toISOString()), records);
+  };
+  const hooks = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
 
   let interrupted = false;
   try {
-    await runPlan(target, plan, {
-      skipSizes: skip,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      onSizeDone: async (outcome) => {
-        records.push(...outcome.records);
-        const measured = outcome.records.filter((r) => !r.warmup).length;
-        const complete = outcome.failure !== undefined || measured >= plan.invocations;
-        if (complete || outcome.records.length > 0) outcomes.set(outcome.memoryMB, outcome);
-        await store?.append(outcome.records);
-        if (complete) await store?.markDone(outcome.memoryMB, outcome.failure);
-        await options.onPartialResult?.(build(new Date().toISOString()), records);
-      },
-    });
+    if (interleaved) await runInterleaved(target, plan, { ...hooks, skipSizes: skip, earlier: records, onRound });
+    else
+      await runPlan(target, plan, {
+        skipSizes: skip,
+        ...hooks,
+        onSizeDone: async (outcome) => {
+          records.push(...outcome.records);
+          const measured = outcome.records.filter((r) => !r.warmup).length;
+          const complete = outcome.failure !== undefined || measured >= plan.invocations;
+          if (complete || outcome.records.length > 0) outcomes.set(outcome.memoryMB, outcome);
+          await store?.append(outcome.records);
+          if (complete) await store?.markDone(outcome.memoryMB, outcome.failure);
+          await options.onPartialResult?.(build(new Date().toISOString()), records);
+        },
+      });
     if (plan.autoApply) {
       const best = build(new Date().toISOString()).best;
       if (best) await target.applyMemory(plan.functionName, best.memoryMB);
@@ -158,6 +179,16 @@ async function readResumable(store: RunStore, kind: Target['kind']): Promise<Pro
     );
   }
   return progress;
+}
+
+function samplingOf(plan: TunePlan): TuneSampling {
+  return {
+    order: plan.order ?? 'sequential',
+    ...(plan.order === 'interleaved' && plan.seed !== undefined ? { seed: plan.seed } : {}),
+    ...(plan.precision !== undefined
+      ? { precision: plan.precision, minN: plan.minInvocations ?? 1, maxN: plan.invocations }
+      : {}),
+  };
 }
 
 /** The runtime version the invocations ran on; several (a cache refreshed mid-run) are listed. */

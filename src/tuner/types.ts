@@ -62,6 +62,26 @@ export interface ConfigResult {
   cpuCapped: boolean;
   /** Cores the function saw at this size (AWS's vCPU count, capped by a local host); absent in older results. */
   visibleCpus?: number;
+  /** Adaptive sampling (--precision): the n this size needed and whether its precision was reached. */
+  sampling?: SizeSampling;
+}
+
+export interface SizeSampling {
+  /** Invocations measured (warm-ups not counted). */
+  n: number;
+  /** The median's 95 % CI lay within ±precision of it before max-n. */
+  precisionReached: boolean;
+  /** The CI's larger side relative to the median (0.04 = ±4 %); null below 6 successful invocations. */
+  ciHalfWidth: number | null;
+}
+
+/** How the run sampled: the order, its seed, and (adaptive) the precision asked for with its bounds. */
+export interface TuneSampling {
+  order: 'sequential' | 'interleaved';
+  seed?: number;
+  precision?: number;
+  minN?: number;
+  maxN?: number;
 }
 
 export interface TuneEnvironment {
@@ -103,4 +123,6 @@ export interface TuneResult {
   environment: TuneEnvironment;
   /** The rate the configs' costUSD.perMonth is priced at (--per-month, --free-tier); absent when not asked for. */
   monthly?: { invocations: number; freeTier: boolean };
+  /** Absent in results from before the order was recorded (they ran sequentially). */
+  sampling?: TuneSampling;
 }

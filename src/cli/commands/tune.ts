@@ -2,11 +2,13 @@ import path from 'node:path';
 import { LambenchError } from '../../errors.js';
 import { writeReportFolder } from '../../report/folder.js';
 import { renderMarkdown } from '../../report/markdown.js';
+import { newSeed } from '../../stats/random.js';
 import { RunStore } from '../../tuner/persist.js';
 import {
   DEFAULT_MEMORY_SIZES,
   parseMemoryList,
   parseStrategy,
+  type RunOrder,
   readPayloadsFile,
   type TunePlan,
   validatePlan,
@@ -20,18 +22,23 @@ import {
 import { progressPrinter } from '../../tuner/progress.js';
 import { resumePlan } from '../../tuner/resume.js';
 import { tune } from '../../tuner/tune.js';
-import { integerOption, parse, requirePositional } from '../args.js';
+import { fractionOption, integerOption, parse, requirePositional } from '../args.js';
 import { networkOption } from '../endpoints.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
 import { templateOptions, templateTarget } from '../template.js';
 
 const USAGE =
-  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--network lambda-2026|none] [--template template.yaml [--parameter-overrides K=V …]] [--input execution-input.json] [--output-format lambench|powertuning]';
+  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N | --precision P [--min-n N] [--max-n N]] [--order interleaved|sequential] [--seed N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--network lambda-2026|none] [--template template.yaml [--parameter-overrides K=V …]] [--input execution-input.json] [--output-format lambench|powertuning]';
 
 const OPTIONS = {
   memory: { type: 'string' },
   n: { type: 'string', short: 'n' },
+  precision: { type: 'string' },
+  'min-n': { type: 'string' },
+  'max-n': { type: 'string' },
+  order: { type: 'string' },
+  seed: { type: 'string' },
   parallel: { type: 'boolean' },
   payload: { type: 'string' },
   'payloads-file': { type: 'string' },
@@ -68,6 +75,7 @@ async function givenOptions(values: Values): Promise<Partial<TunePlan>> {
   if (values.memory !== undefined) given.memorySizes = parseMemoryList(values.memory);
   const n = integerOption(values.n, 'n');
   if (n !== undefined) given.invocations = n;
+  Object.assign(given, samplingOptions(values, n));
   if (values.parallel) given.parallel = true;
   if (values['payloads-file'] !== undefined && values.payload !== undefined) {
     throw new LambenchError(
@@ -108,6 +116,46 @@ async function givenOptions(values: Values): Promise<Partial<TunePlan>> {
   if (perMonth !== undefined) given.invocationsPerMonth = perMonth;
   if (values['free-tier']) given.freeTier = true;
   return given;
+}
+
+/** --precision / --min-n / --max-n (adaptive sampling), --order and --seed, as typed. */
+function samplingOptions(values: Values, n: number | undefined): Partial<TunePlan> {
+  const given: Partial<TunePlan> = {};
+  const precision = fractionOption(values.precision, 'precision');
+  const minN = integerOption(values['min-n'], 'min-n');
+  const maxN = integerOption(values['max-n'], 'max-n');
+  if (precision === undefined && (minN !== undefined || maxN !== undefined)) {
+    throw new LambenchError('INVALID_ARGUMENT', '--min-n and --max-n bound adaptive sampling: give --precision too.');
+  }
+  if (precision !== undefined) {
+    if (n !== undefined) {
+      throw new LambenchError(
+        'INVALID_ARGUMENT',
+        '-n fixes the invocations per size, --precision samples until the median is known well enough; use one.',
+        'With --precision, bound the count with --min-n and --max-n.',
+      );
+    }
+    given.precision = precision;
+    given.minInvocations = minN ?? DEFAULT_MIN_N;
+    given.invocations = maxN ?? Math.max(DEFAULT_MAX_N, given.minInvocations);
+  }
+  if (values.order !== undefined) given.order = values.order as RunOrder;
+  const seed = integerOption(values.seed, 'seed');
+  if (seed !== undefined) given.seed = seed;
+  return given;
+}
+
+/** Adaptive sampling's bounds: 10 is the least n whose median CI is a real 95 % one with room to narrow. */
+const DEFAULT_MIN_N = 10;
+const DEFAULT_MAX_N = 100;
+
+/**
+ * New runs interleave the sizes (a seeded random round robin) unless --parallel (a burst per size) or
+ * --order sequential; the seed is drawn once and saved in the plan.
+ */
+function orderDefaults(plan: TunePlan): TunePlan {
+  const order = plan.order ?? (plan.parallel ? 'sequential' : 'interleaved');
+  return { ...plan, order, ...(order === 'interleaved' ? { seed: plan.seed ?? newSeed() } : {}) };
 }
 
 const defaults = (functionName: string): TunePlan => ({
@@ -161,7 +209,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   const given = await givenOptions(values);
   const draft = values.resume
     ? await savedPlan(path.resolve(values.out ?? ''), given)
-    : validatePlan({ ...defaults(ref), ...execution?.plan, ...given });
+    : validatePlan(orderDefaults({ ...defaults(ref), ...execution?.plan, ...given }));
   // On AWS --region also picks the client's region (an ARN's own region still wins, as for invoke).
   const opened = await openTarget(values.target, ref, {
     ...(values.isolation ? { isolation: values.isolation } : {}),
