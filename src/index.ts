@@ -1,5 +1,13 @@
 /** lambench's library API: the CLI is a thin layer over exactly these. */
 export { main } from './cli/main.js';
+export {
+  type CommandFlags,
+  defineConfig,
+  type LambenchConfig,
+  loadConfigFile,
+  loadProjectConfig,
+  type SharedConfig,
+} from './config/index.js';
 export { createLambdaHandler, startLambdaServer } from './engine/http/server.js';
 export type { EngineOptions, LocalEngineOptions } from './engine/index.js';
 export { createLocalEngine, Engine, resolveFunctionArgument } from './engine/index.js';
@@ -35,7 +43,9 @@ export { createS3Handler, startS3Server } from './services/s3/index.js';
 export { AwsTarget } from './targets/aws/target.js';
 export { LocalTarget } from './targets/local/target.js';
 export type { Target, TargetInvokeResult } from './targets/types.js';
+export { readTemplate, registerTemplate, type TemplateFunction } from './template/index.js';
 export { DEFAULT_MEMORY_SIZES, parseMemoryList, type TunePlan, validatePlan } from './tuner/plan.js';
+export { type ExecutionInput, type PowerTuningOutput, powerTuningOutput } from './tuner/powertuning/index.js';
 export { summarize } from './tuner/stats.js';
 export { chooseBest } from './tuner/strategy.js';
 export { tune } from './tuner/tune.js';

@@ -1,4 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { commandDefaults } from '../config/flags.js';
+import type { LoadedConfig } from '../config/load.js';
 import { LambenchError } from '../errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -12,15 +14,42 @@ type ParsedValues<O extends Options> = {
       : string | undefined;
 };
 
+let projectConfig: { command: string; loaded: LoadedConfig } | undefined;
+
+/**
+ * main() hands over the config file found for the command it runs (lambench.config.*); from then on parse() takes
+ * that command's flag defaults from it, so every command, including ones added later, reads the file with no code
+ * of its own. Flags typed on the command line still win: parseArgs uses a default only for a flag not given.
+ */
+export function useProjectConfig(command: string, loaded: LoadedConfig | undefined): void {
+  projectConfig = loaded ? { command, loaded } : undefined;
+}
+
+/** The config file main() found for this run, if any (`lambench config` prints it). */
+export const activeProjectConfig = (): LoadedConfig | undefined => projectConfig?.loaded;
+
 /** node:util parseArgs with lambench's error type, so a typo gets a clear message and exit code 2. */
 export function parse<O extends Options>(
   argv: string[],
   options: O,
   usage: string,
-): { values: ParsedValues<O>; positionals: string[] } {
+): { values: ParsedValues<O>; positionals: string[]; positionalFromConfig: boolean } {
+  const configured = projectConfig
+    ? commandDefaults(projectConfig.loaded, projectConfig.command, options as Record<string, never>)
+    : undefined;
+  const effective = configured
+    ? Object.fromEntries(
+        Object.entries(options).map(([name, option]) => [
+          name,
+          name in configured.defaults ? { ...option, default: configured.defaults[name] } : option,
+        ]),
+      )
+    : options;
   try {
-    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: parsed.values as unknown as ParsedValues<O>, positionals: parsed.positionals };
+    const parsed = parseArgs({ args: argv, options: effective as O, allowPositionals: true, strict: true });
+    const fromConfig = parsed.positionals.length === 0 && configured?.positional !== undefined;
+    const positionals = fromConfig ? [configured?.positional as string] : parsed.positionals;
+    return { values: parsed.values as unknown as ParsedValues<O>, positionals, positionalFromConfig: fromConfig };
   } catch (error) {
     throw new LambenchError('INVALID_ARGUMENT', (error as Error).message, `Usage: ${usage}`);
   }

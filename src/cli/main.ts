@@ -1,4 +1,6 @@
+import { loadProjectConfig } from '../config/load.js';
 import { isLambenchError, LambenchError } from '../errors.js';
+import { useProjectConfig } from './args.js';
 
 export { runDelegated } from './delegate.js';
 
@@ -55,6 +57,10 @@ const commands: Record<string, Command> = {
     summary: 'Show the isolation driver and runtimes found, and what is missing',
     run: async (argv) => (await import('./commands/doctor.js')).doctorCommand(argv),
   },
+  config: {
+    summary: 'Print the configuration lambench.config.ts|mjs|json gives each command, and which file it came from',
+    run: async (argv) => (await import('./commands/config.js')).configCommand(argv),
+  },
   functions: {
     summary: 'List the built-in and project functions',
     run: async (argv) => (await import('./commands/functions.js')).functionsCommand(argv),
@@ -70,7 +76,12 @@ function help(): string {
 export function exitCodeFor(error: unknown): number {
   if (!isLambenchError(error)) return 1;
   if (error.code === 'INTERRUPTED') return 130;
-  if (['INVALID_ARGUMENT', 'INVALID_MANIFEST', 'FUNCTION_NOT_FOUND'].includes(error.code)) return 2;
+  if (
+    ['INVALID_ARGUMENT', 'INVALID_MANIFEST', 'INVALID_TEMPLATE', 'INVALID_CONFIG', 'FUNCTION_NOT_FOUND'].includes(
+      error.code,
+    )
+  )
+    return 2;
   if (error.code === 'AWS' && 'statusCode' in error && (error.statusCode as number) < 500) return 2;
   return 1;
 }
@@ -95,9 +106,34 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await command.run(rest);
+    const { argv: commandArgv, configFile, noConfig } = takeConfigFlags(rest);
+    // lambench.config.* in the working directory (or --config FILE): flag defaults for this command (args.ts).
+    useProjectConfig(name, noConfig ? undefined : await loadProjectConfig(process.cwd(), configFile));
+    return await command.run(commandArgv);
   } catch (error) {
     process.stderr.write(formatError(error));
     return exitCodeFor(error);
   }
+}
+
+/** `--config FILE` and `--no-config` belong to every command, so they are taken out before its own flags are read. */
+function takeConfigFlags(argv: string[]): { argv: string[]; configFile?: string; noConfig: boolean } {
+  const out: string[] = [];
+  let configFile: string | undefined;
+  let noConfig = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--no-config') noConfig = true;
+    else if (arg === '--config') {
+      configFile = argv[++i];
+      if (!configFile)
+        throw new LambenchError('INVALID_ARGUMENT', '--config needs a file, e.g. --config ci.config.json.');
+    } else if (arg.startsWith('--config=')) configFile = arg.slice('--config='.length);
+    else out.push(arg);
+  }
+  return { argv: out, ...(configFile ? { configFile } : {}), noConfig };
 }

@@ -6,6 +6,8 @@ import { confirmRegion, regionConfig } from '../targets/aws/region.js';
 import { AwsTarget } from '../targets/aws/target.js';
 import { LocalTarget } from '../targets/local/target.js';
 import type { Target } from '../targets/types.js';
+import type { TemplateSource } from '../template/index.js';
+import { refuseTemplateOnAws, useTemplate } from './template.js';
 
 export interface OpenedTarget {
   target: Target;
@@ -66,8 +68,15 @@ class CliAwsTarget extends AwsTarget {
 export async function openTarget(
   kind: string | undefined,
   functionRef: string,
-  options: { isolation?: string; initCpuBoost?: boolean; region?: string; network?: string } = {},
+  options: {
+    isolation?: string;
+    initCpuBoost?: boolean;
+    region?: string;
+    network?: string;
+    template?: TemplateSource;
+  } = {},
 ): Promise<OpenedTarget> {
+  refuseTemplateOnAws(kind, options.template);
   if (kind === undefined || kind === 'local') {
     const engine: Engine = await createLocalEngine({
       isolation: (options.isolation as 'auto') ?? 'auto',
@@ -75,6 +84,7 @@ export async function openTarget(
       network: parseNetworkOption(options.network, DEFAULT_NETWORK_MODEL),
     });
     try {
+      await useTemplate(engine, options.template, functionRef);
       const functionName = await resolveFunctionArgument(engine, functionRef);
       return { target: new LocalTarget(engine), functionName, close: () => engine.close() };
     } catch (error) {

@@ -90,6 +90,15 @@ export class FunctionRegistry {
     return this.#put(manifest, { codeDir: dir, codeSha256: sha256, codeSize: size }, 'folder');
   }
 
+  /**
+   * A function whose configuration comes from elsewhere than a function.json (a SAM template): `dir` is the folder it
+   * runs from, `hashDir` the code its CodeSha256 is taken over (the source, when `dir` is a build or a folder of links).
+   */
+  async registerCode(manifest: FunctionManifest, dir: string, hashDir = dir): Promise<FunctionVersion> {
+    const { sha256, size } = await hashFolder(hashDir);
+    return this.#put(manifest, { codeDir: dir, codeSha256: sha256, codeSize: size }, 'folder');
+  }
+
   create(manifest: FunctionManifest, code: CodeLocation, role?: string): FunctionVersion {
     if (this.#functions.has(manifest.name)) {
       throw new AwsError('ResourceConflictException', 409, `Function already exist: ${manifest.name}`);

@@ -61,6 +61,11 @@ export interface Target {
   invoke(fn: ConfiguredFunction, payload: string, options: { cold: boolean }): Promise<TargetInvokeResult>;
   /** Makes `memoryMB` the function's configured memory (the tuner's --auto-apply). */
   applyMemory(functionName: string, memoryMB: number): Promise<void>;
+  /**
+   * Publishes $LATEST as a version and points `alias` at it (created or moved): PowerTuning's autoOptimizeAlias.
+   * Optional: a target without it cannot honour that input field (the tuner says so).
+   */
+  publishAlias?(functionName: string, alias: string): Promise<string>;
   environment(): Promise<TargetEnvironment>;
   /** The largest memory size this target can honour with full CPU (local: host cores × 1769 MB). */
   maxFullCpuMemoryMB(): number;

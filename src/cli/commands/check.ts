@@ -15,9 +15,10 @@ import { fractionOption, integerOption, parse, requirePositional } from '../args
 import { networkOption } from '../endpoints.js';
 import { readPayloadArgument } from '../payload.js';
 import { abortOnSignal, openTarget } from '../target.js';
+import { templateOptions, templateTarget } from '../template.js';
 
 const USAGE =
-  'lambench check <function|folder|arn|run dir|result.json> --baseline <run dir|result.json> [--threshold 5%] [--payload JSON|@file] [--paired] [--out DIR] [--seed N] [--resamples N] [--json] [--target local|aws] [--isolation I] [--region R] [--network lambda-2026|none]';
+  'lambench check <function|folder|arn|run dir|result.json> --baseline <run dir|result.json> [--threshold 5%] [--payload JSON|@file] [--paired] [--out DIR] [--seed N] [--resamples N] [--json] [--target local|aws] [--isolation I] [--region R] [--network lambda-2026|none] [--template template.yaml [--parameter-overrides K=V …]]';
 
 const OPTIONS = {
   baseline: { type: 'string' },
@@ -32,6 +33,7 @@ const OPTIONS = {
   isolation: { type: 'string' },
   region: { type: 'string' },
   ...networkOption,
+  ...templateOptions,
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -65,6 +67,7 @@ async function openLike(baseline: SavedRun, ref: string, values: Values) {
     ...(values.isolation ? { isolation: values.isolation } : {}),
     ...(values.region ? { region: values.region } : {}),
     ...(values.network ? { network: values.network } : {}),
+    ...(await templateTarget(values)),
   });
 }
 

@@ -10,9 +10,10 @@ import { endpointOptions, externalEndpoints, networkOption } from '../endpoints.
 import { watchInterrupt } from '../interrupt.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
+import { refuseTemplateOnAws, templateOptions, templateSource, useTemplate } from '../template.js';
 
 const USAGE =
-  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--stream] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none] [--data-dir DIR] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--network lambda-2026|none] [--target local|aws [--region REGION]]';
+  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--stream] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none] [--data-dir DIR] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--network lambda-2026|none] [--target local|aws [--region REGION]] [--template template.yaml [--parameter-overrides K=V …]]';
 
 /** The `--json` shape other tools and checks rely on. */
 export function invokeJson(result: InvokeResult) {
@@ -58,6 +59,7 @@ export async function invokeCommand(argv: string[]): Promise<number> {
       region: { type: 'string' },
       'data-dir': { type: 'string' },
       ...endpointOptions,
+      ...templateOptions,
       ...networkOption,
     },
     USAGE,
@@ -65,7 +67,9 @@ export async function invokeCommand(argv: string[]): Promise<number> {
   const ref = requirePositional(positionals, 0, 'the function to invoke', USAGE);
   const memoryMB = integerOption(values.memory, 'memory');
   const payload = await readPayloadArgument(values.payload);
+  const template = await templateSource(values);
   if (values.target && values.target !== 'local') {
+    refuseTemplateOnAws(values.target, template);
     if (values.stream)
       throw new LambenchError(
         'INVALID_ARGUMENT',
@@ -83,6 +87,7 @@ export async function invokeCommand(argv: string[]): Promise<number> {
   const interrupt = watchInterrupt();
   let services: Promise<LocalServices> | undefined;
   try {
+    await useTemplate(engine, template, ref);
     const functionName = await resolveFunctionArgument(engine, ref);
     // Functions get AWS_ENDPOINT_URL_S3/_DYNAMODB/_LAMBDA from these, as under `serve`: without them the SDK would
     // go to real AWS with dummy credentials. The same data dir as `serve` and `data`, so `data csv-etl` feeds `invoke`.

@@ -11,9 +11,10 @@ import { progressPrinter } from '../../tuner/progress.js';
 import { integerOption, parse, requirePositional } from '../args.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
+import { templateOptions, templateTarget } from '../template.js';
 
 const USAGE =
-  'lambench predict <function|folder|arn> [--probes N] [--memory 128,256,…] [-n N] [--payload JSON|@file] [--strategy cost|speed|balanced] [--balanced-weight W] [--validate [--sweep-n N]] [--json] [--out DIR] [--arch x86_64|arm64] [--region R] [--target local|aws]';
+  'lambench predict <function|folder|arn> [--probes N] [--memory 128,256,…] [-n N] [--payload JSON|@file] [--strategy cost|speed|balanced] [--balanced-weight W] [--validate [--sweep-n N]] [--json] [--out DIR] [--arch x86_64|arm64] [--region R] [--target local|aws] [--template template.yaml [--parameter-overrides K=V …]]';
 
 const OPTIONS = {
   probes: { type: 'string' },
@@ -30,6 +31,7 @@ const OPTIONS = {
   region: { type: 'string' },
   target: { type: 'string' },
   isolation: { type: 'string' },
+  ...templateOptions,
 } as const;
 
 const bad = (message: string, hint?: string) => new LambenchError('INVALID_ARGUMENT', message, hint);
@@ -62,6 +64,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const opened = await openTarget(values.target, ref, {
     ...(values.isolation ? { isolation: values.isolation } : {}),
     ...(values.region ? { region: values.region } : {}),
+    ...(await templateTarget(values)),
   });
   const controller = new AbortController();
   const onSignal = () => controller.abort();

@@ -6,9 +6,12 @@ import { parseNetworkOption } from '../../services/network/index.js';
 import { integerOption, parse } from '../args.js';
 import { endpointOptions, externalEndpoints, networkOption } from '../endpoints.js';
 import { watchInterrupt } from '../interrupt.js';
+import { templateOptions, templateSource, useTemplate } from '../template.js';
 
 const USAGE =
-  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet] [--credentials KEY:SECRET] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--network none|lambda-2026]';
+  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet] [--credentials KEY:SECRET] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--network none|lambda-2026] [--template template.yaml [--parameter-overrides K=V …]]';
+
+const SAM_LOCAL_PORT = 3001;
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -21,14 +24,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
       quiet: { type: 'boolean', default: false },
       credentials: { type: 'string' },
       ...endpointOptions,
+      ...templateOptions,
       ...networkOption,
     },
     USAGE,
   );
-  const port = integerOption(values.port, 'port') ?? 0;
+  // With a template, sam local start-lambda's port (3001) unless told otherwise, so clients need no change.
+  const port = integerOption(values.port, 'port') ?? (values.template ? SAM_LOCAL_PORT : 0);
   const dataDir = path.resolve(values['data-dir'] ?? path.join('.lambench', 'data'));
   const external = externalEndpoints(values);
   const credentials = values.credentials === undefined ? undefined : parseCredentials(values.credentials);
+  const template = await templateSource(values);
   // Off by default: serve is a development server, its clients' own timings are theirs to shape.
   const network = parseNetworkOption(values.network, 'none');
   const engine = await createLocalEngine({
@@ -38,6 +44,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   // Watched from here on, so a signal during startup still closes the engine rather than leaving its cgroup.
   const interrupt = watchInterrupt();
+  // The template's functions (sam local start-lambda's names: their LogicalIds) before the API answers anything.
+  const registered = await useTemplate(engine, template).catch(async (error: unknown) => {
+    interrupt.dispose();
+    await engine.close();
+    throw error;
+  });
   const services = await startLocalServices(engine, {
     dataDir,
     lambdaPort: port,
@@ -56,6 +68,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     );
     for (const [name, url] of Object.entries(endpoints)) process.stdout.write(`  ${name.padEnd(9)} ${url}\n`);
     process.stdout.write(`  functions ${engine.functions.list().length} registered — Ctrl-C to stop\n`);
+    if (registered) process.stdout.write(`  template  ${registered.file}: ${registered.functions.join(', ')}\n`);
   }
   // Serving ends only by interruption: 130, as the README's exit codes say, after closing everything.
   await interrupt.signalled;

@@ -13,6 +13,12 @@ import {
   type TunePlan,
   validatePlan,
 } from '../../tuner/plan.js';
+import {
+  defaultSettings,
+  finishPowerTuning,
+  loadExecution,
+  POWERTUNING_OUTPUT_FILE,
+} from '../../tuner/powertuning/index.js';
 import { progressPrinter } from '../../tuner/progress.js';
 import { resumePlan } from '../../tuner/resume.js';
 import { tune } from '../../tuner/tune.js';
@@ -20,9 +26,10 @@ import { fractionOption, integerOption, parse, requirePositional } from '../args
 import { networkOption } from '../endpoints.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
+import { templateOptions, templateTarget } from '../template.js';
 
 const USAGE =
-  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N | --precision P [--min-n N] [--max-n N]] [--order interleaved|sequential] [--seed N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--network lambda-2026|none]';
+  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N | --precision P [--min-n N] [--max-n N]] [--order interleaved|sequential] [--seed N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--network lambda-2026|none] [--template template.yaml [--parameter-overrides K=V …]] [--input execution-input.json] [--output-format lambench|powertuning]';
 
 const OPTIONS = {
   memory: { type: 'string' },
@@ -51,6 +58,9 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   target: { type: 'string' },
   isolation: { type: 'string' },
+  ...templateOptions,
+  input: { type: 'string' },
+  'output-format': { type: 'string' },
   ...networkOption,
 } as const;
 
@@ -175,19 +185,36 @@ async function savedPlan(outDir: string, given: Partial<TunePlan>): Promise<Tune
 }
 
 export async function tuneCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, OPTIONS, USAGE);
-  const ref = requirePositional(positionals, 0, 'the function to tune', USAGE);
+  const { values, positionals, positionalFromConfig } = parse(argv, OPTIONS, USAGE);
+  const outputFormat = values['output-format'] ?? 'lambench';
+  if (outputFormat !== 'lambench' && outputFormat !== 'powertuning') {
+    throw new LambenchError(
+      'INVALID_ARGUMENT',
+      `--output-format must be lambench or powertuning, got "${outputFormat}".`,
+    );
+  }
+  // A PowerTuning execution input as is: its fields are the plan, flags typed here override them.
+  const execution = values.input
+    ? await loadExecution(values.input, {
+        target: values.target === 'aws' ? 'aws' : 'local',
+        onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+      })
+    : undefined;
+  // A function typed next to --input wins over its lambdaARN; the config file's `function` does not.
+  const typed = positionalFromConfig ? undefined : positionals[0];
+  const ref = typed ?? execution?.functionRef ?? requirePositional(positionals, 0, 'the function to tune', USAGE);
   if (values.resume && !values.out) {
     throw new LambenchError('INVALID_ARGUMENT', '--resume needs --out <dir> of the run to continue.');
   }
   const given = await givenOptions(values);
   const draft = values.resume
     ? await savedPlan(path.resolve(values.out ?? ''), given)
-    : validatePlan(orderDefaults({ ...defaults(ref), ...given }));
+    : validatePlan(orderDefaults({ ...defaults(ref), ...execution?.plan, ...given }));
   // On AWS --region also picks the client's region (an ARN's own region still wins, as for invoke).
   const opened = await openTarget(values.target, ref, {
     ...(values.isolation ? { isolation: values.isolation } : {}),
     ...(values.region ? { region: values.region } : {}),
+    ...(await templateTarget(values)),
     ...(values.network ? { network: values.network } : {}),
   });
   const controller = new AbortController();
@@ -197,7 +224,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   try {
     let plan = validatePlan({ ...draft, functionName: opened.functionName });
     const limit = opened.target.maxFullCpuMemoryMB();
-    if (!values.resume && !given.memorySizes && plan.memorySizes.some((m) => m > limit)) {
+    if (!values.resume && !given.memorySizes && !execution && plan.memorySizes.some((m) => m > limit)) {
       const dropped = plan.memorySizes.filter((m) => m > limit);
       plan = { ...plan, memorySizes: plan.memorySizes.filter((m) => m <= limit) };
       process.stderr.write(
@@ -205,7 +232,8 @@ export async function tuneCommand(argv: string[]): Promise<number> {
       );
     }
     const outDir = path.resolve(values.out ?? path.join('lambench-results', `${plan.functionName}-${stamp()}`));
-    const { result, records, interrupted } = await tune(opened.target, plan, {
+    const target = execution ? execution.wrap(opened.target) : opened.target;
+    const { result, records, interrupted } = await tune(target, plan, {
       outDir,
       resume: values.resume,
       signal: controller.signal,
@@ -214,8 +242,25 @@ export async function tuneCommand(argv: string[]): Promise<number> {
       onPartialResult: (partial, soFar) => writeReportFolder(outDir, partial, soFar),
     });
     await writeReportFolder(outDir, result, records);
-    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    const powerTuning =
+      execution || outputFormat === 'powertuning'
+        ? await finishPowerTuning(
+            target,
+            outDir,
+            result,
+            records,
+            plan,
+            execution?.settings ?? defaultSettings(plan),
+            execution?.input.autoOptimize === true,
+          )
+        : undefined;
+    if (values.json) process.stdout.write(`${JSON.stringify(outputFormat === 'powertuning' ? powerTuning : result)}\n`);
     else process.stdout.write(`${renderMarkdown(result)}\nReport: ${path.join(outDir, 'report.html')}\n`);
+    if (powerTuning !== undefined && !values.json) {
+      process.stdout.write(`PowerTuning output: ${path.join(outDir, POWERTUNING_OUTPUT_FILE)}\n`);
+    }
+    const processorFailure = execution?.failure();
+    if (processorFailure) throw processorFailure;
     if (interrupted) {
       process.stderr.write(`interrupted: results so far are in ${outDir} (continue with --resume --out ${outDir})\n`);
       return 130;

@@ -217,6 +217,22 @@ export class AwsTarget implements Target {
     this.#changed.delete(name);
   }
 
+  async publishAlias(functionRef: string, alias: string): Promise<string> {
+    const { name } = parseFunctionRef(functionRef);
+    // The user's alias on the user's version: neither is lambench's to remove at cleanup.
+    const published = await lambdaCall(name, () => this.client.send(new PublishVersionCommand({ FunctionName: name })));
+    const version = published.Version ?? '$LATEST';
+    await withBackoff(() =>
+      this.client.send(new CreateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version })),
+    ).catch(async (error: unknown) => {
+      if ((error as { name?: string }).name !== 'ResourceConflictException') throw translate(error, name);
+      await lambdaCall(name, () =>
+        this.client.send(new UpdateAliasCommand({ FunctionName: name, Name: alias, FunctionVersion: version })),
+      );
+    });
+    return version;
+  }
+
   async environment(): Promise<TargetEnvironment> {
     return { target: 'aws', region: await confirmRegion(this.client) };
   }

@@ -49,6 +49,15 @@ export class LocalTarget implements Target {
     this.engine.functions.updateConfiguration(functionName, { memorySize: memoryMB });
   }
 
+  async publishAlias(functionName: string, alias: string): Promise<string> {
+    const registry = this.engine.functions;
+    const { version } = registry.publishVersion(functionName);
+    const exists = registry.listAliases(functionName).some((a) => a.name === alias);
+    if (exists) registry.updateAlias(functionName, alias, { functionVersion: version });
+    else registry.createAlias(functionName, { name: alias, functionVersion: version });
+    return version;
+  }
+
   async environment(): Promise<TargetEnvironment> {
     return {
       target: 'local',
