@@ -28,6 +28,8 @@ beforeAll(async () => {
   await symlink('../lambench/bin/lambench.js', path.join(project, 'node_modules', '.bin', 'lambench'));
   // Reuse the checkout's warm caches (boto3 for python3.12, the esbuild output) instead of building them again.
   await mkdir(path.join(project, '.lambench'));
+  // On a fresh clone the checkout's cache may not exist yet: a dangling link would make every mkdir under it fail.
+  await mkdir(path.join(projectRoot, '.lambench', 'cache'), { recursive: true });
   await symlink(path.join(projectRoot, '.lambench', 'cache'), path.join(project, '.lambench', 'cache'), 'dir');
   await writeFile(path.join(project, 'package.json'), '{"name": "my-service", "private": true, "type": "module"}');
   await writeFile(
