@@ -77,14 +77,14 @@ export async function writeReportFolder(
 /** The back link of an index.html written here (our own markup): the one thing on the page result.json does not hold. */
 function backLink(html: string): { href: string; label: string } | undefined {
   const m = /<nav class="back"><a href="([^"]*)">← ([^<]*)<\/a><\/nav>/.exec(html);
-  const unescape = (s: string) =>
+  const fromHtml = (s: string) =>
     s
       .replace(/&quot;/g, '"')
       .replace(/&#39;/g, "'")
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
       .replace(/&amp;/g, '&');
-  return m?.[1] !== undefined && m[2] !== undefined ? { href: unescape(m[1]), label: unescape(m[2]) } : undefined;
+  return m?.[1] !== undefined && m[2] !== undefined ? { href: fromHtml(m[1]), label: fromHtml(m[2]) } : undefined;
 }
 
 /**
