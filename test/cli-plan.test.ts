@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanResult } from '../src/planner/plan.js';
+import { planHeadline } from '../src/planner/table.js';
 import { fixture } from '../src/planner/test-helpers/fixture.js';
+import { escapeHtml } from '../src/report/format.js';
 import { runLambench } from './helpers/cli.js';
 
 let cwd: string;
@@ -38,6 +40,10 @@ describe('lambench plan', () => {
     expect(html).toContain('id="cost-traffic-chart"');
     expect(html).toContain('id="cold-traffic-chart"');
     expect(html).toContain(plan.winner?.label ?? 'none');
+    // The run folder's dashboard card carries the plan's headline and a link to plan.html.
+    const index = await readFile(path.join(cwd, 'index.html'), 'utf8');
+    expect(index).toContain(`plan: ${escapeHtml(planHeadline(plan)?.text ?? '?')}</p>`);
+    expect(index).toContain('<a href="plan.html">plan.html</a>');
   });
 
   it('prints the table for a CSV of per-minute counts into --out', async () => {
@@ -62,6 +68,8 @@ describe('lambench plan', () => {
     expect(stdout).toMatch(/Idle eviction 5–10 min/);
     expect(stdout).toMatch(/Winner: /);
     await readFile(path.join(out, 'plan.html'), 'utf8');
+    // --out elsewhere: no run folder there, so no dashboard is written.
+    await expect(readFile(path.join(out, 'index.html'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
   it('exits 2 on bad input, naming what was wrong', async () => {

@@ -1,4 +1,4 @@
 export { renderPlanHtml } from './html.js';
 export { ASSUMPTIONS, type PlanOption, type PlanOptions, type PlanResult, planTraffic } from './plan.js';
-export { planHeadline, renderPlanTable } from './table.js';
+export { planHeadline, plannedMonthly, renderPlanTable } from './table.js';
 export { MONTH_SECONDS, parseTraffic, type Traffic } from './traffic.js';

@@ -1,3 +1,4 @@
+import type { PlannedMonthly } from '../report/dashboard.js';
 import type { PlanOption, PlanResult } from './plan.js';
 import type { BreakEven } from './sweep.js';
 
@@ -44,6 +45,20 @@ export function planHeadline(plan: PlanResult): { label: string; monthlyUSD: num
   if (!w) return null;
   const text = `${w.label}: ${dollars(w.monthly.totalUSD)}/month at ${plan.traffic.spec} (${count(plan.traffic.invocationsPerMonth)} invocations)`;
   return { label: w.label, monthlyUSD: w.monthly.totalUSD, text };
+}
+
+/** The headline as a dashboard card's "$ / month" cell and line (undefined when nothing could be priced). */
+export function plannedMonthly(plan: PlanResult): PlannedMonthly | undefined {
+  const headline = planHeadline(plan);
+  const w = plan.winner;
+  if (!headline || !w) return undefined;
+  return {
+    traffic: plan.traffic.spec,
+    monthlyUSD: headline.monthlyUSD,
+    memoryMB: w.memoryMB,
+    model: `${w.model} ${w.architecture}`,
+    headline: headline.text,
+  };
 }
 
 function pad(rows: string[][]): string {

@@ -38,6 +38,11 @@ export interface AxisSpec {
   log?: boolean;
   /** x only: the points' x are indexes into these names (a bar chart of variants rather than of memory sizes). */
   categories?: string[];
+  /**
+   * A count spanning decades (invocations a month): ticks placed by Chart.js and labelled compactly (10k, 2.5M, 1B;
+   * powers of ten only on a log axis) rather than at the data's x values, whose full digits would overlap.
+   */
+  compact?: boolean;
 }
 
 export interface ChartSpec {

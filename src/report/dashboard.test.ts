@@ -1,8 +1,12 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildConfigResult } from '../tuner/results.js';
 import { chooseBest } from '../tuner/strategy.js';
 import type { InvocationRecord, TuneResult } from '../tuner/types.js';
 import { cardRow, countVerdicts, renderDashboard, resultsCard } from './dashboard.js';
+import { refreshFolderIndex, reportFolderIndex } from './folder.js';
 
 /** n invocations of `ms` each at a size, the first one cold with `initMs`. */
 function records(memoryMB: number, ms: number, initMs: number): InvocationRecord[] {
@@ -70,6 +74,49 @@ describe('dashboard cards', () => {
     const html = renderDashboard({ title: 't', cards: [planned] });
     expect(html).toContain('$ / month<br><small>50/s steady</small>');
     expect(html).toContain('>$123.46</td>');
+  });
+
+  it("shows a plan's headline under the card's table, escaped, named by row when there are several", () => {
+    const planned = { traffic: '20/s', monthlyUSD: 45.5, headline: 'arm64 on-demand 512 MB: $45.50/month at 20/s <x>' };
+    const one = renderDashboard({
+      title: 't',
+      cards: [resultsCard({ title: 'a', href: 'a' }, [result], 'k', { planned: () => planned })],
+    });
+    expect(one).toContain('<p class="planned">plan: arm64 on-demand 512 MB: $45.50/month at 20/s &lt;x&gt;</p>');
+    const two = renderDashboard({
+      title: 't',
+      cards: [
+        resultsCard({ title: 'a', href: 'a' }, [result, { ...result, function: 'g' }], 'k', {
+          planned: (r) => (r.function === 'g' ? planned : undefined),
+        }),
+      ],
+    });
+    expect(two.match(/class="planned"/g)).toHaveLength(1);
+    expect(two).toContain('<p class="planned">g: plan: arm64');
+    const none = renderDashboard({ title: 't', cards: [resultsCard({ title: 'a', href: 'a' }, [result], 'k')] });
+    expect(none).not.toContain('class="planned"');
+  });
+
+  it('refreshFolderIndex puts the plan on a run folder’s card and keeps its back link; other folders untouched', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lambench-dashboard-'));
+    try {
+      const planned = { traffic: '20/s', monthlyUSD: 1, headline: 'x86_64 on-demand 128 MB: $1.00/month at 20/s' };
+      expect(await refreshFolderIndex(dir, result.function, { planned })).toBe(false);
+      await writeFile(path.join(dir, 'result.json'), JSON.stringify(result));
+      const back = { href: '../index.html', label: 'Memory & "CPU"' };
+      await writeFile(path.join(dir, 'index.html'), reportFolderIndex(result, { back }));
+      expect(await refreshFolderIndex(dir, 'another-function', { planned })).toBe(false);
+      expect(await readFile(path.join(dir, 'index.html'), 'utf8')).not.toContain('class="planned"');
+      const links = [{ label: 'plan.html', href: 'plan.html' }];
+      expect(await refreshFolderIndex(dir, result.function, { planned, links })).toBe(true);
+      const html = await readFile(path.join(dir, 'index.html'), 'utf8');
+      expect(html).toBe(reportFolderIndex(result, { planned, links, back }));
+      expect(html).toContain(`plan: ${planned.headline}`);
+      expect(html).toContain('<a href="plan.html">plan.html</a>');
+      expect(html).toContain('← Memory &amp; &quot;CPU&quot;</a>');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('colours verdicts, counts them, and marks failures', () => {

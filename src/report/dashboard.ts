@@ -19,6 +19,8 @@ export interface PlannedMonthly {
   /** The size (and pricing model) it was computed for, when not the tune's best. */
   memoryMB?: number;
   model?: string;
+  /** The plan's one-line verdict (the planner's `planHeadline`), shown under the card's table. */
+  headline?: string;
 }
 
 /** One row of a card's table: a function (or experiment variant) and its headline figures. */
@@ -130,6 +132,14 @@ function rowsTable(rows: CardRow[], colours: Map<string, string>): string {
 <tr><th>cost</th><th>speed</th><th>bal.</th></tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
+/** Each row's plan headline ("arm64 on-demand 512 MB: $45.56/month at 20/s …"), named by row when there are several. */
+function plannedHeadlines(rows: CardRow[]): string {
+  const lines = rows.flatMap((r) =>
+    r.planned?.headline ? [`${rows.length > 1 ? `${r.label}: ` : ''}plan: ${r.planned.headline}`] : [],
+  );
+  return lines.map((l) => `<p class="planned">${escapeHtml(l)}</p>`).join('');
+}
+
 function cardHtml(card: DashboardCard, colours: Map<string, string>): string {
   const state = card.failed
     ? 'failed'
@@ -148,6 +158,7 @@ ${card.verdicts ? verdictChips(card.verdicts) : ''}
 ${card.failed ? `<p class="failure">failed: ${escapeHtml(card.failed)}</p>` : ''}
 ${card.chart ? chartFigure(card.chart, 'thumb') : ''}
 ${card.rows.length <= 1 && colours.size > 1 ? sharedLegend(colours) : ''}${rowsTable(card.rows, card.rows.length > 1 ? colours : new Map())}
+${plannedHeadlines(card.rows)}
 <p class="more"><a href="${escapeHtml(card.href)}">details →</a>${links.length ? ` · ${links.join(' · ')}` : ''}</p>
 </article>`;
 }
@@ -163,6 +174,7 @@ const DASHBOARD_CSS = `.cards{display:grid;grid-template-columns:repeat(auto-fil
 table.headline{font-size:12px;margin:6px 0}table.headline th,table.headline td{padding:2px 5px}
 table.headline th{text-align:center;font-weight:600;color:#374151}.more{margin:6px 0 0;font-size:13px}
 .card ul.legend{font-size:11px;margin:4px 0}
+.planned{margin:4px 0;font-size:12px;background:#ecfdf5;border-left:3px solid #16a34a;padding:2px 6px;overflow-wrap:anywhere}
 .totals{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0 16px}`;
 
 export interface DashboardPage {

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { InvocationRecord, TuneResult } from '../tuner/types.js';
 import type { ChartSeries, ChartSpec } from './chart-spec.js';
@@ -21,6 +21,8 @@ export interface ReportFolderOptions {
   extraSeries?: ChartSeries[];
   /** Charts of their own in the report, after the PowerTuning view and the cold starts. */
   extraCharts?: ChartSpec[];
+  /** More links on the card (a plan.html beside the run). */
+  links?: Array<{ label: string; href: string }>;
 }
 
 /** The folder's index.html: one card with the PowerTuning view and the headline figures, one click to the report. */
@@ -34,6 +36,7 @@ export function reportFolderIndex(result: TuneResult, options: ReportFolderOptio
         { label: 'summary.md', href: 'summary.md' },
         { label: 'results.csv', href: 'results.csv' },
         { label: 'result.json', href: 'result.json' },
+        ...(options.links ?? []),
       ],
     },
     [result],
@@ -69,4 +72,38 @@ export async function writeReportFolder(
   await writeAtomic(path.join(dir, 'index.html'), reportFolderIndex(result, options));
   await writeAtomic(path.join(dir, 'summary.md'), renderMarkdown(result));
   await writeAtomic(path.join(dir, 'results.csv'), renderCsv(result));
+}
+
+/** The back link of an index.html written here (our own markup): the one thing on the page result.json does not hold. */
+function backLink(html: string): { href: string; label: string } | undefined {
+  const m = /<nav class="back"><a href="([^"]*)">← ([^<]*)<\/a><\/nav>/.exec(html);
+  const fromHtml = (s: string) =>
+    s
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+  return m?.[1] !== undefined && m[2] !== undefined ? { href: fromHtml(m[1]), label: fromHtml(m[2]) } : undefined;
+}
+
+/**
+ * Rewrites a run folder's index.html with more on its card (the month at a planned traffic), keeping its back link.
+ * False, and nothing written, when `dir` holds no result.json of `functionName` (a plan written elsewhere).
+ */
+export async function refreshFolderIndex(
+  dir: string,
+  functionName: string,
+  options: Pick<ReportFolderOptions, 'planned' | 'links'>,
+): Promise<boolean> {
+  let result: TuneResult;
+  try {
+    result = JSON.parse(await readFile(path.join(dir, 'result.json'), 'utf8')) as TuneResult;
+  } catch {
+    return false;
+  }
+  if (result.function !== functionName || !Array.isArray(result.configs)) return false;
+  const back = backLink(await readFile(path.join(dir, 'index.html'), 'utf8').catch(() => ''));
+  await writeAtomic(path.join(dir, 'index.html'), reportFolderIndex(result, { ...options, ...(back ? { back } : {}) }));
+  return true;
 }

@@ -74,9 +74,18 @@ export const CHARTS_SCRIPT = `
     var r = Math.round(m * 100) / 100;
     return r === 1 || r === 2 || r === 5 ? Number(value.toPrecision(3)).toLocaleString('en') : '';
   };
+  var short = new Intl.NumberFormat('en', { notation: 'compact', maximumSignificantDigits: 3 });
+  // A compact log axis labels the powers of ten only: 1, 2 and 5 of six decades would crowd a phone's width.
+  var compactTick = function (log) {
+    return function (value) {
+      if (log && (value <= 0 || Math.abs(Math.log10(value) - Math.round(Math.log10(value))) > 1e-9)) return '';
+      return short.format(value);
+    };
+  };
   var scale = function (axis, extra) {
     var s = { type: axis.log ? 'logarithmic' : 'linear', title: { display: true, text: axis.title } };
-    if (axis.log) s.ticks = { callback: logTick, autoSkip: true };
+    if (axis.compact) s.ticks = { callback: compactTick(axis.log), autoSkip: true, maxRotation: 0 };
+    else if (axis.log) s.ticks = { callback: logTick, autoSkip: true };
     for (var k in extra) s[k] = extra[k];
     return s;
   };
@@ -117,7 +126,7 @@ export const CHARTS_SCRIPT = `
     var xs = [];
     spec.series.forEach(function (s) { s.points.forEach(function (p) { if (xs.indexOf(p.x) < 0) xs.push(p.x); }); });
     xs.sort(function (a, b) { return a - b; });
-    var atData = !cats && xs.length > 0 && xs.length <= 12;
+    var atData = !cats && !spec.x.compact && xs.length > 0 && xs.length <= 12;
     var fixTicks = function (values) {
       return function (axis) { axis.ticks = values.map(function (v) { return { value: v }; }); };
     };

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { LambenchError } from '../../errors.js';
 import { renderPlanHtml } from '../../planner/html.js';
 import { type PlanOptions, planTraffic } from '../../planner/plan.js';
-import { renderPlanTable } from '../../planner/table.js';
+import { plannedMonthly, renderPlanTable } from '../../planner/table.js';
 import { parseTraffic } from '../../planner/traffic.js';
+import { refreshFolderIndex } from '../../report/folder.js';
 import { INVOCATIONS_FILE } from '../../tuner/persist.js';
 import type { InvocationRecord, TuneResult } from '../../tuner/types.js';
 import { integerOption, parse } from '../args.js';
@@ -113,10 +114,15 @@ export async function planCommand(argv: string[]): Promise<number> {
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
   await writeFile(path.join(out, 'plan.html'), renderPlanHtml(plan));
+  // A plan in the run folder it was made from puts its headline on that folder's dashboard card.
+  const planned = plannedMonthly(plan);
+  const carded =
+    planned !== undefined &&
+    (await refreshFolderIndex(out, plan.function, { planned, links: [{ label: 'plan.html', href: 'plan.html' }] }));
   if (values.json) process.stdout.write(`${JSON.stringify(plan)}\n`);
   else
     process.stdout.write(
-      `${renderPlanTable(plan)}\nPlan: ${path.join(out, 'plan.json')}, report: ${path.join(out, 'plan.html')}\n`,
+      `${renderPlanTable(plan)}\nPlan: ${path.join(out, 'plan.json')}, report: ${path.join(out, 'plan.html')}${carded ? `, dashboard card: ${path.join(out, 'index.html')}` : ''}\n`,
     );
   return 0;
 }
