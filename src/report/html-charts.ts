@@ -110,7 +110,7 @@ export const CHARTS_SCRIPT = `
         datasets.push(Object.assign({}, common, { label: s.label, data: data, borderColor: 'transparent', backgroundColor: alpha(colour, '33'),
           pointRadius: 0, fill: '-1', order: 3 }));
       } else if (s.style === 'bar') {
-        datasets.push(Object.assign({}, common, { type: 'bar', label: s.label, data: data, backgroundColor: alpha(colour, '99'), barThickness: narrow ? 8 : 14 }));
+        datasets.push(Object.assign({}, common, { type: 'bar', label: s.label, data: data, backgroundColor: alpha(colour, '99'), maxBarThickness: narrow ? 8 : 14 }));
       } else {
         datasets.push(Object.assign({}, common, { label: s.label, data: data, tension: 0, borderWidth: 2,
           pointRadius: s.style === 'points' ? 4 : 2.5, showLine: s.style !== 'points',
