@@ -4,13 +4,14 @@ import { EXPERIMENTS } from '../../experiments/index.js';
 import { runExperiments } from '../../experiments/run.js';
 import { parse, requirePositional } from '../args.js';
 
-const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--out DIR] [--target local|aws --bucket NAME [--role ARN]]`;
+const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--only FN[,FN…]] [--out DIR] [--target local|aws --bucket NAME [--role ARN]]`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
       quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
       out: { type: 'string' },
       target: { type: 'string' },
       bucket: { type: 'string' },
@@ -29,6 +30,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const done = await runExperiments(name, {
     quick: values.quick,
+    ...(values.only
+      ? {
+          only: values.only
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
     outDir,
     target,
     ...(values.bucket ? { bucket: values.bucket } : {}),
