@@ -44,7 +44,7 @@ const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ?
 function chartSvg(score: FidelityScore): string {
   const W = 340;
   const H = 220;
-  const pad = { left: 40, right: 10, top: 34, bottom: 30 };
+  const pad = { left: 40, right: 20, top: 34, bottom: 30 };
   const xs = score.sizes.map((m) => Math.log(m));
   const values = [...score.local, ...score.published].filter(Number.isFinite);
   const yMax = Math.max(1.2, ...values) * 1.05;
