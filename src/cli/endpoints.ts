@@ -6,6 +6,9 @@ export const endpointOptions = {
   'dynamodb-endpoint': { type: 'string' },
 } as const;
 
+/** `--network lambda-2026|none`: the network model functions' environments get (src/services/network). */
+export const networkOption = { network: { type: 'string' } } as const;
+
 /** Environment variables that stand in for the flags, so a shell or CI job can point every command at one place. */
 export const ENDPOINT_ENV = { s3: 'LAMBENCH_S3_ENDPOINT', dynamodb: 'LAMBENCH_DYNAMODB_ENDPOINT' } as const;
 

@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/engine.js';
 import { createLocalEngine, resolveFunctionArgument } from '../engine/index.js';
 import { LambenchError } from '../errors.js';
+import { DEFAULT_NETWORK_MODEL, parseNetworkOption } from '../services/network/index.js';
 import { confirmRegion, regionConfig } from '../targets/aws/region.js';
 import { AwsTarget } from '../targets/aws/target.js';
 import { LocalTarget } from '../targets/local/target.js';
@@ -65,12 +66,13 @@ class CliAwsTarget extends AwsTarget {
 export async function openTarget(
   kind: string | undefined,
   functionRef: string,
-  options: { isolation?: string; initCpuBoost?: boolean; region?: string } = {},
+  options: { isolation?: string; initCpuBoost?: boolean; region?: string; network?: string } = {},
 ): Promise<OpenedTarget> {
   if (kind === undefined || kind === 'local') {
     const engine: Engine = await createLocalEngine({
       isolation: (options.isolation as 'auto') ?? 'auto',
       initCpuBoost: options.initCpuBoost ?? true,
+      network: parseNetworkOption(options.network, DEFAULT_NETWORK_MODEL),
     });
     try {
       const functionName = await resolveFunctionArgument(engine, functionRef);

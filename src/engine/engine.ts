@@ -5,6 +5,7 @@ import { type AwsError, eventTooLarge, invalidRequestContent, LambenchError, req
 import { findRuntime } from '../runtimes/index.js';
 import { cpusForMemory, detectDriver, hostCpus, visibleCpusForMemory } from '../sandbox/index.js';
 import { AWS_MAX_OPEN_FILES, AWS_MAX_PROCESSES, type IsolationKind, type SandboxDriver } from '../sandbox/types.js';
+import type { EnvironmentNetwork, Network, NetworkDescription } from '../services/network/index.js';
 import { checkArnScope, functionArn, parseFunctionRef } from './arn.js';
 import { awsEnvironment, type ServiceEndpoints } from './aws-env.js';
 import { Environment, type InitResult } from './environment.js';
@@ -51,6 +52,11 @@ export interface EngineOptions {
   pollAfterDispatchUs?: number;
   endpoints?: ServiceEndpoints;
   /**
+   * The network model (src/services/network): each environment reaches `endpoints` through relays of its own that
+   * apply its memory size's bandwidth and the services' latencies. Absent or null: loopback, unshaped.
+   */
+  network?: Network | null;
+  /**
    * Everything a runtime prints, as it comes, for `lambench serve`. Returning false (a stream's write() past its
    * high-water mark) stops reading that runtime's output until `onOutputDrain`'s callback: the runtime's writes then
    * block on its full pipe, as a process writing to a slow reader does, instead of the engine buffering without bound.
@@ -67,7 +73,10 @@ export class Engine {
   endpoints: ServiceEndpoints;
   readonly #driver: SandboxDriver;
   readonly #pool: EnvironmentPool;
-  readonly #options: Required<Omit<EngineOptions, 'endpoints' | 'onOutput' | 'onOutputDrain' | 'isolation'>> &
+  readonly network: Network | null;
+  readonly #options: Required<
+    Omit<EngineOptions, 'endpoints' | 'network' | 'onOutput' | 'onOutputDrain' | 'isolation'>
+  > &
     EngineOptions;
   readonly #prepared = new Map<string, Promise<string>>();
   readonly #background = new Set<Promise<unknown>>();
@@ -79,6 +88,7 @@ export class Engine {
     this.#driver = driver;
     this.region = options.region ?? 'us-east-1';
     this.endpoints = { ...options.endpoints };
+    this.network = options.network ?? null;
     this.#options = {
       region: this.region,
       cacheDir: options.cacheDir ?? path.resolve('.lambench', 'cache'),
@@ -124,6 +134,11 @@ export class Engine {
   visibleCpus(memoryMB: number): number {
     const wanted = visibleCpusForMemory(memoryMB, this.hostCpus);
     return this.#bindsCores ? wanted : this.hostCpus;
+  }
+
+  /** The network model environments get, as results record it (`environment.network`). */
+  describeNetwork(): NetworkDescription {
+    return this.network?.describe() ?? { model: 'none' };
   }
 
   /** The AWS limits this engine's driver cannot apply to an environment, and why. */
@@ -308,21 +323,29 @@ export class Engine {
     const { cpus } = cpusForMemory(memoryMB, this.hostCpus);
     const id = `${fn.name}-${randomBytes(4).toString('hex')}`;
     const launch = runtime.launch({ ...fn, memorySize: memoryMB }, taskRoot);
-    const env = awsEnvironment(fn, memoryMB, this.region, taskRoot, this.endpoints);
-    const sandbox = await this.#driver.create(id, {
-      memoryMB,
-      cpus: this.#options.initCpuBoost ? null : cpus,
-      visibleCpus: visibleCpusForMemory(memoryMB, this.hostCpus),
-      maxProcesses: AWS_MAX_PROCESSES,
-      maxOpenFiles: AWS_MAX_OPEN_FILES,
-      tmpMB: fn.ephemeralStorage,
-      hostPaths: hostPathsOf(launch, env, taskRoot),
-    });
+    const network = await this.#attachNetwork(memoryMB);
+    const endpoints = network ? { ...this.endpoints, ...network.endpoints } : this.endpoints;
+    const env = awsEnvironment(fn, memoryMB, this.region, taskRoot, endpoints);
+    const sandbox = await this.#driver
+      .create(id, {
+        memoryMB,
+        cpus: this.#options.initCpuBoost ? null : cpus,
+        visibleCpus: visibleCpusForMemory(memoryMB, this.hostCpus),
+        maxProcesses: AWS_MAX_PROCESSES,
+        maxOpenFiles: AWS_MAX_OPEN_FILES,
+        tmpMB: fn.ephemeralStorage,
+        hostPaths: hostPathsOf(launch, env, taskRoot),
+      })
+      .catch(async (error: unknown) => {
+        await network?.close();
+        throw error;
+      });
     const environment = new Environment({
       id,
       launch,
       env,
       sandbox,
+      ...(network ? { network } : {}),
       cpus,
       initCpuBoost: this.#options.initCpuBoost,
       freezeDelayMs: this.#options.freezeDelayMs,
@@ -335,6 +358,18 @@ export class Engine {
     });
     this.#pool.track(environment, key);
     return environment;
+  }
+
+  /** The environment's own relays to the services (none without a network model or without services). */
+  async #attachNetwork(memoryMB: number): Promise<EnvironmentNetwork | undefined> {
+    if (!this.network) return undefined;
+    const { s3, dynamodb, lambda } = this.endpoints;
+    if (!s3 && !dynamodb && !lambda) return undefined;
+    return this.network.attach(memoryMB, {
+      ...(s3 ? { s3 } : {}),
+      ...(dynamodb ? { dynamodb } : {}),
+      ...(lambda ? { lambda } : {}),
+    });
   }
 
   /**

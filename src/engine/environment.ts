@@ -59,6 +59,8 @@ export interface EnvironmentSpec {
   launch: RuntimeLaunch;
   env: Record<string, string>;
   sandbox: Sandbox;
+  /** The environment's relays to the services (network model), closed with it. */
+  network?: { close(): Promise<void> };
   /** vCPUs after init (memory / 1769, capped to the host). */
   cpus: number;
   initCpuBoost: boolean;
@@ -500,6 +502,7 @@ export class Environment {
     this.#lifeline?.end('done\n');
     this.#lifeline = undefined;
     await this.#spec.sandbox.destroy();
+    await this.#spec.network?.close();
     if (this.#server) {
       this.#server.closeAllConnections();
       await new Promise<void>((resolve) => this.#server?.close(() => resolve()));

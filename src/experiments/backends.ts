@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import { createLocalEngine } from '../engine/index.js';
 import { LambenchError } from '../errors.js';
 import { startLocalServices } from '../services/index.js';
+import { DEFAULT_NETWORK_MODEL, parseNetworkOption } from '../services/network/index.js';
 import { deployFunction } from '../targets/aws/deploy.js';
 import { packageFunction } from '../targets/aws/package.js';
 import { AwsTarget } from '../targets/aws/target.js';
@@ -38,6 +39,8 @@ export interface BackendOptions {
   bucket?: string;
   /** AWS: the execution role for functions deployed for the first time. */
   role?: string;
+  /** Local: the network model (default lambda-2026; `none` for loopback). */
+  network?: string;
   log: (message: string) => void;
 }
 
@@ -55,12 +58,13 @@ function invoker(engine: Engine, target: Target, prepare: (fn: string) => Promis
 }
 
 async function localBackend(options: BackendOptions): Promise<Backend> {
-  const engine = await createLocalEngine({ idleTimeoutMs: 60_000 });
-  // S3 answers every request after 10 ms, as S3 does from inside a region, so waiting (not loopback speed) is what
-  // concurrency strategies overlap.
+  // Each environment reaches S3, DynamoDB and the Lambda API through the network model (src/services/network):
+  // its memory size's bandwidth and the services' latencies, so waiting (not loopback speed) is what concurrency
+  // strategies overlap and what a memory size buys on the network.
+  const network = parseNetworkOption(options.network, DEFAULT_NETWORK_MODEL);
+  const engine = await createLocalEngine({ idleTimeoutMs: 60_000, network });
   const services = await startLocalServices(engine, {
     dataDir: path.join(options.outDir, '.data'),
-    s3Latency: { firstByteMs: 10 },
   }).catch(async (error: unknown) => {
     await engine.close();
     throw error;
@@ -72,7 +76,7 @@ async function localBackend(options: BackendOptions): Promise<Backend> {
     target,
     bucket: 'lambench-experiments',
     s3Endpoint: services.endpoints.s3,
-    host: `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), isolation ${engine.isolation}`,
+    host: `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), isolation ${engine.isolation}, network ${network?.model.name ?? 'none'}`,
     hostCpus: engine.hostCpus,
     has: (name) => engine.functions.has(name),
     prepare,

@@ -22,6 +22,8 @@ export interface RunOptions {
   bucket?: string;
   /** AWS: the execution role for functions deployed for the first time. */
   role?: string;
+  /** Local: the network model (default lambda-2026; `none` for loopback). */
+  network?: string;
   outDir: string;
   log: (message: string) => void;
 }

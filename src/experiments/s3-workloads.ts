@@ -104,7 +104,7 @@ export const s3DownloadExperiment: Experiment = {
       },
     ];
     const notes = [
-      `20 objects of ${objectKB} KB; the embedded S3 adds its per-request latency (see README).`,
+      `20 objects of ${objectKB} KB; each environment reaches S3 through the network model (latency per request, bandwidth by memory size; see README).`,
       'Fidelity: s3-download-python headers only (boto3, a thread per GetObject, bodies not read) is the original’s program; it is scored against its published download_time.',
     ];
     if (capped.length) notes.push(`Left out (host has ${ctx.hostCpus} CPUs): ${capped.join(', ')} MB.`);
@@ -164,7 +164,7 @@ export const apiCallsExperiment: Experiment = {
       },
     ];
     const notes = [
-      '100 objects, half public-read; the embedded S3 adds its per-request latency (see README).',
+      '100 objects, half public-read; each environment reaches S3 through the network model (latency per request, bandwidth by memory size; see README).',
       'Fidelity: api-calls-python serial and aioboto3 are the original’s programs; they are scored against the figures the post states (only a few sizes: see fidelity.json’s covers).',
     ];
     if (capped.length) notes.push(`Left out (host has ${ctx.hostCpus} CPUs): ${capped.join(', ')} MB.`);

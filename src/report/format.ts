@@ -1,4 +1,5 @@
 import { hasRegionPrices } from '../pricing/prices.js';
+import type { NetworkDescription } from '../services/network/index.js';
 import type { TuneEnvironment, TuneResult } from '../tuner/types.js';
 
 /** "arm64 in eu-west-1", flagged when the region has no prices of its own. */
@@ -6,6 +7,16 @@ export function pricingLabel(e: TuneEnvironment): string {
   const region = e.pricingRegion ?? e.region;
   const note = hasRegionPrices(region) ? '' : ' (not in the price table: standard us-east-1 rates)';
   return `${e.architecture} in ${region}${note}`;
+}
+
+/** `lambda-2026 (20 MB/s at 256 MB … 80 MB/s at 10240 MB)`, `none (loopback, unshaped)`, or n/a on AWS. */
+export function networkLabel(network: NetworkDescription | undefined): string {
+  if (!network) return 'n/a';
+  if (network.model === 'none' || !('bandwidthMBps' in network)) return 'none (loopback, unshaped)';
+  const anchors = Object.entries(network.bandwidthMBps);
+  const [lowMB, low] = anchors[0] ?? ['?', '?'];
+  const [highMB, high] = anchors[anchors.length - 1] ?? ['?', '?'];
+  return `${network.model} (${low} MB/s at ${lowMB} MB … ${high} MB/s at ${highMB} MB; no burst credits)`;
 }
 
 export const ms = (x: number | undefined | null) =>

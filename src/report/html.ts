@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { TuneResult } from '../tuner/types.js';
-import { errorsCell, escapeHtml, monthlyHeading, ms, pricingLabel, usd, weakCi, weakCiNote } from './format.js';
+import {
+  errorsCell,
+  escapeHtml,
+  monthlyHeading,
+  ms,
+  networkLabel,
+  pricingLabel,
+  usd,
+  weakCi,
+  weakCiNote,
+} from './format.js';
 import { CHARTS_SCRIPT } from './html-charts.js';
 
 let chartJs: string | undefined;
@@ -37,6 +47,7 @@ function environment(result: TuneResult): string {
     ['runtime', e.runtime ? `${e.runtime}${e.runtimeVersion ? ` (ran on ${e.runtimeVersion})` : ''}` : 'n/a'],
     ['host', e.hostCpus ? `${e.hostCpus} CPUs, ${e.cpuModel ?? ''}` : 'n/a'],
     ['init CPU boost', e.initCpuBoost === undefined ? 'n/a' : e.initCpuBoost ? 'on' : 'off'],
+    ['network', networkLabel(e.network)],
     ['CPU capped at', e.cappedMemorySizes.length ? `${e.cappedMemorySizes.join(', ')} MB` : 'none'],
     ['pricing', pricingLabel(e)],
     ['run', `${e.startedAt} → ${e.finishedAt}`],

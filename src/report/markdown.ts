@@ -1,5 +1,5 @@
 import type { TuneResult } from '../tuner/types.js';
-import { errorsCell, monthlyHeading, ms, pricingLabel, usd, weakCi, weakCiNote } from './format.js';
+import { errorsCell, monthlyHeading, ms, networkLabel, pricingLabel, usd, weakCi, weakCiNote } from './format.js';
 
 function environmentLine(result: TuneResult): string {
   const e = result.environment;
@@ -9,7 +9,8 @@ function environmentLine(result: TuneResult): string {
       : `AWS Lambda, ${e.region}`;
   const capped = e.cappedMemorySizes.length ? ` CPU capped by the host at: ${e.cappedMemorySizes.join(', ')} MB.` : '';
   const runtime = e.runtime ? ` Runtime ${e.runtime}${e.runtimeVersion ? ` (ran on ${e.runtimeVersion})` : ''}.` : '';
-  return `Measured on ${where}; priced as ${pricingLabel(e)}.${capped}${runtime}`;
+  const network = e.target === 'local' ? ` Network: ${networkLabel(e.network)}.` : '';
+  return `Measured on ${where}; priced as ${pricingLabel(e)}.${capped}${runtime}${network}`;
 }
 
 function ciNote(result: TuneResult): string[] {

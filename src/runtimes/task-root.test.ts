@@ -1,9 +1,21 @@
 import { existsSync } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stageTaskRoot, worldDir, worldLeaks } from './task-root.js';
+import { SUPERSEDED_AFTER_MS, stageTaskRoot, worldDir, worldLeaks } from './task-root.js';
 
 let workDir: string;
 
@@ -77,6 +89,39 @@ describe('stageTaskRoot', () => {
       'module.exports = "changed outside";\n',
     );
     expect(existsSync(root)).toBe(true);
+  });
+
+  it("removes the same function's task roots unused for a day, and dead processes' staging folders", async () => {
+    const code = path.join(workDir, 'edited');
+    await mkdir(code, { recursive: true });
+    await writeFile(path.join(code, 'index.js'), 'exports.handler = async () => 1;\n');
+    const cacheDir = path.join(workDir, 'cache-superseded');
+    const old = await stageTaskRoot('edited', code, cacheDir, { family: 'nodejs' });
+    const world = path.dirname(old);
+    const dayAgo = new Date(Date.now() - SUPERSEDED_AFTER_MS - 60_000);
+    await utimes(old, dayAgo, dayAgo);
+    await writeFile(path.join(code, 'index.js'), 'exports.handler = async () => 2;\n');
+    const recent = await stageTaskRoot('edited', code, cacheDir, { family: 'nodejs' });
+    // A day-old root was superseded by the edit; nothing else was, so far.
+    expect(existsSync(old)).toBe(false);
+    const deadStaging = path.join(world, `edited-${'0'.repeat(16)}.tmp-2147483646-1`);
+    const liveStaging = path.join(world, `edited-${'1'.repeat(16)}.tmp-${process.pid}-1`);
+    const otherFunction = path.join(world, `edited-x-${'2'.repeat(16)}`);
+    for (const folder of [deadStaging, liveStaging, otherFunction]) await mkdir(folder, { recursive: true });
+    await utimes(otherFunction, dayAgo, dayAgo);
+    await writeFile(path.join(code, 'index.js'), 'exports.handler = async () => 3;\n');
+    const newest = await stageTaskRoot('edited', code, cacheDir, { family: 'nodejs' });
+    expect(newest).not.toBe(recent);
+    // The root staged a moment ago may still run in another engine: kept. So are a live process's staging
+    // folder and another function whose name starts with this one's.
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(deadStaging)).toBe(false);
+    expect(existsSync(liveStaging)).toBe(true);
+    expect(existsSync(otherFunction)).toBe(true);
+    // Reusing a root marks it used, so an old but still used version is not removed.
+    await utimes(newest, dayAgo, dayAgo);
+    expect(await stageTaskRoot('edited', code, cacheDir, { family: 'nodejs' })).toBe(newest);
+    expect((await stat(newest)).mtimeMs).toBeGreaterThan(dayAgo.getTime() + 60_000);
   });
 
   it('fences off a package.json above the world with an empty one (Node stops at the first it finds)', async () => {

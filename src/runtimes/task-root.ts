@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
-import { chmod, copyFile, link, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, readdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -185,7 +185,10 @@ export async function stageTaskRoot(name: string, codeDir: string, cacheDir: str
   const entries = listTree(codeDir);
   const taskRoot = path.join(world, `${safeName}-${treeKey(codeDir, entries)}`);
   // The folder appears by rename() once complete, so an existing one is whole.
-  if (existsSync(taskRoot)) return taskRoot;
+  if (existsSync(taskRoot)) {
+    await markUsed(taskRoot);
+    return taskRoot;
+  }
   const staging = `${taskRoot}.tmp-${process.pid}-${Date.now()}`;
   try {
     await copyTree(entries, staging);
@@ -198,5 +201,50 @@ export async function stageTaskRoot(name: string, codeDir: string, cacheDir: str
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
+  await removeSuperseded(world, safeName, taskRoot);
   return taskRoot;
+}
+
+/** A staged task root untouched this long is an earlier version of its code that no engine still runs. */
+export const SUPERSEDED_AFTER_MS = 24 * 3600_000;
+
+// The folder's mtime says when an engine last staged (or reused) it: what removeSuperseded goes by.
+async function markUsed(taskRoot: string): Promise<void> {
+  const now = new Date();
+  await utimes(taskRoot, now, now).catch(() => undefined);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Every edit of a function stages a new task root beside the old ones (hard links: cheap, but the folders and
+ * their inodes pile up). When a new one appears, the same function's others that no engine has used for
+ * SUPERSEDED_AFTER_MS are removed, with the half-made staging folders of processes that died. A day, not at
+ * once: another engine (a `serve` in another terminal) may still run the older code.
+ */
+async function removeSuperseded(world: string, safeName: string, current: string): Promise<void> {
+  const prefix = `${safeName}-`;
+  const names = await readdir(world).catch(() => [] as string[]);
+  const cutoff = Date.now() - SUPERSEDED_AFTER_MS;
+  for (const name of names) {
+    const folder = path.join(world, name);
+    if (!name.startsWith(prefix) || folder === current) continue;
+    const rest = name.slice(prefix.length);
+    const staging = /^[0-9a-f]{16}\.tmp-(\d+)-\d+$/.exec(rest);
+    if (!staging && !/^[0-9a-f]{16}$/.test(rest)) continue; // another function whose name starts like this one's
+    const stale = staging
+      ? !alive(Number(staging[1]))
+      : await stat(folder).then(
+          (info) => info.mtimeMs < cutoff,
+          () => false,
+        );
+    if (stale) await rm(folder, { recursive: true, force: true }).catch(() => undefined);
+  }
 }

@@ -4,7 +4,7 @@ import { startLambdaServer } from '../engine/http/server.js';
 import type { AuthOptions } from './auth/guard.js';
 import type { Credentials } from './auth/sigv4.js';
 import { startDynamoDb } from './dynamodb/index.js';
-import { type Latency, startS3Server } from './s3/index.js';
+import { startS3Server } from './s3/index.js';
 
 export interface LocalServices {
   endpoints: { lambda: string; s3: string; dynamodb: string };
@@ -14,8 +14,6 @@ export interface LocalServices {
 export interface LocalServicesOptions {
   dataDir: string;
   lambdaPort?: number;
-  /** The embedded S3's latency model (off by default). */
-  s3Latency?: Latency;
   /** Use these instead of the embedded services (e.g. moto, MinIO or real AWS). */
   external?: { s3?: string; dynamodb?: string };
   /** Verify SigV4 signatures against these credentials (default: any signed request is accepted). */
@@ -24,7 +22,8 @@ export interface LocalServicesOptions {
 
 /**
  * Starts the embedded S3 and DynamoDB and the Lambda API on 127.0.0.1, and points the engine's functions at
- * them (AWS_ENDPOINT_URL_S3 / _DYNAMODB / _LAMBDA).
+ * them (AWS_ENDPOINT_URL_S3 / _DYNAMODB / _LAMBDA). With a network model (EngineOptions.network) each environment
+ * gets its own shaped relays in front of these (or of the external endpoints), see src/services/network.
  */
 export async function startLocalServices(engine: Engine, options: LocalServicesOptions): Promise<LocalServices> {
   const started: Array<{ close(): Promise<void> }> = [];
@@ -33,8 +32,7 @@ export async function startLocalServices(engine: Engine, options: LocalServicesO
   };
   try {
     const auth: AuthOptions = options.credentials ? { credentials: [options.credentials] } : {};
-    const s3 =
-      options.external?.s3 ?? (await startS3(path.join(options.dataDir, 's3'), started, auth, options.s3Latency));
+    const s3 = options.external?.s3 ?? (await startS3(path.join(options.dataDir, 's3'), started, auth));
     const dynamodb =
       options.external?.dynamodb ?? (await startDynamo(path.join(options.dataDir, 'dynamodb'), started, auth));
     const lambda = await startLambdaServer(engine, {
@@ -56,9 +54,8 @@ async function startS3(
   dataDir: string,
   started: Array<{ close(): Promise<void> }>,
   auth: AuthOptions,
-  latency?: Latency,
 ): Promise<string> {
-  const server = await startS3Server({ dataDir, auth, ...(latency ? { latency } : {}) });
+  const server = await startS3Server({ dataDir, auth });
   started.push(server);
   return server.endpoint;
 }

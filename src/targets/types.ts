@@ -1,5 +1,6 @@
 import type { Architecture, Report } from '../engine/types.js';
 import type { IsolationKind } from '../sandbox/types.js';
+import type { NetworkDescription } from '../services/network/index.js';
 
 export type TargetKind = 'local' | 'aws';
 
@@ -22,6 +23,8 @@ export interface TargetEnvironment {
   initCpuBoost?: boolean;
   /** AWS limits the local host could not apply (per environment), and why; absent on AWS. */
   limitsNotApplied?: string[];
+  /** The network model the local engine's environments had (`{ model: 'none' }` without); absent on AWS. */
+  network?: NetworkDescription;
 }
 
 /** A memory size made ready for invocations (on AWS: a published version behind a lambench alias). */

@@ -1,3 +1,4 @@
+import type { NetworkDescription } from '../services/network/index.js';
 /** One invocation as measured: kept as a line of invocations.jsonl so every report can be rebuilt. */
 export interface InvocationRecord {
   memoryMB: number;
@@ -74,6 +75,11 @@ export interface TuneEnvironment {
   hostCpus?: number;
   cpuModel?: string;
   initCpuBoost?: boolean;
+  /**
+   * Local: the network model environments had (src/services/network/model.ts: bandwidth by memory size, latency
+   * per operation, where it deviates from AWS), or `{ model: 'none' }`; absent on AWS and in older results.
+   */
+  network?: NetworkDescription;
   /** The function's runtime (nodejs22.x) and the version it ran on (v22.23.5; absent where the target does not say). */
   runtime?: string;
   runtimeVersion?: string;

@@ -4,14 +4,15 @@ import { createLocalEngine, resolveFunctionArgument } from '../../engine/index.j
 import type { InvokeRequest, InvokeResult } from '../../engine/types.js';
 import { LambenchError } from '../../errors.js';
 import { type LocalServices, startLocalServices } from '../../services/index.js';
+import { DEFAULT_NETWORK_MODEL, parseNetworkOption } from '../../services/network/index.js';
 import { integerOption, parse, requirePositional } from '../args.js';
-import { endpointOptions, externalEndpoints } from '../endpoints.js';
+import { endpointOptions, externalEndpoints, networkOption } from '../endpoints.js';
 import { watchInterrupt } from '../interrupt.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
 
 const USAGE =
-  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--stream] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none] [--data-dir DIR] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--target local|aws [--region REGION]]';
+  'lambench invoke <function|folder> [--memory MB] [--payload JSON|@file] [--cold] [--stream] [--json] [--isolation auto|cgroup-v1|cgroup-v2|none] [--data-dir DIR] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--network lambda-2026|none] [--target local|aws [--region REGION]]';
 
 /** The `--json` shape other tools and checks rely on. */
 export function invokeJson(result: InvokeResult) {
@@ -57,6 +58,7 @@ export async function invokeCommand(argv: string[]): Promise<number> {
       region: { type: 'string' },
       'data-dir': { type: 'string' },
       ...endpointOptions,
+      ...networkOption,
     },
     USAGE,
   );
@@ -76,6 +78,7 @@ export async function invokeCommand(argv: string[]): Promise<number> {
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
     initCpuBoost: !values['no-init-boost'],
+    network: parseNetworkOption(values.network, DEFAULT_NETWORK_MODEL),
   });
   const interrupt = watchInterrupt();
   let services: Promise<LocalServices> | undefined;

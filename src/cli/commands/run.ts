@@ -3,8 +3,9 @@ import { LambenchError } from '../../errors.js';
 import { EXPERIMENTS } from '../../experiments/index.js';
 import { runExperiments } from '../../experiments/run.js';
 import { parse, requirePositional } from '../args.js';
+import { networkOption } from '../endpoints.js';
 
-const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--only FN[,FN…]] [--out DIR] [--target local|aws --bucket NAME [--role ARN]]`;
+const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--only FN[,FN…]] [--out DIR] [--network lambda-2026|none] [--target local|aws --bucket NAME [--role ARN]]`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -16,6 +17,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       target: { type: 'string' },
       bucket: { type: 'string' },
       role: { type: 'string' },
+      ...networkOption,
     },
     USAGE,
   );
@@ -42,6 +44,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     target,
     ...(values.bucket ? { bucket: values.bucket } : {}),
     ...(values.role ? { role: values.role } : {}),
+    ...(values.network ? { network: values.network } : {}),
     log: (m) => process.stderr.write(`${m}\n`),
   });
   process.stdout.write(`Report: ${path.join(outDir, 'index.html')}\n`);

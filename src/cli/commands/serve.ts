@@ -2,12 +2,13 @@ import path from 'node:path';
 import { createLocalEngine } from '../../engine/index.js';
 import { LambenchError } from '../../errors.js';
 import { startLocalServices } from '../../services/index.js';
+import { parseNetworkOption } from '../../services/network/index.js';
 import { integerOption, parse } from '../args.js';
-import { endpointOptions, externalEndpoints } from '../endpoints.js';
+import { endpointOptions, externalEndpoints, networkOption } from '../endpoints.js';
 import { watchInterrupt } from '../interrupt.js';
 
 const USAGE =
-  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet] [--credentials KEY:SECRET] [--s3-endpoint URL] [--dynamodb-endpoint URL]';
+  'lambench serve [--port N] [--json] [--data-dir DIR] [--isolation auto|cgroup-v1|cgroup-v2|none] [--quiet] [--credentials KEY:SECRET] [--s3-endpoint URL] [--dynamodb-endpoint URL] [--network none|lambda-2026]';
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parse(
@@ -20,6 +21,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       quiet: { type: 'boolean', default: false },
       credentials: { type: 'string' },
       ...endpointOptions,
+      ...networkOption,
     },
     USAGE,
   );
@@ -27,8 +29,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const dataDir = path.resolve(values['data-dir'] ?? path.join('.lambench', 'data'));
   const external = externalEndpoints(values);
   const credentials = values.credentials === undefined ? undefined : parseCredentials(values.credentials);
+  // Off by default: serve is a development server, its clients' own timings are theirs to shape.
+  const network = parseNetworkOption(values.network, 'none');
   const engine = await createLocalEngine({
     isolation: (values.isolation as 'auto') ?? 'auto',
+    network,
     ...(values.quiet ? {} : printedOutput),
   });
   // Watched from here on, so a signal during startup still closes the engine rather than leaving its cgroup.
@@ -46,7 +51,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const endpoints = services.endpoints;
   if (values.json) process.stdout.write(`${JSON.stringify(endpoints)}\n`);
   else {
-    process.stdout.write(`lambench serve (isolation: ${engine.isolation})\n`);
+    process.stdout.write(
+      `lambench serve (isolation: ${engine.isolation}, network: ${network?.model.name ?? 'none'})\n`,
+    );
     for (const [name, url] of Object.entries(endpoints)) process.stdout.write(`  ${name.padEnd(9)} ${url}\n`);
     process.stdout.write(`  functions ${engine.functions.list().length} registered — Ctrl-C to stop\n`);
   }

@@ -15,11 +15,12 @@ import { progressPrinter } from '../../tuner/progress.js';
 import { resumePlan } from '../../tuner/resume.js';
 import { tune } from '../../tuner/tune.js';
 import { integerOption, parse, requirePositional } from '../args.js';
+import { networkOption } from '../endpoints.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
 
 const USAGE =
-  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws]';
+  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--network lambda-2026|none]';
 
 const OPTIONS = {
   memory: { type: 'string' },
@@ -43,6 +44,7 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   target: { type: 'string' },
   isolation: { type: 'string' },
+  ...networkOption,
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -138,6 +140,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   const opened = await openTarget(values.target, ref, {
     ...(values.isolation ? { isolation: values.isolation } : {}),
     ...(values.region ? { region: values.region } : {}),
+    ...(values.network ? { network: values.network } : {}),
   });
   const controller = new AbortController();
   const onSignal = () => controller.abort();

@@ -1,2 +1,1 @@
-export type { Latency } from './latency.js';
 export { createS3Handler, type S3Options, startS3Server } from './server.js';

@@ -1,8 +1,5 @@
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { aclPolicy, isCannedAcl } from './acl.js';
-import type { Latency } from './latency.js';
-import { throttle } from './latency.js';
 import {
   bodyOf,
   entityTooLarge,
@@ -84,7 +81,7 @@ export function parseRange(value: string | undefined, size: number): { start: nu
   return { start, end };
 }
 
-export async function getObject(store: ObjectStore, r: S3Request, latency: Latency): Promise<void> {
+export async function getObject(store: ObjectStore, r: S3Request): Promise<void> {
   const meta = store.head(r.bucket, r.key);
   const ifNoneMatch = header(r.req, 'if-none-match');
   if (ifNoneMatch && (ifNoneMatch === meta.etag || ifNoneMatch === '*')) return sendEmpty(r, 304, { ETag: meta.etag });
@@ -105,10 +102,7 @@ export async function getObject(store: ObjectStore, r: S3Request, latency: Laten
     r.res.end();
     return;
   }
-  const stages: Readable[] = [store.read(r.bucket, meta, range ?? undefined)];
-  await pipeline(latency.bandwidthMBps ? stages[0]!.pipe(throttle(latency.bandwidthMBps)) : stages[0]!, r.res).catch(
-    () => r.res.destroy(),
-  );
+  await pipeline(store.read(r.bucket, meta, range ?? undefined), r.res).catch(() => r.res.destroy());
 }
 
 export async function deleteObject(store: ObjectStore, r: S3Request): Promise<void> {

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import type { AwsError } from '../../errors.js';
 import { type AuthOptions, authorize, type Refusal } from '../auth/guard.js';
 import { createBucket, deleteObjects, listBuckets } from './buckets.js';
-import { delayFirstByte, type Latency } from './latency.js';
 import { listObjects } from './list.js';
 import { abortUpload, completeUpload, createUpload, listParts, uploadPart } from './multipart.js';
 import { copyObject, deleteObject, getAcl, getObject, putAcl, putObject } from './objects.js';
@@ -17,7 +16,6 @@ export interface S3Options {
   /** Who may call (default: any SigV4-signed or presigned request; with credentials, verified signatures only). */
   auth?: AuthOptions;
   port?: number;
-  latency?: Latency;
 }
 
 /** S3's limit on a key: 1,024 bytes of UTF-8. */
@@ -84,7 +82,7 @@ function s3Refusal(refusal: Refusal, presigned: boolean): AwsError {
   }
 }
 
-async function route(store: ObjectStore, r: S3Request, latency: Latency): Promise<void> {
+async function route(store: ObjectStore, r: S3Request): Promise<void> {
   const { method } = r.req;
   const q = r.query;
   if (!r.bucket) {
@@ -119,7 +117,7 @@ async function route(store: ObjectStore, r: S3Request, latency: Latency): Promis
     if (q.has('acl')) return method === 'PUT' ? putAcl(store, r) : getAcl(store, r);
     if (method === 'PUT' && header(r.req, 'x-amz-copy-source')) return copyObject(store, r);
     if (method === 'PUT') return putObject(store, r);
-    if (method === 'GET' || method === 'HEAD') return getObject(store, r, latency);
+    if (method === 'GET' || method === 'HEAD') return getObject(store, r);
     if (method === 'DELETE') return deleteObject(store, r);
   }
   throw s3Error('NotImplemented', 501, `${method} ${r.req.url} is not implemented by the embedded S3.`);
@@ -129,7 +127,6 @@ async function route(store: ObjectStore, r: S3Request, latency: Latency): Promis
 export async function createS3Handler(options: S3Options) {
   const store = new ObjectStore(options.dataDir);
   await store.load();
-  const latency = options.latency ?? {};
   const auth = options.auth ?? {};
   return (req: IncomingMessage, res: ServerResponse): void => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
@@ -142,10 +139,7 @@ export async function createS3Handler(options: S3Options) {
       }
       if (auth.credentials) checkPayloadHash(req);
       r = { ...r, ...locate(req) };
-      // The latency model delays every request's answer, as a remote S3 would (off by default).
-      delayFirstByte(latency)
-        .then(() => route(store, r, latency))
-        .catch((error: unknown) => sendS3Error(r, error));
+      route(store, r).catch((error: unknown) => sendS3Error(r, error));
     } catch (error) {
       sendS3Error(r, error);
     }

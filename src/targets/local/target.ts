@@ -58,6 +58,7 @@ export class LocalTarget implements Target {
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       initCpuBoost: this.engine.initCpuBoost,
       limitsNotApplied: this.engine.limitsNotApplied(),
+      network: this.engine.describeNetwork(),
     };
   }
 
