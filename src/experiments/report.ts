@@ -1,6 +1,8 @@
 import { countVerdicts, type PlannedMonthly, renderDashboard, resultsCard } from '../report/dashboard.js';
 import { escapeHtml } from '../report/format.js';
 import type { TuneResult } from '../tuner/types.js';
+import { type FidelityScore, formatScore } from './fidelity.js';
+import { fidelityHtml, fidelityMarkdown } from './fidelity-report.js';
 import type { ClaimCheck, ExperimentOutcome, OutcomeTable } from './types.js';
 
 const COLOURS: Record<ClaimCheck['verdict'], string> = {
@@ -19,7 +21,7 @@ export function claimsHtml(outcome: ExperimentOutcome, source: string, host: str
   const notes = outcome.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('');
   return `<p>Source: ${escapeHtml(source)}. Host: ${escapeHtml(host)}.</p>
 <div class="table-wrap"><table class="claims"><thead><tr><th>claim</th><th>published</th><th>measured here</th><th>verdict</th><th>why</th></tr></thead><tbody>${rows}</tbody></table></div>
-${notes ? `<ul>${notes}</ul>` : ''}${(outcome.tables ?? []).map(tableHtml).join('\n')}`;
+${notes ? `<ul>${notes}</ul>` : ''}${(outcome.tables ?? []).map(tableHtml).join('\n')}${fidelityHtml(outcome.fidelity ?? [])}`;
 }
 
 function tableHtml(table: OutcomeTable): string {
@@ -54,6 +56,7 @@ export function claimsMarkdown(title: string, outcome: ExperimentOutcome): strin
     ...outcome.notes.map((n) => `- ${n}`),
     '',
     ...(outcome.tables ?? []).flatMap(tableMarkdown),
+    ...fidelityMarkdown(outcome.fidelity ?? []),
   ].join('\n');
 }
 
@@ -79,7 +82,11 @@ export function indexHtml(entries: RunEntry[], host: string, options: DashboardO
         subtitle: e.name,
         ...(e.outcome ? { verdicts: countVerdicts(e.outcome.claims) } : {}),
         ...(e.error !== undefined ? { failed: e.error } : {}),
-        links: e.outcome?.results.length ? [{ label: 'per function', href: `${e.name}/index.html` }] : [],
+        links: [
+          ...(e.outcome?.results.length ? [{ label: 'per function', href: `${e.name}/index.html` }] : []),
+          ...(e.outcome?.fidelity?.length ? [{ label: 'fidelity.json', href: `${e.name}/fidelity.json` }] : []),
+        ],
+        ...(e.outcome?.fidelity?.length ? { notes: [fidelityLine(e.outcome.fidelity)] } : {}),
       },
       e.outcome?.results ?? [],
       `key-${i}`,
@@ -123,4 +130,12 @@ export function experimentIndexHtml(
     ],
     back: { href: '../index.html', label: 'all experiments' },
   });
+}
+
+/** The experiment's fidelity scores in one line of its card ("fidelity …: csv-etl-node-as-published 8.1 %, …"). */
+function fidelityLine(scores: FidelityScore[]): string {
+  const listed = scores.map(
+    (s) => `${s.implementation}${s.rows ? ` (${s.rows.toLocaleString('en')} rows)` : ''} ${formatScore(s)}`,
+  );
+  return `fidelity to the published AWS curves (mean abs. error of the normalised curves): ${listed.join(', ')}`;
 }

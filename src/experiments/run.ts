@@ -23,6 +23,8 @@ import type { Experiment, ExperimentContext, ExperimentOutcome } from './types.j
 
 export interface RunOptions {
   quick: boolean;
+  /** `--only`: run only these functions (or tuner labels) of the experiments that run several. */
+  only?: string[];
   /** Default local. */
   target?: TargetKind;
   /** AWS: an existing bucket for the experiments' data. */
@@ -71,6 +73,7 @@ export async function runExperiments(
         bucket: backend.bucket,
         s3Endpoint: backend.s3Endpoint,
         quick: options.quick,
+        ...(options.only?.length ? { only: options.only } : {}),
         hostCpus: backend.hostCpus,
         maxFullCpuMB: target.maxFullCpuMemoryMB(),
         log: options.log,
@@ -132,6 +135,8 @@ export async function runExperiments(
         );
         await writeFile(path.join(dir, 'summary.md'), claimsMarkdown(experiment.title, outcome));
         await writeFile(path.join(dir, 'claims.json'), `${JSON.stringify(outcome, null, 2)}\n`);
+        if (outcome.fidelity?.length)
+          await writeFile(path.join(dir, 'fidelity.json'), `${JSON.stringify(outcome.fidelity, null, 2)}\n`);
         done.push(entry);
       } catch (error) {
         const message = (error as Error).message;

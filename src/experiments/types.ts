@@ -1,6 +1,7 @@
 import type { ChartSeries, ChartSpec } from '../report/chart-spec.js';
 import type { TargetInvokeResult, TargetKind } from '../targets/types.js';
 import type { TuneResult } from '../tuner/types.js';
+import type { FidelityScore } from './fidelity.js';
 
 export type Verdict = 'reproduced' | 'not reproduced' | 'not run';
 
@@ -24,6 +25,8 @@ export interface ExperimentContext {
   /** Where to upload data: the embedded S3's endpoint, or undefined for the SDK's default chain (AWS). */
   s3Endpoint: string | undefined;
   quick: boolean;
+  /** `--only`: the functions (or tuner labels) to run; undefined = all the experiment has. */
+  only?: string[];
   hostCpus: number;
   /** Largest memory size the host gives its full CPU share (cores × 1769 MB). */
   maxFullCpuMB: number;
@@ -68,6 +71,8 @@ export interface ExperimentOutcome {
   chartSeries?: Record<string, ChartSeries[]>;
   /** Charts of the experiment's own, drawn after the shared ones. */
   charts?: ChartSpec[];
+  /** Our curves against the published AWS ones (written to fidelity.json beside the report). */
+  fidelity?: FidelityScore[];
 }
 
 export interface Experiment {
@@ -84,3 +89,15 @@ export function capSizes(wanted: number[], ctx: ExperimentContext): { sizes: num
 
 export const median = (result: TuneResult, memoryMB: number): number | undefined =>
   result.configs.find((c) => c.memoryMB === memoryMB)?.durationMs?.p50;
+
+/**
+ * Whether `--only` lets an experiment run this function or tuner label: a name matches itself and its labels
+ * ("api-calls-python" selects "api-calls-python serial"); `*` matches anything ("*-as-published").
+ */
+export function selected(ctx: Pick<ExperimentContext, 'only'>, name: string): boolean {
+  if (!ctx.only) return true;
+  return ctx.only.some((pattern) => {
+    const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+    return new RegExp(`^${escaped}( .*)?$`).test(name);
+  });
+}

@@ -47,6 +47,8 @@ export interface DashboardCard {
   chart?: ChartSpec;
   /** Further links (the experiment's own index, summary.md). */
   links?: Array<{ label: string; href: string }>;
+  /** Lines of text under the figures (an experiment's fidelity to the published AWS curves). */
+  notes?: string[];
 }
 
 const STRATEGIES: Strategy[] = ['cost', 'speed', 'balanced'];
@@ -158,7 +160,7 @@ ${card.verdicts ? verdictChips(card.verdicts) : ''}
 ${card.failed ? `<p class="failure">failed: ${escapeHtml(card.failed)}</p>` : ''}
 ${card.chart ? chartFigure(card.chart, 'thumb') : ''}
 ${card.rows.length <= 1 && colours.size > 1 ? sharedLegend(colours) : ''}${rowsTable(card.rows, card.rows.length > 1 ? colours : new Map())}
-${plannedHeadlines(card.rows)}
+${plannedHeadlines(card.rows)}${(card.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')}
 <p class="more"><a href="${escapeHtml(card.href)}">details →</a>${links.length ? ` · ${links.join(' · ')}` : ''}</p>
 </article>`;
 }
@@ -174,6 +176,7 @@ const DASHBOARD_CSS = `.cards{display:grid;grid-template-columns:repeat(auto-fil
 table.headline{font-size:12px;margin:6px 0}table.headline th,table.headline td{padding:2px 5px}
 table.headline th{text-align:center;font-weight:600;color:#374151}.more{margin:6px 0 0;font-size:13px}
 .card ul.legend{font-size:11px;margin:4px 0}
+.note{margin:4px 0;font-size:12px;color:#374151;overflow-wrap:anywhere}
 .planned{margin:4px 0;font-size:12px;background:#ecfdf5;border-left:3px solid #16a34a;padding:2px 6px;overflow-wrap:anywhere}
 .totals{display:flex;flex-wrap:wrap;gap:8px;margin:8px 0 16px}`;
 

@@ -6,13 +6,14 @@ import { ProgressReporter } from '../../tuner/progress.js';
 import { parse, requirePositional } from '../args.js';
 import { networkOption } from '../endpoints.js';
 
-const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--out DIR] [--network lambda-2026|none] [--target local|aws --bucket NAME [--role ARN]]`;
+const USAGE = `lambench run <${[...EXPERIMENTS.map((e) => e.name), 'all'].join('|')}> [--quick] [--only FN[,FN…]] [--out DIR] [--network lambda-2026|none] [--target local|aws --bucket NAME [--role ARN]]`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
     {
       quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
       out: { type: 'string' },
       target: { type: 'string' },
       bucket: { type: 'string' },
@@ -33,6 +34,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const progress = new ProgressReporter();
   const done = await runExperiments(name, {
     quick: values.quick,
+    ...(values.only
+      ? {
+          only: values.only
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
     outDir,
     target,
     ...(values.bucket ? { bucket: values.bucket } : {}),
