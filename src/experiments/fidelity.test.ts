@@ -112,6 +112,6 @@ describe('fidelity in the reports', () => {
     );
     const index = indexHtml([{ name: 'csv-etl', title: 'CSV', outcome }], 'host');
     expect(index).toContain('csv-etl/fidelity.json');
-    expect(index).toContain('csv-etl-node-as-published (1,000,000 rows) <b>4.0 %</b>');
+    expect(index).toContain('csv-etl-node-as-published (1,000,000 rows) 4.0 %');
   });
 });
