@@ -1,3 +1,4 @@
+import { seededRandom } from '../stats/random.js';
 import {
   type DurationModel,
   type DurationPoint,
@@ -18,18 +19,6 @@ export interface BootstrapOptions {
   seed?: number;
 }
 
-/** mulberry32: small, fast and well distributed; seeded for reproducible intervals. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const medianOf = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -48,7 +37,7 @@ export function fitWithBootstrap(
   { replicates = 400, seed = 1 }: BootstrapOptions = {},
 ): { model: DurationModel; replicates: DurationModel[] } {
   const model = fitDurationModel(points.map(toPoint));
-  const next = random(seed);
+  const next = seededRandom(seed);
   const models: DurationModel[] = [];
   for (let r = 0; r < replicates; r++) {
     const resampled = points.map((p) => ({

@@ -1,5 +1,5 @@
+import { seededRandom } from '../stats/random.js';
 import type { SizeProfile } from './profile.js';
-import { seededRandom } from './random.js';
 import { arrivals, type Traffic } from './traffic.js';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../stats/random.js';
 import { arrivals, MONTH_SECONDS, parseTraffic, scaleTraffic } from './traffic.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lambench-traffic-'));

@@ -1,4 +1,5 @@
 import { LambenchError } from '../errors.js';
+import { seededRandom, shuffled } from '../stats/random.js';
 import type { ConfiguredFunction, Target } from '../targets/types.js';
 import type { PayloadSpec } from '../tuner/plan.js';
 import { toRecord } from '../tuner/run.js';
@@ -14,27 +15,6 @@ export interface Arm {
 export interface ArmOutcome {
   records: InvocationRecord[];
   failure?: { errorType: string; message: string };
-}
-
-/** Seeded shuffle (mulberry32 + Fisher–Yates): the order is random but the same run repeats it. */
-function shuffled<T>(items: readonly T[], next: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -70,7 +50,7 @@ export async function runInterleaved(
     const record = toRecord(arm.memoryMB, payload, result, startedAt, new Set());
     outcomes.get(arm.key)?.records.push(cold ? { ...record, warmup: true } : record);
   };
-  const next = random(options.seed ?? 1);
+  const next = seededRandom(options.seed ?? 1);
   const total = arms.reduce((sum, a) => sum + 1 + a.invocations, 0);
   let done = 0;
   for (const arm of shuffled(arms, next)) {

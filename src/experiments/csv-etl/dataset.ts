@@ -1,4 +1,4 @@
-import { prng } from '../prng.js';
+import { seededRandom as prng } from '../../stats/random.js';
 
 /**
  * The csv-etl experiment's input, as "Oxidizing Lambda Functions" generates it: 20 hospitals × 20 diagnoses × 15

@@ -4,7 +4,7 @@
  *
  *   image [N,3,H,W] → (Conv 3×3 → Relu → MaxPool 2×2) × 2 → Conv 3×3 → Relu → GlobalAveragePool → Flatten → Gemm → logits [N,10]
  */
-import { prng } from '../prng.js';
+import { seededRandom as prng } from '../../stats/random.js';
 
 export interface ConvLayer {
   inChannels: number;

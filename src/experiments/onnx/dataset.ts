@@ -1,6 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { seededRandom as prng } from '../../stats/random.js';
 import { ensureBucket, s3Client } from '../csv-etl/upload.js';
-import { prng } from '../prng.js';
 import { modelForSeed } from './model.js';
 
 export const ONNX_SEED = 1769;
