@@ -1,15 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPage, hasChromium, launchChromium } from '../test-helpers/browser.js';
 import { buildConfigResult } from '../tuner/results.js';
 import type { InvocationRecord, TuneResult } from '../tuner/types.js';
 import { renderHtml } from './html.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 
 function records(memoryMB: number, base: number): InvocationRecord[] {
   return Array.from({ length: 10 }, (_, i) => ({
@@ -70,29 +67,11 @@ afterAll(async () => {
 
 describe.skipIf(!hasChromium)('HTML report in headless Chromium (apt-get install chromium)', () => {
   it('renders every chart with data, no console errors and no network', async () => {
-    const { chromium } = await import('playwright-core');
     const file = path.join(dir, 'report.html');
     await writeFile(file, renderHtml([result('cpu-node', 20), result('cpu-python', 60)]));
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.route('**/*', (route) => {
-        if (route.request().url().startsWith('file:')) return route.continue();
-        requests.push(route.request().url());
-        return route.abort();
-      });
-      await page.goto(pathToFileURL(file).href);
-      await page.waitForFunction(() => (window as unknown as { __lambenchCharts?: unknown }).__lambenchCharts);
-      const charts = await page.evaluate(
-        () => (window as unknown as { __lambenchCharts: Array<{ id: string; points: number }> }).__lambenchCharts,
-      );
+      const { charts, errors, requests, page } = await checkPage(browser, file, 1280);
       expect(charts.map((c) => c.id).sort()).toEqual([
         'cost-chart',
         'duration-chart',
@@ -111,11 +90,10 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium (apt-get install
   });
 
   it('labels two runs of one function apart in the chart legends and headings', async () => {
-    const { chromium } = await import('playwright-core');
     const file = path.join(dir, 'labels.html');
     const labels = ['cpu-node (before)', 'cpu-node (after)'];
     await writeFile(file, renderHtml([result('cpu-node', 20), result('cpu-node', 30)], { labels }));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(pathToFileURL(file).href);
