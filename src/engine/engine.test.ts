@@ -61,7 +61,16 @@ beforeAll(async () => {
   engine = await Engine.create({ cacheDir: path.join(workDir, 'cache'), idleTimeoutMs: 60_000 });
   await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'hello', 'node'));
   await engine.functions.registerFolder(path.join(builtInFunctionsDir, 'cpu', 'node'));
-  await fixture('throws', 'export const handler = async () => { throw new TypeError("bad input"); };');
+  // Timeouts that only bound patience are scaled: a cold start alone takes seconds in the emulated VM.
+  await fixture('throws', 'export const handler = async () => { throw new TypeError("bad input"); };', {
+    timeout: patientSeconds(3),
+  });
+  // hello-node's allocation, with a patient timeout: filling 128 MB at 0.07 vCPU under emulation can outlast 30 s.
+  await fixture(
+    'allocates',
+    'const keep = []; export const handler = async (e) => { for (let i = 0; i < e.allocateMB; i++) keep.push(Buffer.alloc(2 ** 20, 1)); return keep.length; };',
+    { timeout: patientSeconds(30) },
+  );
   await fixture(
     'exits',
     'let keep; export const handler = async (e) => { if (e.allocateMB) keep = Buffer.alloc(e.allocateMB * 2 ** 20, 1); if (e.exit) { await new Promise((r) => setTimeout(r, 200)); process.exit(3); } return keep ? "kept" : "alive"; };',
@@ -134,10 +143,10 @@ describe('engine', () => {
 
   it('kills an environment that exceeds its memory with Runtime.OutOfMemory', async () => {
     if (engine.isolation === 'none') return;
-    const result = await engine.invoke({ functionName: 'hello-node', payload: '{"allocateMB":400}', memoryMB: 128 });
+    const result = await engine.invoke({ functionName: 'allocates', payload: '{"allocateMB":400}', memoryMB: 128 });
     expect(result.functionError).toBe('Unhandled');
     expect(result.errorType).toBe('Runtime.OutOfMemory');
-    const after = await engine.invoke({ functionName: 'hello-node', payload: '{}', memoryMB: 128 });
+    const after = await engine.invoke({ functionName: 'allocates', payload: '{"allocateMB":1}', memoryMB: 128 });
     expect(after.functionError).toBeNull();
   });
 
