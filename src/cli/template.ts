@@ -1,13 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Engine } from '../engine/engine.js';
 import { LambenchError } from '../errors.js';
-import {
-  checkTemplateFunction,
-  parseParameterOverrides,
-  type RegisteredTemplate,
-  registerTemplate,
-  type TemplateSource,
-} from '../template/index.js';
+import type { RegisteredTemplate, TemplateSource } from '../template/index.js';
+
+// The template code (a YAML parser, esbuild) loads only when a template is named: every command imports this file,
+// and a command's start-up is paid on every call (twenty times over in the emulated VM's checks).
+const templates = () => import('../template/index.js');
 
 /** `--template FILE` (`-t`, as sam) and `--parameter-overrides` (as sam takes it), for any command with functions. */
 export const templateOptions = {
@@ -34,7 +32,7 @@ export async function templateSource(values: {
   }
   return {
     file: values.template,
-    parameterOverrides: overrides?.length ? parseParameterOverrides(overrides) : {},
+    parameterOverrides: overrides?.length ? (await templates()).parseParameterOverrides(overrides) : {},
     ...(values['env-vars'] ? { envVars: await readEnvVars(values['env-vars']) } : {}),
   };
 }
@@ -64,6 +62,7 @@ export async function useTemplate(
   functionName?: string,
 ): Promise<RegisteredTemplate | undefined> {
   if (!source) return undefined;
+  const { checkTemplateFunction, registerTemplate } = await templates();
   const registered = await registerTemplate(engine, source);
   if (functionName !== undefined) checkTemplateFunction(registered, functionName);
   return registered;
