@@ -1,7 +1,7 @@
 // `lambench predict --validate` on the built-in workloads, with the embedded S3 and DynamoDB and their data (which
 // the CLI's predict, like tune, does not start): the prediction from 3 probes against the full sweep, probes and
 // sweep interleaved. Prints one Markdown row per workload and writes each validation to --out.
-//   npm run build && node bench/predict-validate.mjs [workload …] [-n 8] [--sweep-n 10] [--max-busy 0.3] [--max-wait S] [--low-probe MB] [--out DIR]
+//   npm run build && node bench/predict-validate.mjs [workload …] [-n 8] [--sweep-n 10] [--max-busy 0.3] [--max-wait S] [--low-probe MB] [--iterations N] [--out DIR]
 // Workloads: cpu-node-1 cpu-node-2 csv-etl-node csv-etl-rust csv-etl-python-polars api-calls-node onnx-node
 // s3-download-node (default: all).
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +32,10 @@ const OUT = path.resolve(option('--out', 'lambench-results/predict-validate'));
 const MAX_BUSY = Number(option('--max-busy', 1));
 const MAX_WAIT_S = Number(option('--max-wait', 900));
 const LOW_PROBE = option('--low-probe', undefined);
+// cpu-node's loop: 200M iterations take ~0.2 s of one quiet core here. At 20M (~21 ms, about one 20 ms CFS period)
+// where in the period an invocation starts decides whether the quota throttles it at all, so every size from 1024 MB
+// up ran in ~21 ms on a quiet host and the fit was measuring the period's phase, not the CPU share.
+const ITERATIONS = Number(option('--iterations', 200_000_000));
 
 async function cpuTimes() {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -69,8 +73,8 @@ async function putObjects(endpoint, prefix, count, body, acl) {
 
 /** Each workload: function, payload (sized for ~0.1–2 s between 128 and 1769 MB) and the sizes it can run at. */
 const WORKLOADS = {
-  'cpu-node-1': { fn: 'cpu-node', payload: async () => ({ iterations: 20_000_000 }) },
-  'cpu-node-2': { fn: 'cpu-node', payload: async () => ({ iterations: 20_000_000, workers: 2 }) },
+  'cpu-node-1': { fn: 'cpu-node', payload: async () => ({ iterations: ITERATIONS }) },
+  'cpu-node-2': { fn: 'cpu-node', payload: async () => ({ iterations: ITERATIONS, workers: 2 }) },
   'csv-etl-node': { fn: 'csv-etl-node', payload: (s3) => csv(s3) },
   'csv-etl-rust': { fn: 'csv-etl-rust', payload: (s3) => csv(s3) },
   // polars needs more than 128 MB to import.
