@@ -4,8 +4,7 @@
 // share above that duty cycle does not slow it at all (the quota is never exhausted). Offline: no function is run.
 //   node bench/predict-shape.mjs lambench-results/predict-validate/*.json
 import { readFileSync } from 'node:fs';
-import { cpuLimit } from '../dist/model/duration-model.js';
-import { fitDurationModel, modelDuration } from '../dist/model/index.js';
+import { cpuLimit, fitDurationModel, modelDuration } from '../dist/model/index.js';
 
 const effective = (limit, parallelism) => Math.min(limit, Math.max(1, parallelism));
 /** The max-shaped model at a size whose CPU limit (share, capped by cores) is `limit`. */
