@@ -1,7 +1,7 @@
 // `lambench predict --validate` on the built-in workloads, with the embedded S3 and DynamoDB and their data (which
 // the CLI's predict, like tune, does not start): the prediction from 3 probes against the full sweep, probes and
 // sweep interleaved. Prints one Markdown row per workload and writes each validation to --out.
-//   npm run build && node bench/predict-validate.mjs [workload …] [-n 8] [--sweep-n 10] [--max-busy 0.3] [--max-wait S] [--low-probe MB] [--iterations N] [--out DIR]
+//   npm run build && node bench/predict-validate.mjs [workload …] [-n 8] [--sweep-n 10] [--max-busy 0.3] [--max-wait S] [--low-probe MB] [--iterations N] [--tolerance F] [--out DIR]
 // Workloads: cpu-node-1 cpu-node-2 csv-etl-node csv-etl-rust csv-etl-python-polars api-calls-node onnx-node
 // s3-download-node (default: all).
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { createLocalEngine } from '../dist/engine/index.js';
 import { ensureBucket, s3Client, uploadCsv } from '../dist/experiments/csv-etl/upload.js';
 import { uploadOnnxDataset } from '../dist/experiments/onnx/dataset.js';
 import { PREDICT_MEMORY_SIZES } from '../dist/predict/probes.js';
-import { predictAndValidate } from '../dist/predict/validate.js';
+import { compareWithSweep, predictAndValidate } from '../dist/predict/validate.js';
 import { startLocalServices } from '../dist/services/index.js';
 import { LocalTarget } from '../dist/targets/local/target.js';
 
@@ -36,6 +36,9 @@ const LOW_PROBE = option('--low-probe', undefined);
 // where in the period an invocation starts decides whether the quota throttles it at all, so every size from 1024 MB
 // up ran in ~21 ms on a quiet host and the fit was measuring the period's phase, not the CPU share.
 const ITERATIONS = Number(option('--iterations', 200_000_000));
+// The CLI's default: sizes within 5 % of the best are tied (tuner/strategy.ts). Each row also counts the picks under
+// PowerTuning's strict rule (tolerance 0), from the same prediction and sweep.
+const TOLERANCE = Number(option('--tolerance', 0.05));
 
 async function cpuTimes() {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -130,9 +133,9 @@ console.log(
   `host: ${engine.hostCpus} CPUs, isolation ${engine.isolation}, load ${os.loadavg()[0].toFixed(1)}; -n ${N}, --sweep-n ${SWEEP_N}`,
 );
 console.log(
-  '| workload | payload | others busy | model (p, I/O share) | MAPE | max error | repeat error | cost | speed | balanced | invocations (probes / sweep) |',
+  `| workload | payload | others busy | model (p, I/O share) | MAPE | max error | repeat error | cost | speed | balanced (tolerance ${pct(TOLERANCE * 100)}) | strict picks | invocations (probes / sweep) |`,
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 try {
   for (const name of names) {
     const w = WORKLOADS[name];
@@ -160,29 +163,32 @@ try {
           payloads: [{ name: 'payload', payload: JSON.stringify(payload), weight: 1 }],
           strategy: 'cost',
           balancedWeight: 0.5,
+          tolerance: TOLERANCE,
           architecture: 'x86_64',
           region: 'us-east-1',
         },
         { invocations: SWEEP_N },
       );
       const v = out.validation;
+      const strict = compareWithSweep(out.prediction, out.sweep, v.invocations.sweep, { tolerance: 0 });
+      const strictPicks = Object.values(strict.best).filter((b) => b.match).length;
       const m = out.prediction.model;
       await writeFile(
         path.join(OUT, `${name}.json`),
-        `${JSON.stringify({ workload: name, payload, busyBefore: busy, loadBefore, loadAfter: os.loadavg()[0], ...out.prediction, validation: v, sweep: out.sweep }, null, 2)}\n`,
+        `${JSON.stringify({ workload: name, payload, busyBefore: busy, loadBefore, loadAfter: os.loadavg()[0], ...out.prediction, validation: v, sweep: out.sweep, sweepRecords: out.records.filter((r) => r.payloadName === 'sweep') }, null, 2)}\n`,
       );
       const pick = (s) =>
         `${v.best[s].predicted} / ${v.best[s].measured}${v.best[s].match ? ' ✓' : ` (regret ${pct(v.best[s].regretPct ?? 0)})`}`;
       const shown = JSON.stringify(payload).replace(/"bucket":"[^"]*",?/, '');
       console.log(
-        `| ${name} | \`${shown}\` | ${(busy * 100).toFixed(0)} % | ${m.parallelism.toFixed(2)}${m.parallelismAtLimit ? '+' : ''}, ${pct(m.ioShare * 100)} | ${pct(v.mapePct)} | ${pct(v.maxAbsErrorPct)} | ${v.repeatErrorPct === null ? '–' : pct(v.repeatErrorPct)} | ${pick('cost')} | ${pick('speed')} | ${pick('balanced')} | ${v.invocations.probes} / ${v.invocations.sweep} (${pct(v.invocations.ratio * 100)}) |`,
+        `| ${name} | \`${shown}\` | ${(busy * 100).toFixed(0)} % | ${m.parallelism.toFixed(2)}${m.parallelismAtLimit ? '+' : ''}, ${pct(m.ioShare * 100)} | ${pct(v.mapePct)} | ${pct(v.maxAbsErrorPct)} | ${v.repeatErrorPct === null ? '–' : pct(v.repeatErrorPct)} | ${pick('cost')} | ${pick('speed')} | ${pick('balanced')} | ${strictPicks} / 3 | ${v.invocations.probes} / ${v.invocations.sweep} (${pct(v.invocations.ratio * 100)}) |`,
       );
       console.error(
         `${name}: ${((Date.now() - started) / 1000).toFixed(0)} s, load ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}; errors per size: ${v.sizes.map((s) => `${s.memoryMB}:${s.errorPct}`).join(' ')}`,
       );
     } catch (error) {
       console.log(
-        `| ${name} | – | – | not measured: ${String(error?.message ?? error).split('\n')[0]} | | | | | | | |`,
+        `| ${name} | – | – | not measured: ${String(error?.message ?? error).split('\n')[0]} | | | | | | | | |`,
       );
     }
   }

@@ -123,6 +123,7 @@ describe('lambench tune --precision', () => {
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout) as TuneResult;
     expect(result.sampling).toEqual({ order: 'interleaved', seed: 3, precision: 0.1, minN: 6, maxN: 15 });
+    expect(result.tolerance).toBe(0.05);
     for (const c of result.configs) {
       expect(c.sampling?.n).toBe(c.invocations);
       expect(c.invocations).toBeGreaterThanOrEqual(6);
@@ -148,7 +149,7 @@ describe('lambench tune --precision', () => {
     );
   });
 
-  it('refuses sampling options that contradict each other (exit 2)', async () => {
+  it('refuses sampling and decision options that contradict each other or make no sense (exit 2)', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['-n', '5', '--precision', '5%'], /-n fixes the invocations per size, --precision/],
       [['--max-n', '50'], /--min-n and --max-n bound adaptive sampling: give --precision too/],
@@ -156,6 +157,8 @@ describe('lambench tune --precision', () => {
       [['--precision', '5%', '--min-n', '20', '--max-n', '10'], /--max-n 10 is below --min-n 20/],
       [['--precision', '5%', '--parallel'], /cannot be combined with --parallel/],
       [['--order', 'random'], /--order must be sequential or interleaved/],
+      [['--tolerance', '150%'], /--tolerance must be between 0 % and 100 %/],
+      [['--tolerance', 'none'], /--tolerance must be a percentage or a fraction/],
     ];
     for (const [extra, message] of cases) {
       const outcome = await lambench(['tune', 'hello-node', '--memory', '128', ...extra]);

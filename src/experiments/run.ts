@@ -7,6 +7,7 @@ import { renderHtml } from '../report/html.js';
 import type { TargetKind } from '../targets/types.js';
 import { validatePlan } from '../tuner/plan.js';
 import type { ProgressReporter } from '../tuner/progress.js';
+import { DEFAULT_TOLERANCE } from '../tuner/strategy.js';
 import { tune } from '../tuner/tune.js';
 import type { TuneResult } from '../tuner/types.js';
 import { openBackend } from './backends.js';
@@ -92,6 +93,7 @@ export async function runExperiments(
             payloads: [{ name: label, payload: JSON.stringify(request.payload), weight: 1 }],
             strategy: 'balanced',
             balancedWeight: 0.5,
+            tolerance: DEFAULT_TOLERANCE,
             coldOnly: request.coldOnly ?? false,
             warmup: request.warmup ?? 1,
             sleepBetweenMs: 0,

@@ -7,7 +7,7 @@ import { awsVisibleCpus } from '../sandbox/cpus.js';
 import type { Target } from '../targets/types.js';
 import type { PayloadSpec, Strategy } from '../tuner/plan.js';
 import { STRATEGIES } from '../tuner/plan.js';
-import { bestBy } from '../tuner/strategy.js';
+import { bestBy, type StrategyOptions } from '../tuner/strategy.js';
 import { type TuneOptions, tune } from '../tuner/tune.js';
 import type { ConfigResult, InvocationRecord, TuneResult } from '../tuner/types.js';
 import { chooseProbeSizes } from './probes.js';
@@ -23,6 +23,8 @@ export interface PredictRequest {
   payloads: PayloadSpec[];
   strategy: Strategy;
   balancedWeight: number;
+  /** Predicted sizes within this fraction of the best count as tied (tuner/strategy.ts); absent = 0. */
+  tolerance?: number;
   architecture?: 'x86_64' | 'arm64';
   region?: string;
   /** The low probe (default 256 MB, or the smallest size to predict when that is larger). */
@@ -50,6 +52,8 @@ export interface Prediction {
   function: string;
   target: 'local' | 'aws';
   strategy: Strategy;
+  /** Sizes within this fraction of the best were counted as tied when picking `best` (tuner/strategy.ts). */
+  tolerance: number;
   probes: Array<{ memoryMB: number; p50: number; ci95: [number, number]; n: number; initMs: number | null }>;
   predictions: PredictedSize[];
   best: Record<Strategy, number | null>;
@@ -175,11 +179,12 @@ export function predictFromProbes(target: Target, request: PredictRequest, probe
         hostCanHonour: hostCanHonour(target, memoryMB),
       };
     });
-  const best = bestPerStrategy(predictions, request.balancedWeight);
+  const best = bestPerStrategy(predictions, request);
   return {
     function: probes.functionName,
     target: environment.target,
     strategy: request.strategy,
+    tolerance: request.tolerance ?? 0,
     probes: configs.map((c) => ({
       memoryMB: c.memoryMB,
       p50: c.durationMs?.p50 ?? Number.NaN,
@@ -206,12 +211,12 @@ const round = (x: number) => Math.round(x * 100) / 100;
 /** PowerTuning's strategies (tuner/strategy.ts) over predicted sizes. */
 export function bestPerStrategy(
   sizes: readonly PredictedSize[],
-  balancedWeight = 0.5,
+  rule: Omit<StrategyOptions, 'strategy'> = {},
 ): Record<Strategy, number | null> {
   const figures = { duration: (p: PredictedSize) => p.durationMs, cost: (p: PredictedSize) => p.costPer1M };
   const entries = STRATEGIES.map((strategy) => [
     strategy,
-    bestBy(sizes, figures, { strategy, balancedWeight })?.memoryMB ?? null,
+    bestBy(sizes, figures, { ...rule, strategy })?.memoryMB ?? null,
   ]);
   return Object.fromEntries(entries) as Record<Strategy, number | null>;
 }

@@ -3,7 +3,14 @@ import type { Target } from '../targets/types.js';
 import type { Strategy } from '../tuner/plan.js';
 import { STRATEGIES } from '../tuner/plan.js';
 import { buildConfigResult } from '../tuner/results.js';
-import { chooseBest, decisionCost, decisionDuration, eligible } from '../tuner/strategy.js';
+import {
+  chooseBest,
+  criterion,
+  decisionCost,
+  decisionDuration,
+  eligible,
+  type StrategyOptions,
+} from '../tuner/strategy.js';
 import type { ConfigResult, InvocationRecord } from '../tuner/types.js';
 import { type ArmOutcome, runInterleaved } from './interleave.js';
 import { bestPerStrategy, hostCanHonour, type Prediction, type PredictRequest, predictFromProbes } from './predict.js';
@@ -24,9 +31,9 @@ export interface StrategyCheck {
   measured: number | null;
   match: boolean;
   /**
-   * How much worse the predicted size is than the sweep's best by the sweep's own figures and the strategy's
-   * criterion (cost, duration, or the balanced score), in percent: 0 when they match, small when the curve is flat
-   * there and the two sizes are within noise of each other.
+   * How much worse the predicted size is than the sweep's strictly best size by the sweep's own figures and the
+   * strategy's criterion (cost, duration, or the balanced score), in percent: small when the curve is flat there and
+   * the two sizes are within noise of each other (0 when they match and no tolerance applies).
    */
   regretPct: number | null;
 }
@@ -129,7 +136,7 @@ export async function predictAndValidate(
   const sweepConfigs = configsOf('sweep', sweepSizes);
   return {
     prediction,
-    validation: compareWithSweep(prediction, sweepConfigs, sweepRecords.length, request.balancedWeight),
+    validation: compareWithSweep(prediction, sweepConfigs, sweepRecords.length, request),
     sweep: sweepConfigs,
     records: [...probeRecords, ...sweepRecords],
   };
@@ -140,7 +147,7 @@ export function compareWithSweep(
   prediction: Prediction,
   sweep: ConfigResult[],
   sweepInvocations: number,
-  balancedWeight = 0.5,
+  rule: Omit<StrategyOptions, 'strategy'> = {},
 ): Validation {
   const measured = new Map(eligible(sweep).map((c) => [c.memoryMB, c]));
   const compared = prediction.predictions.filter((p) => p.hostCanHonour && measured.has(p.memoryMB));
@@ -155,11 +162,11 @@ export function compareWithSweep(
     };
   });
   const errors = sizes.map((s) => Math.abs(s.errorPct));
-  const predictedBest = bestPerStrategy(compared, balancedWeight);
+  const predictedBest = bestPerStrategy(compared, rule);
   const configs = [...measured.values()];
   const best = Object.fromEntries(
     STRATEGIES.map((strategy) => {
-      const sweepBest = chooseBest(configs, { strategy, balancedWeight: balancedWeight });
+      const sweepBest = chooseBest(configs, { ...rule, strategy });
       const chosen = measured.get(predictedBest[strategy] ?? -1);
       return [
         strategy,
@@ -167,7 +174,7 @@ export function compareWithSweep(
           predicted: predictedBest[strategy],
           measured: sweepBest?.memoryMB ?? null,
           match: sweepBest !== null && sweepBest.memoryMB === predictedBest[strategy],
-          regretPct: sweepBest && chosen ? round(regret(strategy, chosen, sweepBest, configs, balancedWeight)) : null,
+          regretPct: sweepBest && chosen ? round(regret(chosen, configs, { ...rule, strategy })) : null,
         },
       ];
     }),
@@ -196,20 +203,14 @@ function repeatError(prediction: Prediction, measured: Map<number, ConfigResult>
   return both.length ? round((both.reduce((a, b) => a + b, 0) / both.length) * 100) : null;
 }
 
-function regret(
-  strategy: Strategy,
-  chosen: ConfigResult,
-  best: ConfigResult,
-  configs: ConfigResult[],
-  weight: number,
-): number {
-  if (strategy === 'cost') return (decisionCost(chosen) / decisionCost(best) - 1) * 100;
-  if (strategy === 'speed') return (decisionDuration(chosen) / decisionDuration(best) - 1) * 100;
-  const maxCost = Math.max(...configs.map(decisionCost));
-  const maxDuration = Math.max(...configs.map(decisionDuration));
-  const score = (c: ConfigResult) =>
-    (weight * decisionCost(c)) / maxCost + ((1 - weight) * decisionDuration(c)) / maxDuration;
-  return (score(chosen) / score(best) - 1) * 100;
+/**
+ * How much worse `chosen` is than the sweep's strictly best size by the strategy's own figure, in percent (a regret
+ * within the tolerance is a size the sweep counts as tied with its best).
+ */
+function regret(chosen: ConfigResult, configs: ConfigResult[], rule: StrategyOptions): number {
+  const figures = { duration: decisionDuration, cost: decisionCost };
+  const figure = criterion(configs, figures, rule.strategy, rule.balancedWeight);
+  return (figure(chosen) / Math.min(...configs.map(figure)) - 1) * 100;
 }
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

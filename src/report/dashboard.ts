@@ -66,7 +66,10 @@ function seriesColours(chart: ChartSpec): Map<string, string> {
 /** The headline figures of one tune result. `planned` is the optional "monthly at the planned traffic". */
 export function cardRow(result: TuneResult, label = result.function, planned?: PlannedMonthly): CardRow {
   const best = Object.fromEntries(
-    STRATEGIES.map((s) => [s, chooseBest(result.configs, { strategy: s, balancedWeight: 0.5 })?.memoryMB]),
+    STRATEGIES.map((s) => [
+      s,
+      chooseBest(result.configs, { strategy: s, balancedWeight: 0.5, tolerance: result.tolerance ?? 0 })?.memoryMB,
+    ]),
   ) as Record<Strategy, number | undefined>;
   const chosen = result.configs.find((c) => c.memoryMB === result.best?.memoryMB);
   const cold = chosen?.initDurationMs ? chosen : result.configs.find((c) => c.initDurationMs);

@@ -97,6 +97,9 @@ describe('plan', () => {
     expect(validatePlan(plan).memorySizes).toEqual([128, 512]);
     expect(() => validatePlan({ ...plan, invocations: 0 })).toThrow(/-n must be/);
     expect(() => validatePlan({ ...plan, balancedWeight: 2 })).toThrow(/between 0 and 1/);
+    expect(() => validatePlan({ ...plan, tolerance: 1 })).toThrow(/--tolerance must be between 0 % and 100 %/);
+    expect(() => validatePlan({ ...plan, tolerance: Number.NaN })).toThrow(/--tolerance/);
+    expect(validatePlan({ ...plan, tolerance: 0 }).tolerance).toBe(0);
   });
 });
 

@@ -40,6 +40,8 @@ export interface TunePlan {
   strategy: Strategy;
   /** balanced: weight of cost vs speed, 0..1 (PowerTuning's balancedWeight). */
   balancedWeight: number;
+  /** Sizes within this fraction of the best count as tied (tuner/strategy.ts); absent = 0, PowerTuning's rule. */
+  tolerance?: number;
   coldOnly: boolean;
   /** Invocations per size that run first and are not counted. */
   warmup: number;
@@ -155,6 +157,9 @@ export function validatePlan(plan: TunePlan): TunePlan {
   payloadSchedule(plan.payloads, plan.invocations);
   if (!(plan.balancedWeight >= 0 && plan.balancedWeight <= 1)) {
     throw bad(`--balanced-weight must be between 0 and 1, got ${plan.balancedWeight}.`);
+  }
+  if (plan.tolerance !== undefined && !(plan.tolerance >= 0 && plan.tolerance < 1)) {
+    throw bad(`--tolerance must be between 0 % and 100 %, got ${plan.tolerance}.`, 'e.g. --tolerance 5%');
   }
   if (!Number.isInteger(plan.warmup) || plan.warmup < 0) throw bad('--warmup must be an integer of 0 or more.');
   if (!(plan.sleepBetweenMs >= 0)) throw bad('--sleep must be 0 or more milliseconds.');

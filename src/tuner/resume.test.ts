@@ -52,6 +52,8 @@ describe('resume', () => {
       "--payload / --payloads-file (not the saved run's payloads)",
       '--strategy cost (saved: speed)',
     ]);
+    // The tolerance judges the records, like the strategy: a resumed run keeps the saved one.
+    expect(planConflicts({ ...saved, tolerance: 0.05 }, { tolerance: 0.1 })).toEqual(['--tolerance 0.1 (saved: 0.05)']);
     expect(() => resumePlan(saved, { invocations: 10 }, 'out/run')).toThrow(
       expect.objectContaining({
         code: 'INVALID_ARGUMENT',

@@ -13,6 +13,7 @@ const FIXED = {
   payloads: '--payload / --payloads-file',
   strategy: '--strategy',
   balancedWeight: '--balanced-weight',
+  tolerance: '--tolerance',
   coldOnly: '--cold-only',
   warmup: '--warmup',
   sleepBetweenMs: '--sleep',

@@ -92,15 +92,17 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
           ...(outcome?.failure ? { failure: outcome.failure } : {}),
         });
       });
-    const best = chooseBest(configs, { strategy: plan.strategy, balancedWeight: plan.balancedWeight });
+    const decision = { strategy: plan.strategy, balancedWeight: plan.balancedWeight, tolerance: plan.tolerance ?? 0 };
+    const best = chooseBest(configs, decision);
     const measured = configs.filter((c) => c.durationMs && c.costUSD);
     return {
       function: described.name,
       target: target.kind,
       strategy: plan.strategy,
       balancedWeight: plan.balancedWeight,
+      tolerance: decision.tolerance,
       best: best ? { memoryMB: best.memoryMB, durationMs: decisionDuration(best), costUSD: decisionCost(best) } : null,
-      recommendation: recommendationText(configs, best, plan.strategy),
+      recommendation: recommendationText(configs, best, decision),
       configs,
       visualization: visualizationUrl(
         measured.map((c) => ({ memoryMB: c.memoryMB, durationMs: decisionDuration(c), costUSD: decisionCost(c) })),

@@ -116,6 +116,8 @@ export interface TuneResult {
   target: 'local' | 'aws';
   strategy: 'cost' | 'speed' | 'balanced';
   balancedWeight: number;
+  /** Sizes within this fraction of the best counted as tied (tuner/strategy.ts); absent in older results: 0. */
+  tolerance?: number;
   best: { memoryMB: number; durationMs: number; costUSD: number } | null;
   recommendation: string;
   configs: ConfigResult[];

@@ -8,13 +8,14 @@ import { predictAndValidate, type Validation } from '../../predict/validate.js';
 import { writeReportFolder } from '../../report/folder.js';
 import { parseMemoryList, parseStrategy, STRATEGIES } from '../../tuner/plan.js';
 import { progressPrinter } from '../../tuner/progress.js';
-import { integerOption, parse, requirePositional } from '../args.js';
+import { DEFAULT_TOLERANCE } from '../../tuner/strategy.js';
+import { fractionOption, integerOption, parse, requirePositional } from '../args.js';
 import { readPayloadArgument } from '../payload.js';
 import { openTarget } from '../target.js';
 import { templateOptions, templateTarget } from '../template.js';
 
 const USAGE =
-  'lambench predict <function|folder|arn> [--probes N] [--memory 128,256,…] [-n N] [--payload JSON|@file] [--strategy cost|speed|balanced] [--balanced-weight W] [--validate [--sweep-n N]] [--json] [--out DIR] [--arch x86_64|arm64] [--region R] [--target local|aws] [--template template.yaml [--parameter-overrides K=V …]]';
+  'lambench predict <function|folder|arn> [--probes N] [--memory 128,256,…] [-n N] [--payload JSON|@file] [--strategy cost|speed|balanced] [--balanced-weight W] [--tolerance 5%] [--validate [--sweep-n N]] [--json] [--out DIR] [--arch x86_64|arm64] [--region R] [--target local|aws] [--template template.yaml [--parameter-overrides K=V …]]';
 
 const OPTIONS = {
   probes: { type: 'string' },
@@ -23,6 +24,7 @@ const OPTIONS = {
   payload: { type: 'string' },
   strategy: { type: 'string' },
   'balanced-weight': { type: 'string' },
+  tolerance: { type: 'string' },
   validate: { type: 'boolean', default: false },
   'sweep-n': { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -57,6 +59,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   if (!(balancedWeight >= 0 && balancedWeight <= 1)) {
     throw bad(`--balanced-weight must be between 0 and 1, got "${values['balanced-weight']}".`);
   }
+  const tolerance = fractionOption(values.tolerance, 'tolerance') ?? DEFAULT_TOLERANCE;
   if (values.arch !== undefined && values.arch !== 'x86_64' && values.arch !== 'arm64') {
     throw bad(`--arch must be x86_64 or arm64, got "${values.arch}".`);
   }
@@ -84,6 +87,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
     payloads,
     strategy,
     balancedWeight,
+    tolerance,
     ...(values.arch ? { architecture: values.arch as 'x86_64' | 'arm64' } : {}),
     ...(values.region ? { region: values.region } : {}),
   };
@@ -153,7 +157,7 @@ export function renderText(p: Prediction, v?: Validation): string {
     `| --- | --- | --- |${v ? ' --- | --- |' : ''}`,
     ...rows,
     '',
-    `Best: ${STRATEGIES.map((s) => `${s} ${p.best[s] ?? '–'} MB`).join(', ')}.`,
+    `Best: ${STRATEGIES.map((s) => `${s} ${p.best[s] ?? '–'} MB`).join(', ')}${p.tolerance > 0 ? ` (sizes within ${fixed(p.tolerance * 100, 0)} % of the best counted as tied: the faster wins for cost, the cheaper for speed and balanced)` : ''}.`,
     `**Recommendation:** ${p.recommendation}`,
   ];
   if (v) {

@@ -21,6 +21,7 @@ import {
 } from '../../tuner/powertuning/index.js';
 import { progressPrinter } from '../../tuner/progress.js';
 import { resumePlan } from '../../tuner/resume.js';
+import { DEFAULT_TOLERANCE } from '../../tuner/strategy.js';
 import { tune } from '../../tuner/tune.js';
 import { fractionOption, integerOption, parse, requirePositional } from '../args.js';
 import { networkOption } from '../endpoints.js';
@@ -29,7 +30,7 @@ import { openTarget } from '../target.js';
 import { templateOptions, templateTarget } from '../template.js';
 
 const USAGE =
-  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N | --precision P [--min-n N] [--max-n N]] [--order interleaved|sequential] [--seed N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--network lambda-2026|none] [--template template.yaml [--parameter-overrides K=V …]] [--input execution-input.json] [--output-format lambench|powertuning]';
+  'lambench tune <function|folder|arn> [--memory 128,256,…] [-n N | --precision P [--min-n N] [--max-n N]] [--order interleaved|sequential] [--seed N] [--parallel] [--payload JSON|@file] [--payloads-file F] [--strategy cost|speed|balanced] [--balanced-weight W] [--tolerance 5%] [--cold-only] [--warmup N] [--sleep MS] [--arch x86_64|arm64] [--region R] [--allowed-errors T,…] [--auto-apply] [--per-month N] [--free-tier] [--out DIR] [--resume] [--json] [--target local|aws] [--network lambda-2026|none] [--template template.yaml [--parameter-overrides K=V …]] [--input execution-input.json] [--output-format lambench|powertuning]';
 
 const OPTIONS = {
   memory: { type: 'string' },
@@ -44,6 +45,7 @@ const OPTIONS = {
   'payloads-file': { type: 'string' },
   strategy: { type: 'string' },
   'balanced-weight': { type: 'string' },
+  tolerance: { type: 'string' },
   'cold-only': { type: 'boolean' },
   warmup: { type: 'string' },
   sleep: { type: 'string' },
@@ -93,6 +95,8 @@ async function givenOptions(values: Values): Promise<Partial<TunePlan>> {
     const text = values['balanced-weight'].trim();
     given.balancedWeight = text === '' ? Number.NaN : Number(text);
   }
+  const tolerance = fractionOption(values.tolerance, 'tolerance');
+  if (tolerance !== undefined) given.tolerance = tolerance;
   if (values['cold-only']) given.coldOnly = true;
   const warmup = integerOption(values.warmup, 'warmup');
   if (warmup !== undefined) given.warmup = warmup;
@@ -158,6 +162,9 @@ function orderDefaults(plan: TunePlan): TunePlan {
   return { ...plan, order, ...(order === 'interleaved' ? { seed: plan.seed ?? newSeed() } : {}) };
 }
 
+/** A PowerTuning execution input is judged by PowerTuning's rule (the strictly best size) unless --tolerance says. */
+const powerTuningRule = (execution: unknown): Partial<TunePlan> => (execution ? { tolerance: 0 } : {});
+
 const defaults = (functionName: string): TunePlan => ({
   functionName,
   memorySizes: [...DEFAULT_MEMORY_SIZES],
@@ -166,6 +173,7 @@ const defaults = (functionName: string): TunePlan => ({
   payloads: [{ name: 'payload', payload: '{}', weight: 1 }],
   strategy: 'cost',
   balancedWeight: 0.5,
+  tolerance: DEFAULT_TOLERANCE,
   coldOnly: false,
   warmup: 1,
   sleepBetweenMs: 0,
@@ -209,7 +217,7 @@ export async function tuneCommand(argv: string[]): Promise<number> {
   const given = await givenOptions(values);
   const draft = values.resume
     ? await savedPlan(path.resolve(values.out ?? ''), given)
-    : validatePlan(orderDefaults({ ...defaults(ref), ...execution?.plan, ...given }));
+    : validatePlan(orderDefaults({ ...defaults(ref), ...execution?.plan, ...powerTuningRule(execution), ...given }));
   // On AWS --region also picks the client's region (an ARN's own region still wins, as for invoke).
   const opened = await openTarget(values.target, ref, {
     ...(values.isolation ? { isolation: values.isolation } : {}),
