@@ -117,7 +117,13 @@ describe('lambench CLI', () => {
       expect(p50[0]).toBeGreaterThan(p50[1] ?? 0);
       expect(p50[1]).toBeGreaterThan(p50[2] ?? 0);
     }
-    expect(result.best?.memoryMB).toBe(chooseBest(result.configs, { strategy: 'speed' })?.memoryMB);
+    // The CLI's default tolerance (5 %) is recorded and is the rule the best size follows.
+    expect(result.tolerance).toBe(0.05);
+    expect(result.best?.memoryMB).toBe(chooseBest(result.configs, { strategy: 'speed', tolerance: 0.05 })?.memoryMB);
+    // How sure the pick is: bootstrap resamples of the invocations, every share counted once.
+    expect(result.confidence?.replicates).toBe(200);
+    expect(result.confidence?.picks.reduce((sum, p) => sum + p.share, 0)).toBeCloseTo(1, 10);
+    expect(result.recommendation).toMatch(/Picked in \d+ % of 200 resamples of the invocations/);
     expect(result.environment).toMatchObject({
       runtime: 'nodejs20.x',
       runtimeVersion: expect.stringMatching(/^v20\./),

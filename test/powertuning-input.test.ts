@@ -60,6 +60,9 @@ describe('tune --input on the local engine', () => {
     expect(output.cost).toBeCloseTo(Math.ceil(mean) * ((0.0000166667 * 0.125) / 1000) * (output.power / 128), 15);
     const cheapest = Math.min(...points.map((p) => p.costUSD));
     expect(points.find((p) => p.memoryMB === output.power)?.costUSD).toBeCloseTo(cheapest, 12);
+    // lambench's own result judges a PowerTuning input by PowerTuning's rule too: no tolerance.
+    const result = JSON.parse(await readFile(path.join(out, 'result.json'), 'utf8'));
+    expect(result.tolerance).toBe(0);
   }, 120_000);
 
   it('sends weighted payloads in their counts through the pre- and post-processors', async () => {

@@ -73,6 +73,11 @@ describe('predict on the local engine', () => {
     expect(prediction.predictions.find((p) => p.memoryMB === 10240)?.hostCanHonour).toBe(engine.hostCpus >= 6);
     expect(Object.keys(prediction.best).sort()).toEqual(['balanced', 'cost', 'speed']);
     expect(sizes).toContain(prediction.best.cost);
+    // Each strategy's picks over the 50 replicates: shares summing to 1, sizes from the list.
+    for (const picks of Object.values(prediction.confidence)) {
+      expect(picks.reduce((sum, p) => sum + p.share, 0)).toBeCloseTo(1, 10);
+      for (const p of picks) expect(sizes).toContain(p.memoryMB);
+    }
     expect(prediction.model.parallelism).toBeGreaterThanOrEqual(1);
     expect(prediction.model.initMs).toBeGreaterThan(0);
     if (engine.isolation !== 'none') {
@@ -105,10 +110,12 @@ describe('predict on the local engine', () => {
       expect(sweepSizes).toContain(validation.best[strategy].predicted);
     }
     expect(renderText(checked.prediction, validation)).toMatch(/MAPE [\d.]+ %/);
+    expect(renderText(checked.prediction)).toMatch(/Best: cost \d+ MB \(picked by \d+ % of the bootstrap's curves\)/);
   }, 180_000);
 
   it('exits 2 on bad input before anything runs', async () => {
     expect(await main(['predict', 'cpu-node', '--probes', '1'])).toBe(2);
     expect(await main(['predict', 'cpu-node', '--sweep-n', '3'])).toBe(2);
+    expect(await main(['predict', 'cpu-node', '--tolerance', '5'])).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { LambenchError } from '../errors.js';
 import { durationInterval, fitWithBootstrap } from '../model/bootstrap.js';
-import type { DurationModel } from '../model/duration-model.js';
+import { type DurationModel, modelDuration } from '../model/duration-model.js';
 import { sampledPoints } from '../model/from-tune.js';
 import { invocationCost } from '../pricing/cost.js';
 import { awsVisibleCpus } from '../sandbox/cpus.js';
@@ -57,6 +57,11 @@ export interface Prediction {
   probes: Array<{ memoryMB: number; p50: number; ci95: [number, number]; n: number; initMs: number | null }>;
   predictions: PredictedSize[];
   best: Record<Strategy, number | null>;
+  /**
+   * Per strategy, the share of the bootstrap replicates (the interval's) whose curve picks each size, most often
+   * first: how sure the prediction is of its best size given the probes' noise.
+   */
+  confidence: Record<Strategy, Array<{ memoryMB: number; share: number }>>;
   recommendation: string;
   model: DurationModel & { formula: string; interval: string };
   /** Every invocation the probes made (cold ones included). */
@@ -165,6 +170,8 @@ export function predictFromProbes(target: Target, request: PredictRequest, probe
     ...(request.replicates !== undefined ? { replicates: request.replicates } : {}),
   });
   const pricing = { architecture: environment.architecture, region: environment.pricingRegion };
+  const price = (memoryMB: number, durationMs: number) =>
+    invocationCost({ memoryMB, billedDurationMs: Math.ceil(durationMs), ...pricing }) * 1e6;
   const predictions = [...new Set(request.memorySizes)]
     .sort((a, b) => a - b)
     .map((memoryMB): PredictedSize => {
@@ -174,12 +181,13 @@ export function predictFromProbes(target: Target, request: PredictRequest, probe
         durationMs: round(durationMs),
         low: round(low),
         high: round(high),
-        costPer1M: invocationCost({ memoryMB, billedDurationMs: Math.ceil(durationMs), ...pricing }) * 1e6,
+        costPer1M: price(memoryMB, durationMs),
         coldStartMs: model.initMs === null ? null : round(model.initMs + durationMs),
         hostCanHonour: hostCanHonour(target, memoryMB),
       };
     });
   const best = bestPerStrategy(predictions, request);
+  const confidence = pickShares(replicates, predictions, price, request);
   return {
     function: probes.functionName,
     target: environment.target,
@@ -194,6 +202,7 @@ export function predictFromProbes(target: Target, request: PredictRequest, probe
     })),
     predictions,
     best,
+    confidence,
     recommendation: recommendation(predictions, best, request.strategy),
     model: { ...model, formula: FORMULA, interval: INTERVAL },
     invocations: records.length,
@@ -207,6 +216,31 @@ export const hostCanHonour = (target: Target, memoryMB: number) =>
   memoryMB <= target.maxFullCpuMemoryMB() && target.visibleCpus(memoryMB) >= awsVisibleCpus(memoryMB);
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** How often each replicate model's curve (durations and their cost) picks each size, per strategy. */
+function pickShares(
+  replicates: readonly DurationModel[],
+  sizes: readonly PredictedSize[],
+  price: (memoryMB: number, durationMs: number) => number,
+  rule: Omit<StrategyOptions, 'strategy'>,
+): Prediction['confidence'] {
+  const counts = new Map(STRATEGIES.map((s) => [s, new Map<number, number>()]));
+  for (const replicate of replicates) {
+    const curve = sizes.map((p) => {
+      const durationMs = modelDuration(replicate, p.memoryMB);
+      return { ...p, durationMs, costPer1M: price(p.memoryMB, durationMs) };
+    });
+    for (const [strategy, memoryMB] of Object.entries(bestPerStrategy(curve, rule))) {
+      const tally = counts.get(strategy as Strategy);
+      if (tally && memoryMB !== null) tally.set(memoryMB, (tally.get(memoryMB) ?? 0) + 1);
+    }
+  }
+  const shares = (tally: Map<number, number>) =>
+    [...tally.entries()]
+      .map(([memoryMB, n]) => ({ memoryMB, share: n / Math.max(1, replicates.length) }))
+      .sort((a, b) => b.share - a.share || a.memoryMB - b.memoryMB);
+  return Object.fromEntries(STRATEGIES.map((s) => [s, shares(counts.get(s) ?? new Map())])) as Prediction['confidence'];
+}
 
 /** PowerTuning's strategies (tuner/strategy.ts) over predicted sizes. */
 export function bestPerStrategy(

@@ -2,14 +2,22 @@ import { LambenchError } from '../errors.js';
 import { hasRegionPrices } from '../pricing/prices.js';
 import { visualizationUrl } from '../report/visualization.js';
 import type { Target } from '../targets/types.js';
+import { confidenceText, pickConfidence } from './confidence.js';
 import { type RoundOutcome, runInterleaved } from './interleave.js';
 import { type Progress, RunStore } from './persist.js';
 import { type TunePlan, validatePlan } from './plan.js';
-import { buildConfigResult } from './results.js';
+import { buildConfigResult, type ConfigContext } from './results.js';
 import { resumePlan } from './resume.js';
 import { type RunHooks, runPlan, type SizeOutcome } from './run.js';
 import { samplingStatus } from './sampling.js';
-import { chooseBest, decisionCost, decisionDuration, recommendationText } from './strategy.js';
+import {
+  chooseBest,
+  decisionCost,
+  decisionDuration,
+  eligible,
+  recommendationText,
+  type StrategyOptions,
+} from './strategy.js';
 import type { ConfigResult, InvocationRecord, TuneResult, TuneSampling } from './types.js';
 
 export interface TuneOptions extends Pick<RunHooks, 'signal' | 'onProgress'> {
@@ -75,7 +83,8 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
     plan.invocationsPerMonth !== undefined
       ? { invocations: plan.invocationsPerMonth, freeTier: plan.freeTier ?? false }
       : undefined;
-  const build = (finishedAt: string): TuneResult => {
+  /** The result so far; `final` adds the pick's confidence (a bootstrap, too slow to redo after every round). */
+  const build = (finishedAt: string, final = false): TuneResult => {
     const configs: ConfigResult[] = plan.memorySizes
       .filter((m) => outcomes.has(m))
       .map((m) => {
@@ -95,6 +104,8 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
     const decision = { strategy: plan.strategy, balancedWeight: plan.balancedWeight, tolerance: plan.tolerance ?? 0 };
     const best = chooseBest(configs, decision);
     const measured = configs.filter((c) => c.durationMs && c.costUSD);
+    const pricing = { architecture: plan.architecture, region: plan.region };
+    const confidence = final ? confidenceOf(configs, records, pricing, decision, plan.seed) : null;
     return {
       function: described.name,
       target: target.kind,
@@ -102,7 +113,8 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
       balancedWeight: plan.balancedWeight,
       tolerance: decision.tolerance,
       best: best ? { memoryMB: best.memoryMB, durationMs: decisionDuration(best), costUSD: decisionCost(best) } : null,
-      recommendation: recommendationText(configs, best, decision),
+      recommendation: `${recommendationText(configs, best, decision)}${confidenceText(confidence, best)}`,
+      ...(confidence ? { confidence } : {}),
       configs,
       visualization: visualizationUrl(
         measured.map((c) => ({ memoryMB: c.memoryMB, durationMs: decisionDuration(c), costUSD: decisionCost(c) })),
@@ -165,7 +177,20 @@ export async function tune(target: Target, requested: TunePlan, options: TuneOpt
   } finally {
     await target.cleanup();
   }
-  return { result: build(new Date().toISOString()), records, interrupted };
+  return { result: build(new Date().toISOString(), true), records, interrupted };
+}
+
+/** The pick's bootstrap over the sizes that ran without errors, summed up by their duration and cost alone. */
+function confidenceOf(
+  configs: ConfigResult[],
+  records: InvocationRecord[],
+  pricing: Pick<ConfigContext, 'architecture' | 'region'>,
+  rule: StrategyOptions,
+  seed = 1,
+) {
+  const bySize = new Map(eligible(configs).map((c) => [c.memoryMB, records.filter((r) => r.memoryMB === c.memoryMB)]));
+  const summarise = (m: number, own: InvocationRecord[]) => buildConfigResult(m, own, { ...pricing, cpuCapped: false });
+  return pickConfidence(bySize, summarise, rule, { seed });
 }
 
 async function readResumable(store: RunStore, kind: Target['kind']): Promise<Progress> {

@@ -1,4 +1,5 @@
 import type { NetworkDescription } from '../services/network/index.js';
+import type { PickConfidence } from './confidence.js';
 /** One invocation as measured: kept as a line of invocations.jsonl so every report can be rebuilt. */
 export interface InvocationRecord {
   memoryMB: number;
@@ -120,6 +121,8 @@ export interface TuneResult {
   tolerance?: number;
   best: { memoryMB: number; durationMs: number; costUSD: number } | null;
   recommendation: string;
+  /** How often bootstrap resamples of the invocations pick each size (tuner/confidence.ts); absent in older results. */
+  confidence?: PickConfidence;
   configs: ConfigResult[];
   visualization: string;
   environment: TuneEnvironment;

@@ -6,7 +6,7 @@ import { type Prediction, predict } from '../../predict/predict.js';
 import { checkProbeCount, PREDICT_MEMORY_SIZES } from '../../predict/probes.js';
 import { predictAndValidate, type Validation } from '../../predict/validate.js';
 import { writeReportFolder } from '../../report/folder.js';
-import { parseMemoryList, parseStrategy, STRATEGIES } from '../../tuner/plan.js';
+import { parseMemoryList, parseStrategy, STRATEGIES, type Strategy } from '../../tuner/plan.js';
 import { progressPrinter } from '../../tuner/progress.js';
 import { DEFAULT_TOLERANCE } from '../../tuner/strategy.js';
 import { fractionOption, integerOption, parse, requirePositional } from '../args.js';
@@ -157,7 +157,7 @@ export function renderText(p: Prediction, v?: Validation): string {
     `| --- | --- | --- |${v ? ' --- | --- |' : ''}`,
     ...rows,
     '',
-    `Best: ${STRATEGIES.map((s) => `${s} ${p.best[s] ?? '–'} MB`).join(', ')}${p.tolerance > 0 ? ` (sizes within ${fixed(p.tolerance * 100, 0)} % of the best counted as tied: the faster wins for cost, the cheaper for speed and balanced)` : ''}.`,
+    `Best: ${STRATEGIES.map((s) => `${s} ${p.best[s] ?? '–'} MB${shareText(p, s)}`).join(', ')}${p.tolerance > 0 ? ` (sizes within ${fixed(p.tolerance * 100, 0)} % of the best counted as tied: the faster wins for cost, the cheaper for speed and balanced)` : ''}.`,
     `**Recommendation:** ${p.recommendation}`,
   ];
   if (v) {
@@ -173,6 +173,12 @@ export function renderText(p: Prediction, v?: Validation): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** " (picked by 82 % of the bootstrap's curves)": how sure the prediction is of a strategy's best size. */
+function shareText(p: Prediction, strategy: Strategy): string {
+  const share = p.confidence[strategy].find((c) => c.memoryMB === p.best[strategy])?.share;
+  return share === undefined ? '' : ` (picked by ${Math.round(share * 100)} % of the bootstrap's curves)`;
 }
 
 /** One line per round of the interleaved run (a TTY rewrites it in place). */
