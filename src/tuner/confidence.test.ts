@@ -74,5 +74,16 @@ describe('pickConfidence', () => {
       ' Picked in 82 % of 200 resamples of the invocations (1536 MB in 15 %, 512 MB in 3 %).',
     );
     expect(confidenceText(null, best)).toBe('');
+    const nearlyAll = {
+      replicates: 200,
+      seed: 1,
+      picks: [
+        { memoryMB: 1024, share: 0.995 },
+        { memoryMB: 512, share: 0.005 },
+      ],
+    };
+    expect(confidenceText(nearlyAll, best)).toBe(
+      ' Picked in > 99 % of 200 resamples of the invocations (512 MB in < 1 %).',
+    );
   });
 });

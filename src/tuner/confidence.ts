@@ -53,6 +53,13 @@ export function confidenceText(confidence: PickConfidence | null, best: ConfigRe
   const others = confidence.picks
     .filter((p) => p.memoryMB !== best.memoryMB)
     .slice(0, 2)
-    .map((p) => `${p.memoryMB} MB in ${Math.round(p.share * 100)} %`);
-  return ` Picked in ${Math.round(own * 100)} % of ${confidence.replicates} resamples of the invocations${others.length ? ` (${others.join(', ')})` : ''}.`;
+    .map((p) => `${p.memoryMB} MB in ${percent(p.share)}`);
+  return ` Picked in ${percent(own)} of ${confidence.replicates} resamples of the invocations${others.length ? ` (${others.join(', ')})` : ''}.`;
+}
+
+/** Whole percent, except that a share short of all or above none never reads as 100 % or 0 %. */
+function percent(share: number): string {
+  if (share > 0.99 && share < 1) return '> 99 %';
+  if (share > 0 && share < 0.01) return '< 1 %';
+  return `${Math.round(share * 100)} %`;
 }
