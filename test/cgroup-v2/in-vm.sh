@@ -55,7 +55,7 @@ for situation in "$@"; do
     container)
       mkdir -p "$cg/container"
       other=$(foreign "$cg/container")
-      sh -c "echo \$\$ > $cg/container/cgroup.procs; exec unshare --cgroup --mount --propagation private sh -c 'umount -l $cg && mount -t cgroup2 cgroup2 $cg && exec $node $here/check.mjs container $scratch/container.json $quick'"
+      sh -c "echo \$\$ > $cg/container/cgroup.procs; exec unshare --cgroup --mount --propagation private sh -c 'umount -l $cg && mount -t cgroup2 cgroup2 $cg && exec $node $here/check.mjs container $scratch/container.json $quick --no-vitest'"
       kill "$other"
       ;;
     user)
