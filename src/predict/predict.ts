@@ -5,6 +5,7 @@ import { sampledPoints } from '../model/from-tune.js';
 import { invocationCost } from '../pricing/cost.js';
 import { awsVisibleCpus } from '../sandbox/cpus.js';
 import type { Target } from '../targets/types.js';
+import { sharesOf } from '../tuner/confidence.js';
 import type { PayloadSpec, Strategy } from '../tuner/plan.js';
 import { STRATEGIES } from '../tuner/plan.js';
 import { bestBy, type StrategyOptions } from '../tuner/strategy.js';
@@ -235,11 +236,8 @@ function pickShares(
       if (tally && memoryMB !== null) tally.set(memoryMB, (tally.get(memoryMB) ?? 0) + 1);
     }
   }
-  const shares = (tally: Map<number, number>) =>
-    [...tally.entries()]
-      .map(([memoryMB, n]) => ({ memoryMB, share: n / Math.max(1, replicates.length) }))
-      .sort((a, b) => b.share - a.share || a.memoryMB - b.memoryMB);
-  return Object.fromEntries(STRATEGIES.map((s) => [s, shares(counts.get(s) ?? new Map())])) as Prediction['confidence'];
+  const shares = STRATEGIES.map((s) => [s, sharesOf(counts.get(s) ?? new Map(), replicates.length)]);
+  return Object.fromEntries(shares) as Prediction['confidence'];
 }
 
 /** PowerTuning's strategies (tuner/strategy.ts) over predicted sizes. */

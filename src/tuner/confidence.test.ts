@@ -61,27 +61,20 @@ describe('pickConfidence', () => {
 
   it('reads as a sentence after the recommendation', () => {
     const best = summarise(1024, records(1024, 100, 0.1, 1));
-    const confidence = {
-      replicates: 200,
-      seed: 1,
-      picks: [
-        { memoryMB: 1024, share: 0.82 },
-        { memoryMB: 1536, share: 0.15 },
-        { memoryMB: 512, share: 0.03 },
-      ],
-    };
-    expect(confidenceText(confidence, best)).toBe(
+    const confidence = (picks: Array<{ memoryMB: number; share: number }>) => ({ replicates: 200, seed: 1, picks });
+    const usual = confidence([
+      { memoryMB: 1024, share: 0.82 },
+      { memoryMB: 1536, share: 0.15 },
+      { memoryMB: 512, share: 0.03 },
+    ]);
+    expect(confidenceText(usual, best)).toBe(
       ' Picked in 82 % of 200 resamples of the invocations (1536 MB in 15 %, 512 MB in 3 %).',
     );
     expect(confidenceText(null, best)).toBe('');
-    const nearlyAll = {
-      replicates: 200,
-      seed: 1,
-      picks: [
-        { memoryMB: 1024, share: 0.995 },
-        { memoryMB: 512, share: 0.005 },
-      ],
-    };
+    const nearlyAll = confidence([
+      { memoryMB: 1024, share: 0.995 },
+      { memoryMB: 512, share: 0.005 },
+    ]);
     expect(confidenceText(nearlyAll, best)).toBe(
       ' Picked in > 99 % of 200 resamples of the invocations (512 MB in < 1 %).',
     );

@@ -33,10 +33,14 @@ export function pickConfidence(
     const best = chooseBest(configs, rule);
     if (best) counts.set(best.memoryMB, (counts.get(best.memoryMB) ?? 0) + 1);
   }
-  const picks = [...counts.entries()]
-    .map(([memoryMB, n]) => ({ memoryMB, share: n / replicates }))
+  return { replicates, seed, picks: sharesOf(counts, replicates) };
+}
+
+/** Picks counted per size as shares of `total`, most often first (then the smaller size). */
+export function sharesOf(counts: ReadonlyMap<number, number>, total: number): PickConfidence['picks'] {
+  return [...counts.entries()]
+    .map(([memoryMB, n]) => ({ memoryMB, share: n / Math.max(1, total) }))
     .sort((a, b) => b.share - a.share || a.memoryMB - b.memoryMB);
-  return { replicates, seed, picks };
 }
 
 /** The measured invocations drawn with replacement (warm-ups kept as they are: they are not samples). */

@@ -11,9 +11,9 @@ export const eligible = (configs: ConfigResult[]) =>
   configs.filter((c) => c.errors === 0 && c.durationMs !== null && c.costUSD !== null);
 
 /**
- * Differences smaller than this do not decide by default: back-to-back runs of one size differ by 0.5–8.7 % on a
- * quiet host (README, predict's repeat error), so a size within 5 % of the best is as good as the best, and the
- * other criterion decides between them.
+ * Differences smaller than this do not decide by default: the same size measured twice in one run differs by
+ * 0.7–13 % on this project's quiet host (README, predict's repeat error), so a size within 5 % of the best is as good
+ * as the best, and the other criterion decides between them.
  */
 export const DEFAULT_TOLERANCE = 0.05;
 
