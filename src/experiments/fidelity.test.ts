@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fidelityScore, meanAbsError, referenceSize } from './fidelity.js';
 import { fidelityHtml } from './fidelity-report.js';
-import { CSV_ETL_PUBLISHED, publishedCurve } from './published.js';
+import {
+  CSV_ETL_PUBLISHED,
+  publishedCurve,
+  THROTTLING_PUBLISHED,
+  THROTTLING_UNTHROTTLED_MS_PER_UNIT,
+} from './published.js';
 import { claimsMarkdown, indexHtml } from './report.js';
 
 const curve = {
@@ -83,6 +88,18 @@ describe('fidelity score', () => {
     expect(publishedCurve(CSV_ETL_PUBLISHED, 'Python + Polars', 10_000)?.durationsMs).toEqual([
       6431, 3023, 2474, 2616, 2729, 2576, 2808,
     ]);
+  });
+
+  it('keeps the published throttling counts, which follow AWS’s memory/1769 share', () => {
+    const [curve] = THROTTLING_PUBLISHED.curves;
+    expect(curve?.durationsMs.map((ms) => Math.round(5000 / (ms ?? 0)))).toEqual([86, 184, 370, 764, 1347]);
+    // A unit at one vCPU takes (time per unit) × share; AWS's own calibration (3.59 ms) is within 20 % of each size,
+    // so a mistyped count shows here.
+    for (const [i, memoryMB] of (curve?.sizes ?? []).entries()) {
+      const atOneVcpu = (curve?.durationsMs[i] ?? 0) * (memoryMB / 1769);
+      expect(atOneVcpu / THROTTLING_UNTHROTTLED_MS_PER_UNIT).toBeGreaterThan(0.8);
+      expect(atOneVcpu / THROTTLING_UNTHROTTLED_MS_PER_UNIT).toBeLessThan(1.2);
+    }
   });
 });
 

@@ -158,6 +158,30 @@ export const API_CALLS_PUBLISHED: PublishedSet = {
   ],
 };
 
+/**
+ * Not an experiment's original: AWS's CPU throttling itself, measured with a fixed unit of CPU work. It checks the CPU
+ * model under every experiment (bench/cpu-throttling.mjs). Time per unit = the test's 5 s ÷ the units it finished.
+ */
+export const THROTTLING_PUBLISHED: PublishedSet = {
+  experiment: 'cpu-throttling',
+  source: 'pwrdrvr/lambda-throttling (March 2025), docs/index.html: the report of its tests of 2025-03-01',
+  measured:
+    'A Node.js 20 function (x86_64, the CDK default) repeating one unit of work — 100 KiB of random bytes, SHA-256, ' +
+    'deflate, SHA-512 — for 5 s of wall time at 128, 256, 512, 1024 and 1769 MB, counting the units finished (86, ' +
+    '184, 370, 764, 1347); one invocation per size. Its 3000 MB calibration took 3.5937 ms per unit, unthrottled.',
+  curves: [
+    {
+      name: 'work unit',
+      sizes: [128, 256, 512, 1024, 1769],
+      durationsMs: [86, 184, 370, 764, 1347].map((units) => 5000 / units),
+      source: 'docs/index.html, "Total iterations" per memory size (commit e5ec41e)',
+    },
+  ],
+};
+
+/** The same report's 3000 MB calibration: mean wall time of one unit with more than a vCPU (ms). */
+export const THROTTLING_UNTHROTTLED_MS_PER_UNIT = 3.5937;
+
 export function publishedCurve(set: PublishedSet, name: string, rows?: number): PublishedCurve | undefined {
   return set.curves.find((c) => c.name === name && (rows === undefined || c.rows === rows));
 }
